@@ -1,0 +1,7 @@
+/**
+ * The application: builds the shared services and starts the API, runner, sender and sweeper.
+ * @module
+ */
+export type { Services } from "./services.js";
+export { openServices, type Running, type StartOptions, StartupError, startHookline } from "./start.js";
+export { startSweeper } from "./sweeper.js";

@@ -1,0 +1,125 @@
+import { hostname } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import type { Config } from "../config/index.js";
+import { createSender, type Sender } from "../delivery/index.js";
+import { FAMILIES } from "../families/index.js";
+import { createLocalBlobStore, createUrlSigner } from "../files/index.js";
+import { buildApp, commonRoutes, hooklineRoutes } from "../http/index.js";
+import { type Clock, systemClock } from "../lib/clock.js";
+import { randomToken } from "../lib/ids.js";
+import type { Logger } from "../lib/logger.js";
+import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
+import { createOutbound } from "../net/index.js";
+import { ensureSecret, openStore } from "../store/index.js";
+import { createRunner, type Family, Notifier, type Runner } from "../tasks/index.js";
+import { trackRoutes } from "../tracks/index.js";
+import { uploadRoutes } from "../uploads/index.js";
+import type { Services } from "./services.js";
+import { startSweeper } from "./sweeper.js";
+
+export interface StartOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Which parts run in this process (all by default: `hookline serve`). */
+  readonly roles?: { readonly api?: boolean; readonly runner?: boolean; readonly sender?: boolean };
+}
+
+export interface Running {
+  readonly services: Services;
+  readonly app: FastifyInstance | null;
+  readonly runner: Runner | null;
+  readonly sender: Sender | null;
+  /** The address the API listens on, when it runs. */
+  readonly url: string | null;
+  /** Graceful stop: no new requests or claims, running work finished or its leases released. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+/** Opens everything the configuration names (database, file store, ffmpeg) and builds the shared services. */
+export async function openServices(config: Config, log: Logger, clock: Clock = systemClock): Promise<Services> {
+  const ffmpeg: Ffmpeg | null = await findFfmpeg(config.ffmpeg);
+  if (!ffmpeg) throw new StartupError(`ffmpeg was not found, and Hookline decodes audio with it.\n${ffmpegInstallHelp()}`);
+  const store = await openStore(config.database);
+  const blobs = await createLocalBlobStore(join(config.dataDir, "files"));
+  const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
+  const outbound = createOutbound(config.outbound);
+  return { config, store, blobs, signer, outbound, ffmpeg, clock, log, tasks: new Notifier(), messages: new Notifier() };
+}
+
+/**
+ * Starts Hookline: the API, the task runner and the callback sender in one process by default.
+ *
+ * @example
+ * const running = await startHookline({ config: loadConfig(env), log });
+ * // … later
+ * await running.stop();
+ */
+export async function startHookline(opts: StartOptions): Promise<Running> {
+  const { config, log } = opts;
+  const roles = { api: true, runner: true, sender: true, ...opts.roles };
+  const services = await openServices(config, log, opts.clock);
+  const modules = FAMILIES.map((make) => make(services));
+  const families = new Map<string, Family>(modules.map((m) => [m.family.name, m.family]));
+  const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
+
+  let app: FastifyInstance | null = null;
+  let url: string | null = null;
+  if (roles.api) {
+    app = await buildApp(services, [commonRoutes, uploadRoutes, trackRoutes, hooklineRoutes, ...modules.map((m) => m.routes)]);
+    url = await app.listen({ host: config.host, port: config.port });
+  }
+  const runner = roles.runner
+    ? createRunner({
+        store: services.store,
+        families,
+        owner,
+        concurrency: config.runner.concurrency,
+        leaseMs: config.runner.leaseMs,
+        pollMs: config.runner.pollMs,
+        clock: services.clock,
+        log,
+        tasks: services.tasks,
+        messages: services.messages,
+      })
+    : null;
+  const sender = roles.sender
+    ? createSender({
+        store: services.store,
+        outbound: services.outbound,
+        families,
+        owner,
+        concurrency: config.delivery.concurrency,
+        leaseMs: config.runner.leaseMs,
+        pollMs: config.runner.pollMs,
+        timeoutMs: config.delivery.timeoutMs,
+        excerptBytes: config.delivery.excerptBytes,
+        policy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.jitter },
+        clock: services.clock,
+        log,
+        messages: services.messages,
+      })
+    : null;
+  runner?.start();
+  sender?.start();
+  const sweeper = roles.runner ? startSweeper(services) : null;
+
+  return {
+    services,
+    app,
+    runner,
+    sender,
+    url,
+    async stop(graceMs = 10_000) {
+      await app?.close();
+      sweeper?.stop();
+      await runner?.stop(graceMs);
+      await sender?.stop();
+      await services.outbound.close();
+      await services.store.close();
+    },
+  };
+}

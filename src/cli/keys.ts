@@ -1,0 +1,76 @@
+import { type Config, loadConfig, processEnv } from "../config/index.js";
+import { createKey, listKeys, revokeKey, rotateWebhookKey, setHmac } from "../keys/index.js";
+import { systemClock } from "../lib/clock.js";
+import { HooklineError } from "../lib/errors.js";
+import { openStore } from "../store/index.js";
+import { parseFlags } from "./flags.js";
+
+const USAGE = `Usage:
+  hookline keys create --name NAME [--json] [--no-hmac] [--credits N]
+  hookline keys ls [--json]
+  hookline keys revoke KEY            (key id, name or API key)
+  hookline keys rotate-webhook-key KEY [--json]
+  hookline keys hmac on|off KEY
+Works with or without a running server (same data folder / HOOKLINE_DATABASE_URL).`;
+
+function print(value: unknown, json: boolean, text: string) {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+/** `hookline keys …`: manages API keys straight in the database (spec 13). */
+export async function keys(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, {
+    name: { type: "string" },
+    json: { type: "boolean" },
+    "no-hmac": { type: "boolean" },
+    credits: { type: "string" },
+  });
+  const [verb, ...rest] = positionals;
+  if (values.help || !verb) {
+    process.stdout.write(`${USAGE}\n`);
+    return verb ? 0 : 2;
+  }
+  const config: Config = loadConfig(processEnv(), values);
+  const store = await openStore(config.database);
+  const json = values.json === true;
+  try {
+    switch (verb) {
+      case "create": {
+        const name = typeof values.name === "string" ? values.name : "";
+        if (!name) throw new HooklineError("bad_request", "--name is required");
+        const credits = typeof values.credits === "string" ? Number(values.credits) : null;
+        if (credits !== null && (!Number.isInteger(credits) || credits < 0)) throw new HooklineError("bad_request", "--credits must be a whole number");
+        const key = await createKey(store, systemClock, { name, hmacEnabled: values["no-hmac"] !== true, credits });
+        print(key, json, `API key:          ${key.apiKey}\nWebhook HMAC key: ${key.webhookHmacKey}\nKey id:           ${key.id}\n(shown once: keep them now)`);
+        return 0;
+      }
+      case "ls": {
+        const all = await listKeys(store);
+        print(all, json, all.map((k) => `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}${k.revokedAt ? "  REVOKED" : ""}`).join("\n") || "(no keys)");
+        return 0;
+      }
+      case "revoke": {
+        const key = await revokeKey(store, systemClock, rest[0] ?? "");
+        print(key, json, `revoked ${key.id} (${key.name})`);
+        return 0;
+      }
+      case "rotate-webhook-key": {
+        const out = await rotateWebhookKey(store, systemClock, rest[0] ?? "", config.delivery.rotationGraceMs);
+        print(out, json, `New webhook HMAC key: ${out.webhookHmacKey}\nThe old key also signs until ${out.previousKeyValidUntil}.`);
+        return 0;
+      }
+      case "hmac": {
+        const [state, ref] = rest;
+        if (state !== "on" && state !== "off") throw new HooklineError("bad_request", "usage: hookline keys hmac on|off KEY");
+        const key = await setHmac(store, ref ?? "", state === "on");
+        print(key, json, `HMAC signature headers ${state} for ${key.id}`);
+        return 0;
+      }
+      default:
+        process.stderr.write(`unknown command "keys ${verb}"\n${USAGE}\n`);
+        return 2;
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+import { ConfigError } from "../config/index.js";
+import { HooklineError } from "../lib/errors.js";
+import { keys } from "./keys.js";
+import { serve } from "./serve.js";
+
+const HELP = `Hookline: a self-hosted, wire-compatible task-and-callback API server.
+
+Usage:
+  hookline serve [--dev] [flags]   API, task runner and callback sender in one process
+  hookline worker [flags]          task runner and callback sender only (scale out on PostgreSQL)
+  hookline keys …                  create, list, revoke API keys; rotate webhook keys; HMAC on/off
+  hookline serve --help            every setting, as flag and HOOKLINE_ environment variable`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case "serve":
+      return serve(args, { api: true });
+    case "worker":
+      return serve(args, { api: false });
+    case "keys":
+      return keys(args);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${HELP}\n`);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof ConfigError || error instanceof HooklineError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    process.stderr.write(`hookline: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);

@@ -1,0 +1,9 @@
+/**
+ * Configuration enters here and nowhere else: `process.env` is read by the CLI and handed to `loadConfig`.
+ * @module
+ */
+export { type Config, ConfigError, type Env, type Flags, loadConfig, optionsHelp } from "./load.js";
+export { OPTIONS, type OptionName } from "./options.js";
+
+/** The process environment, read here so that no other folder touches `process.env`. */
+export const processEnv = (): Readonly<Record<string, string | undefined>> => process.env;

@@ -1,0 +1,190 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import type { CodeDialect } from "../lib/errors.js";
+import { OPTIONS, type OptionName, type OptionSpec } from "./options.js";
+
+/** The whole typed configuration. Everything else receives (a part of) this object. */
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly database: { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
+  readonly publicUrl: string;
+  readonly delivery: {
+    /** Gaps between attempts, ms; attempts = 1 + length. */
+    readonly retryScheduleMs: readonly number[];
+    readonly timeoutMs: number;
+    readonly concurrency: number;
+    readonly jitter: number;
+    readonly excerptBytes: number;
+    readonly rotationGraceMs: number;
+  };
+  readonly outbound: { readonly allowHosts: readonly string[]; readonly allowPrivate: boolean };
+  readonly dev: boolean;
+  readonly runner: { readonly concurrency: number; readonly leaseMs: number; readonly pollMs: number };
+  readonly codeDialect: CodeDialect;
+  readonly httpStatusMirrorsCode: boolean;
+  readonly wavBitDepth: 16 | 24;
+  readonly limits: {
+    readonly uploadBytes: number;
+    readonly base64Bytes: number;
+    readonly maxSourceSeconds: number;
+    readonly downloadTimeoutMs: number;
+  };
+  readonly retention: {
+    readonly wavMs: number;
+    readonly coverMs: number;
+    readonly uploadMs: number;
+    readonly downloadUrlMs: number;
+  };
+  readonly trustProxy: boolean;
+  readonly ffmpeg: { readonly ffmpeg?: string; readonly ffprobe?: string };
+  readonly logLevel: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type Flags = Readonly<Record<string, string | boolean | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const DAY = 86_400_000;
+
+function raw(name: OptionName, env: Env, flags: Flags): string | boolean | undefined {
+  const spec: OptionSpec = OPTIONS[name];
+  const flag = flags[spec.flag];
+  if (flag !== undefined) return flag;
+  const value = env[spec.env];
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function where(name: OptionName): string {
+  return `${OPTIONS[name].env} / --${OPTIONS[name].flag}`;
+}
+
+function num(name: OptionName, env: Env, flags: Flags, fallback: number, min: number, int = false): number {
+  const value = raw(name, env, flags);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value === "boolean" || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) {
+    throw new ConfigError(`${where(name)}: expected ${int ? "an integer" : "a number"} >= ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+function bool(name: OptionName, env: Env, flags: Flags): boolean {
+  const value = raw(name, env, flags);
+  if (value === undefined) return false;
+  if (typeof value === "boolean") return value;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${where(name)}: expected on/off, got "${value}"`);
+}
+
+function str(name: OptionName, env: Env, flags: Flags): string | undefined {
+  const value = raw(name, env, flags);
+  if (typeof value === "boolean") throw new ConfigError(`${where(name)} needs a value`);
+  return value;
+}
+
+function list(name: OptionName, env: Env, flags: Flags): string[] {
+  return (str(name, env, flags) ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function schedule(env: Env, flags: Flags): number[] {
+  const text = str("retrySchedule", env, flags);
+  if (text === undefined) return [60_000, 300_000, 900_000];
+  if (text.trim() === "") return [];
+  return text.split(",").map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${where("retrySchedule")}: "${part}" is not seconds`);
+    return Math.round(n * 1000);
+  });
+}
+
+function database(dataDir: string, env: Env, flags: Flags): Config["database"] {
+  const url = str("databaseUrl", env, flags);
+  if (url === undefined) return { kind: "sqlite", path: resolve(dataDir, "hookline.db") };
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: "postgres", url };
+  if (url.startsWith("sqlite:")) return { kind: "sqlite", path: resolve(url.slice("sqlite:".length)) };
+  throw new ConfigError(`${where("databaseUrl")}: expected postgres://… or sqlite:/path, got "${url}"`);
+}
+
+/**
+ * Builds the configuration from environment variables and command-line flags (flags win), applying the
+ * defaults of spec section 13. Throws ConfigError with the variable's name when a value is wrong.
+ *
+ * @example
+ * const config = loadConfig(process.env, { dev: true, port: "4000" });
+ */
+export function loadConfig(env: Env, flags: Flags = {}): Config {
+  const port = num("port", env, flags, 3000, 0, true);
+  const dataDir = resolve(str("dataDir", env, flags) ?? "./hookline-data");
+  const dialect = str("codeDialect", env, flags) ?? "sunoapi";
+  if (dialect !== "sunoapi" && dialect !== "kie") {
+    throw new ConfigError(`${where("codeDialect")}: expected sunoapi or kie, got "${dialect}"`);
+  }
+  const bitDepth = num("wavBitDepth", env, flags, 16, 16, true);
+  if (bitDepth !== 16 && bitDepth !== 24) throw new ConfigError(`${where("wavBitDepth")}: expected 16 or 24`);
+  const publicUrl = (str("publicUrl", env, flags) ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  if (!/^https?:\/\//.test(publicUrl)) throw new ConfigError(`${where("publicUrl")}: expected an http(s) URL`);
+  const dev = bool("dev", env, flags);
+  const ffmpeg = str("ffmpegPath", env, flags);
+  const ffprobe = str("ffprobePath", env, flags);
+  const mb = 1024 * 1024;
+  return {
+    host: str("host", env, flags) ?? "127.0.0.1",
+    port,
+    dataDir,
+    database: database(dataDir, env, flags),
+    publicUrl,
+    delivery: {
+      retryScheduleMs: schedule(env, flags),
+      timeoutMs: Math.round(num("callbackTimeout", env, flags, 15, 0.001) * 1000),
+      concurrency: num("deliveryConcurrency", env, flags, 64, 1, true),
+      jitter: 0.1,
+      excerptBytes: 4096,
+      rotationGraceMs: Math.round(num("rotationGraceHours", env, flags, 24, 0) * 3_600_000),
+    },
+    outbound: { allowHosts: list("allowHosts", env, flags), allowPrivate: dev },
+    dev,
+    runner: {
+      concurrency: num("concurrency", env, flags, availableParallelism(), 1, true),
+      leaseMs: Math.round(num("leaseSeconds", env, flags, 30, 0.1) * 1000),
+      pollMs: num("pollMs", env, flags, 500, 10, true),
+    },
+    codeDialect: dialect,
+    httpStatusMirrorsCode: bool("httpStatusMirrorsCode", env, flags),
+    wavBitDepth: bitDepth,
+    limits: {
+      uploadBytes: Math.round(num("maxUploadMb", env, flags, 100, 0) * mb),
+      base64Bytes: Math.round(num("maxBase64Mb", env, flags, 10, 0) * mb),
+      maxSourceSeconds: num("maxSourceMinutes", env, flags, 60, 0) * 60,
+      downloadTimeoutMs: 30_000,
+    },
+    retention: {
+      wavMs: num("retentionWavDays", env, flags, 15, 0) * DAY,
+      coverMs: num("retentionCoverDays", env, flags, 14, 0) * DAY,
+      uploadMs: num("retentionUploadDays", env, flags, 3, 0) * DAY,
+      downloadUrlMs: num("downloadUrlMinutes", env, flags, 20, 0) * 60_000,
+    },
+    trustProxy: bool("trustProxy", env, flags),
+    ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
+    logLevel: str("logLevel", env, flags) ?? "info",
+  };
+}
+
+/** The text of `hookline serve --help`'s settings part. */
+export function optionsHelp(): string {
+  const rows = Object.values(OPTIONS as Record<string, OptionSpec>).map(
+    (o) => `  --${o.flag.padEnd(26)} ${o.env.padEnd(34)} ${o.help} (default: ${o.defaultText})`,
+  );
+  return ["Settings (flag, environment variable, meaning):", ...rows].join("\n");
+}

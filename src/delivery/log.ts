@@ -1,0 +1,22 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../store/index.js";
+
+/** A task's callback messages, newest first (the deliveries endpoint). */
+export async function listMessages(db: Kysely<Database>, taskId: string) {
+  return db
+    .selectFrom("messages")
+    .select(["id", "event", "url", "state", "total_attempts", "next_at", "created_at", "delivered_at"])
+    .where("task_id", "=", taskId)
+    .orderBy("created_at", "desc")
+    .execute();
+}
+
+/** Every attempt for a task, oldest first. */
+export async function listAttempts(db: Kysely<Database>, taskId: string) {
+  return db
+    .selectFrom("attempts")
+    .selectAll()
+    .where("task_id", "=", taskId)
+    .orderBy("id", "asc")
+    .execute();
+}

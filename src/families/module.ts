@@ -1,0 +1,11 @@
+import type { Services } from "../app/services.js";
+import type { RouteModule } from "../http/index.js";
+import type { Family } from "../tasks/index.js";
+
+/** A job family as the application sees it: its engine side and its routes. */
+export interface FamilyModule {
+  readonly family: Family;
+  readonly routes: RouteModule;
+}
+
+export type FamilyFactory = (services: Services) => FamilyModule;

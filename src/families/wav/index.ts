@@ -1,0 +1,13 @@
+/**
+ * The WAV family (spec 4): a source track becomes a PCM WAV behind a signed, expiring URL.
+ * @module
+ */
+import type { Services } from "../../app/services.js";
+import type { FamilyModule } from "../module.js";
+import { createWavFamily } from "./processor.js";
+import { wavRoutes } from "./routes.js";
+
+export const wavModule = (services: Services): FamilyModule => ({
+  family: createWavFamily(services),
+  routes: wavRoutes,
+});

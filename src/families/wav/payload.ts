@@ -1,0 +1,38 @@
+import type { HooklineError } from "../../lib/errors.js";
+
+/** WAV task statuses (spec 4.2). */
+export const WAV_STATUS = {
+  pending: "PENDING",
+  success: "SUCCESS",
+  failed: "GENERATE_WAV_FAILED",
+  callbackException: "CALLBACK_EXCEPTION",
+} as const;
+
+/**
+ * The WAV callback body (spec 4.3, 9, 11 #1 and #15): both URL spellings, the task id at the top and under both
+ * spellings in `data`.
+ */
+export function wavCallbackBody(taskId: string, code: number, msg: string, url: string | null) {
+  return {
+    code,
+    msg,
+    taskId,
+    data: { task_id: taskId, taskId, audioWavUrl: url, audio_wav_url: url },
+  };
+}
+
+/** The callback code of a failed conversion (spec 11 #2 and 13). */
+export function wavFailureCode(error: HooklineError): number {
+  switch (error.code) {
+    case "unsupported_media":
+    case "payload_too_large":
+    case "bad_request":
+      return 400;
+    case "source_unavailable":
+      return 451;
+    case "conversion_failed":
+      return 501;
+    default:
+      return 500;
+  }
+}

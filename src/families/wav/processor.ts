@@ -1,0 +1,90 @@
+import type { Services } from "../../app/services.js";
+import { getFile, insertFile, isLive } from "../../files/index.js";
+import { HooklineError } from "../../lib/errors.js";
+import { newId } from "../../lib/ids.js";
+import { convertToWav } from "../../media/index.js";
+import type { Family, Outcome, Task } from "../../tasks/index.js";
+import { WAV_STATUS, wavCallbackBody, wavFailureCode } from "./payload.js";
+
+/** The WAV family's engine side: convert the source track, store the WAV, answer with its signed URL. */
+export function createWavFamily(services: Services): Family {
+  const { store, blobs, clock, config } = services;
+
+  function failure(task: Task, error: HooklineError): Outcome {
+    const code = wavFailureCode(error);
+    return {
+      status: WAV_STATUS.failed,
+      errorCode: code,
+      errorMessage: error.message,
+      done: true,
+      callback: { event: "wav.failed", body: wavCallbackBody(task.id, code, error.message, null), signTaskId: task.id },
+    };
+  }
+
+  return {
+    name: "wav",
+    async run(task, { signal }) {
+      const input = task.input as { audioId: string; musicTaskId: string };
+      const track = await store.db.selectFrom("tracks").selectAll().where("id", "=", input.audioId).executeTakeFirst();
+      const source = track ? await getFile(store.db, track.file_id) : undefined;
+      if (!track || !source || !isLive(source, clock.now())) {
+        return failure(task, new HooklineError("source_unavailable", "The source track is missing or has expired"));
+      }
+      const temp = blobs.tempPath("wav");
+      let wav: Awaited<ReturnType<typeof convertToWav>>;
+      try {
+        wav = await convertToWav(services.ffmpeg, blobs.pathOf(source.storage_key), temp, {
+          bitDepth: config.wavBitDepth,
+          signal,
+          maxDurationS: config.limits.maxSourceSeconds,
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (error instanceof HooklineError) return failure(task, error);
+        throw error;
+      }
+      const { key, size } = await blobs.commit(temp);
+      const now = clock.now();
+      const expiresAt = now + config.retention.wavMs;
+      const base = (track.title ?? source.file_name.replace(/\.[^.]+$/, "")).replace(/[\\/]/g, "_") || "audio";
+      const fileName = `${base}.wav`;
+      const fileId = newId("file");
+      const url = services.signer.sign(fileId, fileName, expiresAt);
+      return {
+        status: WAV_STATUS.success,
+        result: { fileId, durationS: wav.durationS, sampleRate: wav.sampleRate, channels: wav.channels, bitDepth: wav.bitDepth },
+        done: true,
+        commit: async (trx) => {
+          await insertFile(
+            trx,
+            {
+              id: fileId,
+              ownerId: task.ownerId,
+              path: `results/${task.id}/${fileName}`,
+              fileName,
+              storageKey: key,
+              size,
+              mimeType: "audio/wav",
+              kind: "wav",
+              expiresAt,
+            },
+            now,
+          );
+        },
+        callback: { event: "wav.completed", body: wavCallbackBody(task.id, 200, "success", url), signTaskId: task.id },
+      };
+    },
+    failed(task, error) {
+      return failure(task, error instanceof HooklineError ? error : new HooklineError("internal", error.message));
+    },
+    async onDeliveryGivenUp(trx, task) {
+      // Only a successful conversion becomes CALLBACK_EXCEPTION: a failure keeps saying why it failed.
+      if (task.status !== WAV_STATUS.success) return;
+      await trx.updateTable("tasks").set({ status: WAV_STATUS.callbackException }).where("id", "=", task.id).execute();
+    },
+    async onDelivered(trx, task) {
+      if (task.status !== WAV_STATUS.callbackException) return;
+      await trx.updateTable("tasks").set({ status: WAV_STATUS.success }).where("id", "=", task.id).execute();
+    },
+  };
+}

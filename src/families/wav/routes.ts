@@ -1,0 +1,121 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../app/services.js";
+import { getFile, isLive } from "../../files/index.js";
+import { audioIdOf, callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
+import { HooklineError } from "../../lib/errors.js";
+import { newTaskId } from "../../lib/ids.js";
+import { wireTime } from "../../lib/time.js";
+import { getTrack } from "../../tracks/index.js";
+import { insertTask, type Task, toTask } from "../../tasks/index.js";
+import { WAV_STATUS } from "./payload.js";
+
+const generateBody = Type.Object({
+  taskId: Type.Optional(Type.String({ maxLength: 128, description: "music task id (optional when audioId is known)" })),
+  task_id: Type.Optional(Type.String({ maxLength: 128 })),
+  audioId: Type.Optional(Type.String({ maxLength: 128, description: "track id (required)" })),
+  audio_id: Type.Optional(Type.String({ maxLength: 128 })),
+  ...callbackFields,
+});
+
+/** The WAV endpoints (spec 4.1, 4.2). */
+export function wavRoutes(app: FastifyInstance, services: Services) {
+  const { store, clock } = services;
+
+  async function resultUrl(task: Task): Promise<string | null> {
+    const fileId = typeof task.result?.fileId === "string" ? task.result.fileId : null;
+    const file = fileId ? await getFile(store.db, fileId) : undefined;
+    if (!file || !isLive(file, clock.now()) || file.expires_at === null) return null;
+    return services.signer.sign(file.id, file.file_name, Number(file.expires_at));
+  }
+
+  app.post("/api/v1/wav/generate", { schema: { summary: "Convert a track to WAV", body: generateBody } }, async (request, reply) => {
+    const key = keyOf(request);
+    const body = request.body as Record<string, unknown>;
+    const audioId = required(audioIdOf(body), "audioId");
+    const musicTaskId = taskIdOf(body);
+    const callbackUrl = callbackUrlOf(body);
+    if (callbackUrl) await services.outbound.vet(callbackUrl);
+    const track = await getTrack(store.db, key.id, audioId);
+    if (!track) throw new HooklineError("not_found", "audioId not found");
+    if (musicTaskId && musicTaskId !== track.task_id) {
+      throw new HooklineError("bad_request", "taskId does not match the task of audioId");
+    }
+    const dedupeKey = `wav:${audioId}`;
+    const taskId = await store.transact(async (trx) => {
+      const previous = await trx
+        .selectFrom("tasks")
+        .selectAll()
+        .where("dedupe_key", "=", dedupeKey)
+        .where("owner_id", "=", key.id)
+        .orderBy("created_at", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      if (previous) {
+        const prev = toTask(previous);
+        const blocking = prev.status === WAV_STATUS.pending || (prev.status !== WAV_STATUS.failed && (await resultUrl(prev)) !== null);
+        if (blocking) {
+          throw new HooklineError("conflict", "A WAV record already exists for this track", { data: { taskId: prev.id } });
+        }
+      }
+      const id = newTaskId();
+      await insertTask(
+        trx,
+        {
+          id,
+          ownerId: key.id,
+          family: "wav",
+          status: WAV_STATUS.pending,
+          action: "convert",
+          input: { audioId, musicTaskId: track.task_id },
+          callbackUrl,
+          parentId: track.task_id,
+          dedupeKey,
+        },
+        clock.now(),
+      );
+      return id;
+    });
+    services.tasks.poke();
+    return sendOk(reply, { taskId });
+  });
+
+  app.get(
+    "/api/v1/wav/record-info",
+    {
+      schema: {
+        summary: "WAV conversion record",
+        querystring: Type.Object({ taskId: Type.Optional(Type.String()), task_id: Type.Optional(Type.String()) }),
+      },
+    },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const q = request.query as { taskId?: string; task_id?: string };
+      const taskId = required(q.taskId ?? q.task_id, "taskId");
+      const row = await store.db
+        .selectFrom("tasks")
+        .selectAll()
+        .where("id", "=", taskId)
+        .where("owner_id", "=", key.id)
+        .where("family", "=", "wav")
+        .executeTakeFirst();
+      if (!row) throw new HooklineError("not_found", "Task not found");
+      const task = toTask(row);
+      const url = await resultUrl(task);
+      const input = task.input as { audioId?: string };
+      return sendOk(reply, {
+        taskId: task.id,
+        musicId: input.audioId ?? null,
+        musicIndex: 0,
+        callbackUrl: task.callbackUrl ?? "",
+        completeTime: wireTime(task.completedAt),
+        response: url ? { audio_wav_url: url, audioWavUrl: url } : null,
+        successFlag: task.status,
+        status: task.status,
+        createTime: wireTime(task.createdAt),
+        errorCode: task.errorCode,
+        errorMessage: task.errorMessage,
+      });
+    },
+  );
+}

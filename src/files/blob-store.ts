@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { HooklineError } from "../lib/errors.js";
+
+/**
+ * Blob storage on local disk. Keys are random, never derived from user input, so no request can
+ * name a path. Writes land in `root/tmp` first (same filesystem), are fsynced and then renamed
+ * into `root/ab/cd/<key>`: a crash leaves at worst a stray temp file, never a half blob under a key.
+ */
+export interface BlobStore {
+  /** A fresh temp path inside `root/tmp` for a writer (ffmpeg, a download) to fill; then `commit` it. */
+  tempPath(ext?: string): string;
+  /** fsync + move a filled temp file under a new random key. */
+  commit(tempPath: string): Promise<{ key: string; size: number }>;
+  /** Streams `source` to a new blob; past `maxBytes` it stops with `payload_too_large` and removes the temp file. */
+  writeStream(
+    source: NodeJS.ReadableStream | AsyncIterable<Uint8Array>,
+    opts: { maxBytes: number },
+  ): Promise<{ key: string; size: number; head: Uint8Array }>;
+  /** Local path of a blob (ffmpeg reads it directly). Throws for a malformed key. */
+  pathOf(key: string): string;
+  exists(key: string): Promise<boolean>;
+  /** Removes a blob; deleting a missing blob is not an error. */
+  delete(key: string): Promise<void>;
+  /** Removes temp files older than `maxAgeMs` (left by a crash); answers how many. */
+  sweepTemp(maxAgeMs: number, now: number): Promise<number>;
+}
+
+/** How many leading bytes `writeStream` hands back for content sniffing. */
+export const HEAD_BYTES = 4096;
+
+const KEY_RE = /^[0-9a-f]{32}$/;
+const EXT_RE = /^\.?([A-Za-z0-9]{1,16})$/;
+
+/** Creates the store's folders and answers a store rooted at `root` (the server passes `<dataDir>/files`). */
+export async function createLocalBlobStore(root: string): Promise<BlobStore> {
+  const base = resolve(root);
+  const tmpDir = join(base, "tmp");
+  await mkdir(tmpDir, { recursive: true });
+
+  const pathOf = (key: string): string => {
+    // The key is the only input to the path: refuse anything that is not one we made.
+    if (!KEY_RE.test(key)) throw new HooklineError("internal", "malformed blob key");
+    return join(base, key.slice(0, 2), key.slice(2, 4), key);
+  };
+
+  /** Moves a synced temp file under a new key and makes the rename itself durable. */
+  const place = async (tmp: string): Promise<string> => {
+    const key = randomBytes(16).toString("hex");
+    const target = pathOf(key);
+    await mkdir(dirname(target), { recursive: true });
+    await rename(tmp, target);
+    await syncDir(dirname(target));
+    return key;
+  };
+
+  return {
+    tempPath(ext) {
+      const m = ext === undefined ? null : EXT_RE.exec(ext);
+      // An unusable extension is dropped rather than trusted: it may come from a user's file name.
+      const suffix = m?.[1] === undefined ? "" : `.${m[1]}`;
+      return join(tmpDir, `${randomBytes(12).toString("hex")}${suffix}`);
+    },
+
+    async commit(tempPath) {
+      const tmp = resolve(tempPath);
+      if (dirname(tmp) !== tmpDir) throw new HooklineError("internal", "commit needs a path from tempPath()");
+      const fh = await open(tmp, "r+");
+      let size: number;
+      try {
+        size = (await fh.stat()).size;
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      return { key: await place(tmp), size };
+    },
+
+    async writeStream(source, opts) {
+      const tmp = join(tmpDir, randomBytes(12).toString("hex"));
+      const fh = await open(tmp, "wx");
+      const headParts: Buffer[] = [];
+      let headLen = 0;
+      let size = 0;
+      try {
+        for await (const chunk of source) {
+          const buf = typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk);
+          size += buf.byteLength;
+          if (size > opts.maxBytes) {
+            throw new HooklineError("payload_too_large", `the file is larger than ${opts.maxBytes} bytes`);
+          }
+          if (headLen < HEAD_BYTES) {
+            const take = buf.subarray(0, HEAD_BYTES - headLen);
+            headParts.push(take);
+            headLen += take.byteLength;
+          }
+          await writeAll(fh, buf);
+        }
+        await fh.sync();
+      } catch (err) {
+        await fh.close().catch(() => {});
+        await rm(tmp, { force: true });
+        throw err;
+      }
+      await fh.close();
+      return { key: await place(tmp), size, head: new Uint8Array(Buffer.concat(headParts)) };
+    },
+
+    pathOf,
+
+    async exists(key) {
+      try {
+        return (await stat(pathOf(key))).isFile();
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
+
+    async sweepTemp(maxAgeMs, now) {
+      let removed = 0;
+      for (const entry of await readdir(tmpDir, { withFileTypes: true })) {
+        if (!entry.isFile()) continue;
+        const path = join(tmpDir, entry.name);
+        try {
+          if (now - (await stat(path)).mtimeMs > maxAgeMs) {
+            await rm(path, { force: true });
+            removed++;
+          }
+        } catch (err) {
+          // A writer may commit or remove its temp file while we look: that is not an error.
+          if (!isNotFound(err)) throw err;
+        }
+      }
+      return removed;
+    },
+  };
+}
+
+type FileHandle = Awaited<ReturnType<typeof open>>;
+
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  // A single write may be short; loop until the whole chunk is on disk.
+  let offset = 0;
+  while (offset < buf.byteLength) {
+    const { bytesWritten } = await fh.write(buf, offset, buf.byteLength - offset);
+    offset += bytesWritten;
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  // Some platforms (Windows) cannot open a directory for fsync; the rename is then as durable as it gets.
+  try {
+    const fh = await open(dir, "r");
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    /* best effort */
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT";
+}

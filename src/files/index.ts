@@ -1,0 +1,18 @@
+/**
+ * The file store: blobs on local disk under random keys, signed expiring download URLs, and the
+ * HTTP route that serves them (DESIGN invariant 6, spec sections 10 and 13).
+ */
+export { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "./blob-store.js";
+export { contentDisposition } from "./headers.js";
+export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";
+export { createUrlSigner, type UrlSigner } from "./url-signer.js";
+export {
+  type FileRecord,
+  fileMeta,
+  findFileByPath,
+  getFile,
+  insertFile,
+  isLive,
+  type NewFile,
+  sweepExpired,
+} from "./records.js";

@@ -1,0 +1,111 @@
+import type { Kysely } from "kysely";
+import { newId } from "../lib/ids.js";
+import type { Database, FileTable, Store } from "../store/index.js";
+import type { FileMeta } from "./serve.js";
+
+/** A file row: who owns which stored blob under which path, until when. */
+export type FileRecord = FileTable;
+
+export interface NewFile {
+  /** Given when the caller must know the id before the row commits (to sign a URL in the same outcome). */
+  readonly id?: string;
+  readonly ownerId: string;
+  readonly path: string;
+  readonly fileName: string;
+  readonly storageKey: string;
+  readonly size: number;
+  readonly mimeType: string;
+  readonly kind: "upload" | "wav" | "cover";
+  readonly expiresAt: number | null;
+}
+
+/**
+ * Records a stored blob. A file at the same path (same owner) is superseded, not deleted: tracks registered from
+ * it keep their bytes (spec 13, "overwriting a file leaves tracks registered from it unchanged").
+ */
+export async function insertFile(trx: Kysely<Database>, file: NewFile, now: number): Promise<FileRecord> {
+  await trx
+    .updateTable("files")
+    .set({ superseded_at: now })
+    .where("owner_id", "=", file.ownerId)
+    .where("path", "=", file.path)
+    .where("superseded_at", "is", null)
+    .execute();
+  const row: FileRecord = {
+    id: file.id ?? newId("file"),
+    owner_id: file.ownerId,
+    path: file.path,
+    file_name: file.fileName,
+    storage_key: file.storageKey,
+    size: file.size,
+    mime_type: file.mimeType,
+    kind: file.kind,
+    created_at: now,
+    expires_at: file.expiresAt,
+    superseded_at: null,
+    deleted_at: null,
+    expired_at: null,
+  };
+  await trx.insertInto("files").values(row).execute();
+  return row;
+}
+
+export async function getFile(db: Kysely<Database>, id: string): Promise<FileRecord | undefined> {
+  return db.selectFrom("files").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+/** The current file at a path of an owner. */
+export async function findFileByPath(db: Kysely<Database>, ownerId: string, path: string) {
+  return db
+    .selectFrom("files")
+    .selectAll()
+    .where("owner_id", "=", ownerId)
+    .where("path", "=", path)
+    .where("superseded_at", "is", null)
+    .where("deleted_at", "is", null)
+    .orderBy("created_at", "desc")
+    .executeTakeFirst();
+}
+
+/** True while the file's bytes may be served. */
+export const isLive = (f: FileRecord, now: number): boolean =>
+  f.deleted_at === null && f.expired_at === null && (f.expires_at === null || f.expires_at > now);
+
+/** What the download route needs to know of a file. */
+export function fileMeta(f: FileRecord): FileMeta {
+  return {
+    id: f.id,
+    storageKey: f.storage_key,
+    fileName: f.file_name,
+    mimeType: f.mime_type,
+    size: Number(f.size),
+    expiresAtMs: f.expires_at === null ? null : Number(f.expires_at),
+    deletedAtMs: f.deleted_at === null ? null : Number(f.deleted_at),
+    expired: f.expired_at !== null,
+  };
+}
+
+/**
+ * Retention: marks files whose time is up as expired and removes their bytes. Returns how many went. Rows stay,
+ * so their links answer 410 rather than 404 (DESIGN invariant 6).
+ */
+export async function sweepExpired(
+  store: Store,
+  removeBlob: (key: string) => Promise<void>,
+  now: number,
+  batch = 500,
+): Promise<number> {
+  const due = await store.db
+    .selectFrom("files")
+    .select(["id", "storage_key"])
+    .where("expired_at", "is", null)
+    .where("deleted_at", "is", null)
+    .where("expires_at", "<=", now)
+    .limit(batch)
+    .execute();
+  for (const f of due) {
+    await store.db.updateTable("files").set({ expired_at: now }).where("id", "=", f.id).execute();
+    await removeBlob(f.storage_key);
+  }
+  return due.length;
+}

@@ -1,0 +1,92 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from "fastify";
+import type { Services } from "../app/services.js";
+import { HooklineError, toError } from "../lib/errors.js";
+import { registerAuth } from "./auth.js";
+import { type EnvelopeOptions, sendError } from "./envelope.js";
+import { RouteRegistry } from "./routes-registry.js";
+
+/** A group of routes: the common ones and each family's. */
+export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
+
+/** Maps errors Fastify raises itself onto the contract's codes (spec 13). */
+export function fromFastifyError(error: FastifyError): HooklineError {
+  if (error instanceof HooklineError) return error;
+  if (error.validation) {
+    const first = error.validation[0];
+    const where = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, ".") : "";
+    const param = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+    const subject = param ?? (where || error.validationContext || "request");
+    return new HooklineError("bad_request", `Invalid parameters: ${subject} ${first?.message ?? "is invalid"}`);
+  }
+  switch (error.code) {
+    case "FST_ERR_CTP_INVALID_JSON_BODY":
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new HooklineError("bad_request", "Malformed JSON body");
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+    case "FST_REQ_FILE_TOO_LARGE":
+      return new HooklineError("payload_too_large", "Request body too large");
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new HooklineError("bad_request", "Unsupported Content-Type");
+    default:
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        return new HooklineError("bad_request", error.message);
+      }
+      return toError(error);
+  }
+}
+
+/**
+ * Builds the HTTP server: envelope and error mapping, auth, OpenAPI, and the given route modules.
+ * Request bodies are validated without type coercion; query strings are plain strings parsed by the routes.
+ */
+export async function buildApp(services: Services, modules: readonly RouteModule[]): Promise<FastifyInstance> {
+  const { config } = services;
+  const envelope: EnvelopeOptions = { dialect: config.codeDialect, mirror: config.httpStatusMirrorsCode };
+  const app = Fastify({
+    loggerInstance: services.log as FastifyBaseLogger,
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+  const routes = new RouteRegistry();
+  app.addHook("onRoute", (route) => routes.add(route.url));
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Hookline API",
+        version: "0.1.0",
+        description: "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice).",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  registerAuth(app, services.store);
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = fromFastifyError(error);
+    if (mapped.code === "internal") request.log.error({ err: error, url: request.url }, "request failed");
+    return sendError(reply, mapped, envelope);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    const known = routes.knows(path);
+    return reply
+      .code(known ? 405 : 404)
+      .send({ code: 404, msg: known ? `Method ${request.method} not allowed on ${path}` : `Not found: ${path}`, data: null });
+  });
+
+  for (const module of modules) await module(app, services);
+  return app;
+}
+
+export type { EnvelopeOptions };

@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { Store } from "../store/index.js";
+import type { ApiKeyTable } from "../store/index.js";
+import { authenticate } from "../keys/index.js";
+import { HooklineError } from "../lib/errors.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    apiKey: ApiKeyTable | null;
+  }
+  interface FastifyContextConfig {
+    /** Routes that answer without a Bearer key (signed files, health, docs). */
+    public?: boolean;
+  }
+}
+
+/**
+ * Bearer-key authentication. It runs after routing, so an unknown path answers 404 rather than 401, and skips
+ * routes marked `config: { public: true }`.
+ */
+export function registerAuth(app: FastifyInstance, store: Store): void {
+  app.decorateRequest("apiKey", null);
+  app.addHook("onRequest", async (request) => {
+    if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
+    if (request.url.startsWith("/docs") || request.url.startsWith("/files/")) return;
+    const header = request.headers.authorization ?? "";
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const key = match ? await authenticate(store, match[1]!) : null;
+    if (!key) throw new HooklineError("unauthorized", "Unauthorized: a valid API key is required (Authorization: Bearer <key>)");
+    request.apiKey = key;
+  });
+}
+
+/** The caller's key (set by the auth hook). */
+export function keyOf(request: FastifyRequest): ApiKeyTable {
+  if (!request.apiKey) throw new HooklineError("unauthorized", "Unauthorized");
+  return request.apiKey;
+}

@@ -1,0 +1,60 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
+import type { Services } from "../app/services.js";
+import { fileMeta, getFile, isLive, registerFileRoutes } from "../files/index.js";
+import { HooklineError } from "../lib/errors.js";
+import { keyOf } from "./auth.js";
+import { sendOk } from "./envelope.js";
+
+/** Credits when a key has no balance set: unlimited, shown as the spec's 999999999 (spec 13). */
+const UNLIMITED = 999_999_999;
+
+/** Health, credits, signed file downloads and kie's download-url (spec 7.2, 7.3, 13). */
+export function commonRoutes(app: FastifyInstance, services: Services) {
+  const { store, clock } = services;
+
+  app.get("/healthz", { config: { public: true }, schema: { summary: "Liveness" } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { config: { public: true }, schema: { summary: "Readiness: database reachable, ffmpeg found" } }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(store.db);
+      return { status: "ready", database: store.dialect, ffmpeg: services.ffmpeg.version };
+    } catch (error) {
+      return reply.code(503).send({ status: "unavailable", error: (error as Error).message });
+    }
+  });
+
+  for (const path of ["/api/v1/generate/credit", "/api/v1/chat/credit"]) {
+    app.get(path, { schema: { summary: "Remaining credits" } }, async (request, reply) => {
+      const key = keyOf(request);
+      return sendOk(reply, key.credits === null ? UNLIMITED : Number(key.credits));
+    });
+  }
+
+  app.post(
+    "/api/v1/common/download-url",
+    { schema: { summary: "A temporary download link for a URL Hookline produced", body: Type.Object({ url: Type.String({ maxLength: 4096 }) }) } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const parsed = services.signer.parse((request.body as { url: string }).url);
+      const file = parsed ? await getFile(store.db, parsed.fileId) : undefined;
+      if (!parsed || !file || file.owner_id !== key.id) {
+        throw new HooklineError("bad_request", "The URL was not produced by this service for this key");
+      }
+      const now = clock.now();
+      if (!isLive(file, now)) throw new HooklineError("not_found", "The file has expired");
+      const until = Math.min(now + services.config.retention.downloadUrlMs, Number(file.expires_at ?? Infinity));
+      return sendOk(reply, services.signer.sign(file.id, file.file_name, until));
+    },
+  );
+
+  registerFileRoutes(app, {
+    store: services.blobs,
+    signer: services.signer,
+    clock,
+    lookup: async (fileId) => {
+      const file = await getFile(store.db, fileId);
+      return file ? fileMeta(file) : null;
+    },
+  });
+}

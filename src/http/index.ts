@@ -1,0 +1,10 @@
+/**
+ * The HTTP server: envelope, error mapping, auth, OpenAPI; routes come from the families and common modules.
+ * @module
+ */
+export { buildApp, fromFastifyError, type RouteModule } from "./app.js";
+export { keyOf } from "./auth.js";
+export { errorEnvelope, sendError, sendOk } from "./envelope.js";
+export { audioIdOf, callbackFields, callbackUrlOf, required, taskIdFields, taskIdOf } from "./fields.js";
+export { commonRoutes } from "./common-routes.js";
+export { hooklineRoutes } from "./hookline-routes.js";

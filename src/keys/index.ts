@@ -1,0 +1,15 @@
+/**
+ * API keys: each key is a tenant (spec 12.3, DESIGN invariant 7), with its webhook HMAC key.
+ * @module
+ */
+export {
+  authenticate,
+  createKey,
+  findKey,
+  hashKey,
+  type KeyInfo,
+  listKeys,
+  revokeKey,
+  rotateWebhookKey,
+  setHmac,
+} from "./keys.js";

@@ -1,0 +1,118 @@
+import { createHash } from "node:crypto";
+import type { Clock } from "../lib/clock.js";
+import { HooklineError } from "../lib/errors.js";
+import { newApiKey, newId, newWebhookKey } from "../lib/ids.js";
+import type { ApiKeyTable, Store } from "../store/index.js";
+
+/** An API key as shown to its operator (never the secret itself after creation). */
+export interface KeyInfo {
+  readonly id: string;
+  readonly name: string;
+  readonly hint: string;
+  readonly hmacEnabled: boolean;
+  readonly credits: number | null;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** Keys are stored as SHA-256 hashes: 190 bits of randomness need no slow hash, and lookups stay one index read. */
+export const hashKey = (apiKey: string): string => createHash("sha256").update(apiKey, "utf8").digest("hex");
+
+function info(row: ApiKeyTable): KeyInfo {
+  return {
+    id: row.id,
+    name: row.name,
+    hint: row.key_hint,
+    hmacEnabled: row.hmac_enabled === 1,
+    credits: row.credits,
+    createdAt: new Date(Number(row.created_at)).toISOString(),
+    revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
+  };
+}
+
+/**
+ * Creates a key: the API key and the webhook HMAC key are returned once, here, and never again.
+ *
+ * @example
+ * const { apiKey, webhookHmacKey } = await createKey(store, clock, { name: "dev" });
+ */
+export async function createKey(
+  store: Store,
+  clock: Clock,
+  opts: { name: string; hmacEnabled?: boolean; credits?: number | null },
+): Promise<KeyInfo & { apiKey: string; webhookHmacKey: string }> {
+  const apiKey = newApiKey();
+  const row: ApiKeyTable = {
+    id: newId("key"),
+    name: opts.name,
+    key_hash: hashKey(apiKey),
+    key_hint: `${apiKey.slice(0, 7)}…${apiKey.slice(-4)}`,
+    webhook_key: newWebhookKey(),
+    previous_webhook_key: null,
+    previous_key_until: null,
+    hmac_enabled: opts.hmacEnabled === false ? 0 : 1,
+    credits: opts.credits ?? null,
+    created_at: clock.now(),
+    revoked_at: null,
+  };
+  await store.db.insertInto("api_keys").values(row).execute();
+  return { ...info(row), apiKey, webhookHmacKey: row.webhook_key };
+}
+
+/** The live key a bearer token belongs to, or null. */
+export async function authenticate(store: Store, apiKey: string): Promise<ApiKeyTable | null> {
+  const row = await store.db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where("key_hash", "=", hashKey(apiKey))
+    .executeTakeFirst();
+  return row && row.revoked_at === null ? row : null;
+}
+
+export async function listKeys(store: Store): Promise<KeyInfo[]> {
+  const rows = await store.db.selectFrom("api_keys").selectAll().orderBy("created_at").execute();
+  return rows.map(info);
+}
+
+/** Finds a key by id, exact name, or API key; refuses an ambiguous name. */
+export async function findKey(store: Store, ref: string): Promise<ApiKeyTable> {
+  const rows = await store.db
+    .selectFrom("api_keys")
+    .selectAll()
+    .where((eb) => eb.or([eb("id", "=", ref), eb("name", "=", ref), eb("key_hash", "=", hashKey(ref))]))
+    .execute();
+  if (rows.length === 0) throw new HooklineError("not_found", `no key matches "${ref}"`);
+  if (rows.length > 1) throw new HooklineError("bad_request", `"${ref}" names ${rows.length} keys; use the key id`);
+  return rows[0]!;
+}
+
+export async function revokeKey(store: Store, clock: Clock, ref: string): Promise<KeyInfo> {
+  const row = await findKey(store, ref);
+  await store.db.updateTable("api_keys").set({ revoked_at: clock.now() }).where("id", "=", row.id).execute();
+  return info({ ...row, revoked_at: clock.now() });
+}
+
+/**
+ * A new webhook key; the old one keeps signing `webhook-signature` (alongside the new one) for `graceMs`.
+ */
+export async function rotateWebhookKey(store: Store, clock: Clock, ref: string, graceMs: number) {
+  const row = await findKey(store, ref);
+  const webhookHmacKey = newWebhookKey();
+  const until = clock.now() + graceMs;
+  await store.db
+    .updateTable("api_keys")
+    .set({ webhook_key: webhookHmacKey, previous_webhook_key: row.webhook_key, previous_key_until: until })
+    .where("id", "=", row.id)
+    .execute();
+  return { id: row.id, name: row.name, webhookHmacKey, previousKeyValidUntil: new Date(until).toISOString() };
+}
+
+export async function setHmac(store: Store, ref: string, enabled: boolean): Promise<KeyInfo> {
+  const row = await findKey(store, ref);
+  await store.db
+    .updateTable("api_keys")
+    .set({ hmac_enabled: enabled ? 1 : 0 })
+    .where("id", "=", row.id)
+    .execute();
+  return info({ ...row, hmac_enabled: enabled ? 1 : 0 });
+}

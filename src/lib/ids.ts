@@ -1,0 +1,38 @@
+import { randomBytes, randomUUID } from "node:crypto";
+
+const BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+function randomFrom(alphabet: string, length: number): string {
+  // Rejection sampling keeps every character equally likely.
+  const limit = 256 - (256 % alphabet.length);
+  let out = "";
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < limit) out += alphabet[byte % alphabet.length];
+      if (out.length === length) break;
+    }
+  }
+  return out;
+}
+
+/** A task id: 32 lowercase hex characters, as the reseller's (spec 1.4). */
+export const newTaskId = (): string => randomBytes(16).toString("hex");
+
+/** An audio id: a UUID v4 (spec 1.4). */
+export const newAudioId = (): string => randomUUID();
+
+/** A callback message id: `msg_` + 26 base32 characters (spec 13). */
+export const newMessageId = (): string => `msg_${randomFrom(BASE32, 26)}`;
+
+/** An API key: `hk_` + 32 base62 characters (spec 13). */
+export const newApiKey = (): string => `hk_${randomFrom(BASE62, 32)}`;
+
+/** A webhook HMAC key: `whsec_` + standard base64 of 32 random bytes (spec 9). */
+export const newWebhookKey = (): string => `whsec_${randomBytes(32).toString("base64")}`;
+
+/** A Hookline-internal id with a readable prefix, e.g. `key_…`, `file_…`. */
+export const newId = (prefix: string): string => `${prefix}_${randomFrom(BASE62, 22)}`;
+
+/** Random characters for file names and secrets that only need to be unguessable. */
+export const randomToken = (length = 16): string => randomFrom(BASE62, length);

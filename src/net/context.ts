@@ -1,0 +1,47 @@
+import type { Readable } from "node:stream";
+import { setImmediate } from "node:timers/promises";
+import type { Agent } from "undici";
+import type { Clock } from "../lib/clock.js";
+import type { AddressPolicy } from "./address-policy.js";
+import type { LookupFn } from "./guarded-lookup.js";
+import type { Target } from "./target.js";
+
+/** What one outbound client shares between its operations: one Agent (one pool of kept-alive sockets). */
+export interface ClientContext {
+  readonly agent: Agent;
+  readonly policy: AddressPolicy;
+  readonly resolve: LookupFn;
+  readonly userAgent: string;
+  readonly clock: Clock;
+}
+
+/**
+ * Request headers: lowercased, the caller's first, then a default User-Agent and, when the URL had
+ * userinfo and the caller set no Authorization, Basic credentials from it.
+ */
+export function requestHeaders(
+  ctx: ClientContext,
+  target: Target,
+  given: Record<string, string> = {},
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given)) headers[k.toLowerCase()] = v;
+  headers["user-agent"] ??= ctx.userAgent;
+  if (target.authorization !== null) headers.authorization ??= target.authorization;
+  return headers;
+}
+
+/**
+ * Waits one turn of the event loop after a response was read to its end. undici checks an idle
+ * keep-alive socket in the check phase before reusing it; a request sent before that check finished
+ * would make the pool open a second socket to the same origin.
+ */
+export function socketSettled(): Promise<void> {
+  return setImmediate();
+}
+
+/** Drops a response body unread. undici then errors the stream with an abort: that is expected, not a crash. */
+export function discardBody(body: Readable): void {
+  body.on("error", () => undefined);
+  body.destroy();
+}

@@ -1,0 +1,103 @@
+import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
+import { request } from "undici";
+import { type ClientContext, discardBody, requestHeaders, socketSettled } from "./context.js";
+import { headerValue, parseRetryAfter } from "./headers.js";
+import { classifyError, type ErrorClass, errorMessage, startDeadline } from "./network-errors.js";
+import { checkLiteralHost, parseTarget } from "./target.js";
+
+/** What one callback POST gave: a status, or a classified reason why there was none. */
+export interface PostResult {
+  /** HTTP status, null when no response arrived. */
+  status: number | null;
+  latencyMs: number;
+  /** Parsed Retry-After (seconds or HTTP date), null if absent or invalid. */
+  retryAfterMs: number | null;
+  errorClass: null | ErrorClass;
+  errorMessage: string | null;
+  /** The first `excerptBytes` of the response body as UTF-8 (no more is read). */
+  excerpt: string;
+}
+
+/** Options of one POST. */
+export interface PostOptions {
+  timeoutMs: number;
+  /** Default 4096. */
+  excerptBytes?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads at most about `limit` bytes, then destroys the body so a huge answer costs nothing more.
+ * A body read to its end leaves the socket reusable; then the caller waits for it to settle.
+ */
+async function readExcerpt(body: Readable, limit: number): Promise<{ text: string; ended: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    if (limit > 0) {
+      for await (const chunk of body) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        chunks.push(buf);
+        size += buf.length;
+        if (size >= limit) break;
+      }
+    }
+  } catch {
+    // The status already arrived and decides the outcome; a broken body only shortens the excerpt.
+  }
+  const ended = body.readableEnded;
+  if (!ended) discardBody(body);
+  // stream: true holds back a multi-byte character cut at the limit instead of emitting U+FFFD.
+  const text = new TextDecoder("utf-8").decode(Buffer.concat(chunks).subarray(0, limit), { stream: true });
+  return { text, ended };
+}
+
+/** The callback POST of {@link Outbound.post}: never follows redirects, never throws for the network. */
+export async function postRequest(
+  ctx: ClientContext,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: PostOptions,
+): Promise<PostResult> {
+  const started = performance.now();
+  const done = (r: Partial<PostResult>): PostResult => ({
+    status: null,
+    retryAfterMs: null,
+    errorClass: null,
+    errorMessage: null,
+    excerpt: "",
+    ...r,
+    latencyMs: Math.round(performance.now() - started),
+  });
+  let target: ReturnType<typeof parseTarget>;
+  try {
+    target = parseTarget(url);
+    checkLiteralHost(target, ctx.policy);
+  } catch (err) {
+    return done({ errorClass: "refused_target", errorMessage: errorMessage(err) });
+  }
+  const deadline = startDeadline(opts.timeoutMs, opts.signal);
+  try {
+    const res = await request(target.url, {
+      dispatcher: ctx.agent,
+      method: "POST",
+      headers: requestHeaders(ctx, target, headers),
+      body,
+      signal: deadline.signal,
+    });
+    const retryAfterMs = parseRetryAfter(headerValue(res.headers, "retry-after"), ctx.clock.now());
+    const { text, ended } = await readExcerpt(res.body, opts.excerptBytes ?? 4096);
+    const result = done({ status: res.statusCode, retryAfterMs, excerpt: text });
+    if (ended) await socketSettled();
+    return result;
+  } catch (err) {
+    if (deadline.timedOut()) {
+      return done({ errorClass: "timeout", errorMessage: `no answer within ${opts.timeoutMs} ms` });
+    }
+    return done({ errorClass: classifyError(err), errorMessage: errorMessage(err) });
+  } finally {
+    deadline.dispose();
+  }
+}

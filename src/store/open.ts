@@ -1,0 +1,43 @@
+import type { Kysely } from "kysely";
+import { HooklineError } from "../lib/errors.js";
+import { migrate } from "./migrations.js";
+import { openPostgres } from "./postgres-open.js";
+import type { Database } from "./schema.js";
+import { openSqlite, sqliteTransact } from "./sqlite-open.js";
+
+export type Dialect = "sqlite" | "postgres";
+
+/** The narrow storage handle the rest of Hookline holds. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Runs `fn` in one transaction (BEGIN IMMEDIATE on SQLite). */
+  transact<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export type StoreTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
+
+/**
+ * Opens the configured database and applies pending migrations.
+ *
+ * @example
+ * const store = await openStore({ kind: "sqlite", path: "./hookline-data/hookline.db" });
+ */
+export async function openStore(target: StoreTarget): Promise<Store> {
+  const dialect: Dialect = target.kind;
+  const db = target.kind === "sqlite" ? await openSqlite(target.path) : await openPostgres(target.url);
+  const { error } = await migrate(db as Kysely<unknown>, dialect);
+  if (error) {
+    await db.destroy();
+    throw new HooklineError("internal", `database migration failed: ${String((error as Error).message ?? error)}`, {
+      cause: error,
+    });
+  }
+  return {
+    db,
+    dialect,
+    transact: (fn) => (dialect === "sqlite" ? sqliteTransact(db, fn) : db.transaction().execute(fn)),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,129 @@
+import type { Generated } from "kysely";
+
+/**
+ * The database as Kysely sees it. Times are integer milliseconds since the epoch (bigint in PostgreSQL, parsed
+ * back to numbers by the postgres dialect), booleans are 0/1 integers, JSON is text: one set of queries serves
+ * SQLite and PostgreSQL alike.
+ */
+export interface Database {
+  api_keys: ApiKeyTable;
+  files: FileTable;
+  tasks: TaskTable;
+  tracks: TrackTable;
+  messages: MessageTable;
+  attempts: AttemptTable;
+  settings: SettingTable;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  key_hint: string;
+  webhook_key: string;
+  previous_webhook_key: string | null;
+  previous_key_until: number | null;
+  hmac_enabled: number;
+  credits: number | null;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+export interface FileTable {
+  id: string;
+  owner_id: string;
+  /** `uploadPath/fileName` for uploads; `results/<taskId>/<name>` for results. */
+  path: string;
+  file_name: string;
+  storage_key: string;
+  size: number;
+  mime_type: string;
+  kind: string;
+  created_at: number;
+  expires_at: number | null;
+  /** Set when a later upload took the same path; the row stays for tracks registered from it. */
+  superseded_at: number | null;
+  deleted_at: number | null;
+  /** Set by retention: the bytes are gone, links answer 410. */
+  expired_at: number | null;
+}
+
+export interface TaskTable {
+  id: string;
+  owner_id: string;
+  family: string;
+  /** The wire status of the family (PENDING, SUCCESS, wait_validating, …). */
+  status: string;
+  /** What the runner should do next, or null when nothing is queued. */
+  action: string | null;
+  input: string;
+  result: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  callback_url: string | null;
+  parent_id: string | null;
+  /** Only-once key (e.g. `wav:<audioId>`); the family decides when an existing task blocks a new one. */
+  dedupe_key: string | null;
+  run_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  runs: number;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface TrackTable {
+  id: string;
+  task_id: string;
+  owner_id: string;
+  file_id: string;
+  title: string | null;
+  duration_s: number;
+  sample_rate: number;
+  channels: number;
+  codec: string;
+  created_at: number;
+}
+
+export interface MessageTable {
+  id: string;
+  task_id: string;
+  owner_id: string;
+  event: string;
+  url: string;
+  body: string;
+  /** The task id the reseller signature covers. */
+  sign_task_id: string;
+  /** pending · delivering · delivered · failed (given up or final). */
+  state: string;
+  /** Attempts in the current round (a manual redelivery starts a new round). */
+  round_attempts: number;
+  total_attempts: number;
+  next_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+export interface AttemptTable {
+  id: Generated<number>;
+  message_id: string;
+  task_id: string;
+  number: number;
+  trigger: string;
+  started_at: number;
+  latency_ms: number;
+  status_code: number | null;
+  error_class: string | null;
+  error_message: string | null;
+  response_excerpt: string | null;
+  outcome: string;
+  next_at: number | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}

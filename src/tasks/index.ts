@@ -1,0 +1,9 @@
+/**
+ * The task engine: task model, lease queue and runner. Families plug in through `Family`.
+ * @module
+ */
+export type { CallbackSpec, Family, Outcome, RunHelpers, Task } from "./model.js";
+export { toTask } from "./model.js";
+export { Notifier } from "./notifier.js";
+export { enqueueMessage, insertTask, type NewTask, queueAction } from "./queue.js";
+export { createRunner, type Runner, type RunnerOptions } from "./runner.js";

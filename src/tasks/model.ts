@@ -1,0 +1,102 @@
+/**
+ * Glossary (docs/glossary.md says the same):
+ * - **task**: one unit of requested work with an id the client sees (a WAV conversion, a cover, a voice step).
+ * - **family**: the kind of a task (wav, cover, voice, music); a family is a plug-in folder under `families/`.
+ * - **action**: what the runner is asked to do next on a task (`convert`, `validate`, …); null when idle.
+ * - **lease**: a time-limited claim (owner, expiry) on a task or a message; work is never held "in memory" only.
+ * - **message**: one callback event with a stable id (`msg_…`), queued in the outbox in the same transaction as
+ *   the state change that caused it.
+ * - **attempt**: one HTTP POST of a message; every attempt is recorded.
+ * - **delivery**: the whole life of a message, from its first attempt to delivered or given up.
+ * - **source track**: an uploaded audio file registered as a track of a synthetic music task (spec 12.1).
+ */
+import type { Kysely } from "kysely";
+import type { Logger } from "../lib/logger.js";
+import type { Database, TaskTable } from "../store/index.js";
+
+export interface Task {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly family: string;
+  readonly status: string;
+  readonly action: string | null;
+  readonly input: Record<string, unknown>;
+  readonly result: Record<string, unknown> | null;
+  readonly errorCode: number | null;
+  readonly errorMessage: string | null;
+  readonly callbackUrl: string | null;
+  readonly parentId: string | null;
+  readonly dedupeKey: string | null;
+  readonly runs: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly completedAt: number | null;
+}
+
+/** A callback to enqueue with a state change. */
+export interface CallbackSpec {
+  readonly event: string;
+  readonly body: Record<string, unknown>;
+  /** The task id the reseller signature (`X-Webhook-Signature`) covers. */
+  readonly signTaskId: string;
+}
+
+/** What a family's action decided: the task's next state, and the callback it causes (if any). */
+export interface Outcome {
+  readonly status: string;
+  readonly result?: Record<string, unknown> | null;
+  readonly errorCode?: number | null;
+  readonly errorMessage?: string | null;
+  /** True when the task is finished (completed_at is set). A waiting state (voice) is not finished. */
+  readonly done: boolean;
+  readonly callback?: CallbackSpec | null;
+  /** Extra writes that must commit with the state change (e.g. a voice profile). */
+  readonly commit?: (trx: Kysely<Database>) => Promise<void>;
+}
+
+export interface RunHelpers {
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+}
+
+/**
+ * A job family plugged into the engine. `run` does the work of one action; `failed` turns an unexpected error
+ * into a terminal outcome; the delivery hooks let a family reflect callback trouble in its own status.
+ */
+export interface Family {
+  readonly name: string;
+  run(task: Task, helpers: RunHelpers): Promise<Outcome>;
+  failed(task: Task, error: Error): Outcome;
+  /** Called in the delivery's transaction when every attempt of a message failed. */
+  onDeliveryGivenUp?(trx: Kysely<Database>, task: Task): Promise<void>;
+  /** Called in the delivery's transaction when a message was delivered. */
+  onDelivered?(trx: Kysely<Database>, task: Task): Promise<void>;
+}
+
+function parseJson(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  const value: unknown = JSON.parse(text);
+  return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : null;
+}
+
+/** Maps a database row to a Task. */
+export function toTask(row: TaskTable): Task {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    family: row.family,
+    status: row.status,
+    action: row.action,
+    input: parseJson(row.input) ?? {},
+    result: parseJson(row.result),
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    callbackUrl: row.callback_url,
+    parentId: row.parent_id,
+    dedupeKey: row.dedupe_key,
+    runs: row.runs,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+    completedAt: row.completed_at === null ? null : Number(row.completed_at),
+  };
+}

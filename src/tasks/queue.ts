@@ -1,0 +1,181 @@
+import type { Kysely } from "kysely";
+import { newMessageId } from "../lib/ids.js";
+import type { Database, Store } from "../store/index.js";
+import { type CallbackSpec, type Outcome, type Task, toTask } from "./model.js";
+
+/**
+ * The lease queue: one SQL statement per state change. A task is queued while `action` is set; a claim sets
+ * (lease_owner, lease_until); an expired lease is simply claimable again, so a dead process's work is taken over
+ * within one lease by whoever polls next (DESIGN invariant 2).
+ */
+
+export interface NewTask {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly family: string;
+  readonly status: string;
+  readonly action: string | null;
+  readonly input: Record<string, unknown>;
+  readonly callbackUrl: string | null;
+  readonly parentId?: string | null;
+  readonly dedupeKey?: string | null;
+  readonly result?: Record<string, unknown> | null;
+}
+
+/** Inserts a task (inside the caller's transaction, so it commits with whatever else the request writes). */
+export async function insertTask(trx: Kysely<Database>, task: NewTask, now: number): Promise<void> {
+  await trx
+    .insertInto("tasks")
+    .values({
+      id: task.id,
+      owner_id: task.ownerId,
+      family: task.family,
+      status: task.status,
+      action: task.action,
+      input: JSON.stringify(task.input),
+      result: task.result ? JSON.stringify(task.result) : null,
+      error_code: null,
+      error_message: null,
+      callback_url: task.callbackUrl,
+      parent_id: task.parentId ?? null,
+      dedupe_key: task.dedupeKey ?? null,
+      run_at: now,
+      lease_owner: null,
+      lease_until: null,
+      runs: 0,
+      created_at: now,
+      updated_at: now,
+      completed_at: task.action === null ? now : null,
+    })
+    .execute();
+}
+
+/** Queues another action on an existing, idle task (e.g. a voice regenerate). Returns false if it was busy. */
+export async function queueAction(
+  trx: Kysely<Database>,
+  taskId: string,
+  action: string,
+  status: string,
+  now: number,
+  callbackUrl?: string | null,
+): Promise<boolean> {
+  const res = await trx
+    .updateTable("tasks")
+    .set({ action, status, run_at: now, updated_at: now, runs: 0, ...(callbackUrl ? { callback_url: callbackUrl } : {}) })
+    .where("id", "=", taskId)
+    .where("action", "is", null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Claims up to `limit` due tasks for `owner` until `now + leaseMs`. */
+export async function claimTasks(store: Store, owner: string, limit: number, now: number, leaseMs: number) {
+  const { db, dialect } = store;
+  const rows = await db
+    .updateTable("tasks")
+    .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, runs: eb("runs", "+", 1), updated_at: now }))
+    .where("id", "in", (qb) =>
+      qb
+        .selectFrom("tasks")
+        .select("id")
+        .where("action", "is not", null)
+        .where("run_at", "<=", now)
+        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+        .orderBy("run_at")
+        .limit(limit)
+        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
+    )
+    .returningAll()
+    .execute();
+  return rows.map(toTask);
+}
+
+/** Extends the leases this owner holds on the given tasks. */
+export async function renewTaskLeases(db: Kysely<Database>, owner: string, ids: string[], until: number) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("tasks")
+    .set({ lease_until: until })
+    .where("id", "in", ids)
+    .where("lease_owner", "=", owner)
+    .execute();
+}
+
+/** Gives claimed tasks back (graceful shutdown): they become claimable at once, the run does not count. */
+export async function releaseTasks(db: Kysely<Database>, owner: string, ids: string[]) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("tasks")
+    .set((eb) => ({ lease_owner: null, lease_until: null, runs: eb("runs", "-", 1) }))
+    .where("id", "in", ids)
+    .where("lease_owner", "=", owner)
+    .execute();
+}
+
+/** Inserts an outbox message: called only inside the transaction of the state change that causes it. */
+export async function enqueueMessage(
+  trx: Kysely<Database>,
+  task: Pick<Task, "id" | "ownerId">,
+  url: string,
+  spec: CallbackSpec,
+  now: number,
+): Promise<string> {
+  const id = newMessageId();
+  await trx
+    .insertInto("messages")
+    .values({
+      id,
+      task_id: task.id,
+      owner_id: task.ownerId,
+      event: spec.event,
+      url,
+      body: JSON.stringify(spec.body),
+      sign_task_id: spec.signTaskId,
+      state: "pending",
+      round_attempts: 0,
+      total_attempts: 0,
+      next_at: now,
+      lease_owner: null,
+      lease_until: null,
+      created_at: now,
+      delivered_at: null,
+    })
+    .execute();
+  return id;
+}
+
+/**
+ * Applies an outcome and enqueues its callback in ONE transaction (DESIGN invariant 1), but only while `owner`
+ * still holds the lease: a process whose lease ran out lost the task to another and must not write. Returns
+ * whether the outcome was applied.
+ */
+export async function completeTask(
+  store: Store,
+  task: Task,
+  owner: string,
+  outcome: Outcome,
+  now: number,
+): Promise<boolean> {
+  return store.transact(async (trx) => {
+    const res = await trx
+      .updateTable("tasks")
+      .set({
+        status: outcome.status,
+        action: null,
+        ...(outcome.result !== undefined ? { result: outcome.result === null ? null : JSON.stringify(outcome.result) } : {}),
+        error_code: outcome.errorCode ?? null,
+        error_message: outcome.errorMessage ?? null,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: now,
+        completed_at: outcome.done ? now : null,
+      })
+      .where("id", "=", task.id)
+      .where("lease_owner", "=", owner)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) return false;
+    if (outcome.commit) await outcome.commit(trx);
+    if (outcome.callback && task.callbackUrl) await enqueueMessage(trx, task, task.callbackUrl, outcome.callback, now);
+    return true;
+  });
+}

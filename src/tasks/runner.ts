@@ -1,0 +1,149 @@
+import type { Clock } from "../lib/clock.js";
+import { toError } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { Store } from "../store/index.js";
+import type { Family, Outcome, Task } from "./model.js";
+import type { Notifier } from "./notifier.js";
+import { claimTasks, completeTask, releaseTasks, renewTaskLeases } from "./queue.js";
+
+export interface RunnerOptions {
+  readonly store: Store;
+  readonly families: ReadonlyMap<string, Family>;
+  /** Unique per process: the lease owner name. */
+  readonly owner: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly pollMs: number;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Poked when work is queued (by the API) and when a slot frees up. */
+  readonly tasks: Notifier;
+  /** Poked when a callback was enqueued. */
+  readonly messages: Notifier;
+  /** A task claimed more often than this (its worker died each time) is failed instead of tried again. */
+  readonly maxRuns?: number;
+}
+
+export interface Runner {
+  start(): void;
+  /** Stops claiming; waits up to graceMs for running tasks, then aborts them and gives their leases back. */
+  stop(graceMs?: number): Promise<void>;
+  /** Claims once and runs what it got to the end (tests and benchmarks). Returns how many ran. */
+  runOnce(): Promise<number>;
+  readonly active: number;
+}
+
+/**
+ * The task runner: claims due tasks by lease, runs each family's action with an AbortSignal, renews the
+ * leases while work runs, and applies the outcome together with its callback.
+ */
+export function createRunner(opts: RunnerOptions): Runner {
+  const { store, clock, log } = opts;
+  const maxRuns = opts.maxRuns ?? 5;
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let stopping = false;
+  let loop: Promise<void> | null = null;
+  let renewTimer: NodeJS.Timeout | null = null;
+
+  async function execute(task: Task, controller: AbortController): Promise<void> {
+    const family = opts.families.get(task.family);
+    const taskLog = log.child({ taskId: task.id, family: task.family, action: task.action });
+    let outcome: Outcome;
+    if (!family) {
+      taskLog.error("no family registered for task");
+      return;
+    }
+    if (task.runs > maxRuns) {
+      outcome = family.failed(task, new Error(`abandoned after ${maxRuns} attempts to run it`));
+    } else {
+      try {
+        outcome = await family.run(task, { signal: controller.signal, log: taskLog });
+      } catch (thrown) {
+        if (controller.signal.aborted && stopping) {
+          await releaseTasks(store.db, opts.owner, [task.id]).catch(() => undefined);
+          return;
+        }
+        const error = toError(thrown);
+        taskLog.warn({ err: error }, "task action failed");
+        outcome = family.failed(task, error);
+      }
+    }
+    const applied = await completeTask(store, task, opts.owner, outcome, clock.now());
+    if (!applied) taskLog.warn("lease lost before completion; another worker owns the task now");
+    if (applied && outcome.callback && task.callbackUrl) opts.messages.poke();
+  }
+
+  function launch(task: Task): void {
+    const controller = new AbortController();
+    const done = execute(task, controller)
+      .catch((error: unknown) => log.error({ err: error, taskId: task.id }, "could not record task outcome"))
+      .finally(() => {
+        active.delete(task.id);
+        opts.tasks.poke();
+      });
+    active.set(task.id, { controller, done });
+  }
+
+  async function claim(limit: number): Promise<Task[]> {
+    try {
+      return await claimTasks(store, opts.owner, limit, clock.now(), opts.leaseMs);
+    } catch (error) {
+      log.error({ err: error }, "claiming tasks failed");
+      return [];
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!stopping) {
+      const free = opts.concurrency - active.size;
+      if (free > 0) {
+        const claimed = await claim(free);
+        for (const task of claimed) launch(task);
+        if (claimed.length === free) continue;
+      }
+      await opts.tasks.wait(opts.pollMs);
+    }
+  }
+
+  function renew(): void {
+    const ids = [...active.keys()];
+    renewTaskLeases(store.db, opts.owner, ids, clock.now() + opts.leaseMs).catch((error: unknown) =>
+      log.error({ err: error }, "renewing leases failed"),
+    );
+  }
+
+  return {
+    get active() {
+      return active.size;
+    },
+    start() {
+      if (loop) return;
+      stopping = false;
+      renewTimer = setInterval(renew, Math.max(50, Math.floor(opts.leaseMs / 3)));
+      loop = run();
+    },
+    async stop(graceMs = 10_000) {
+      stopping = true;
+      opts.tasks.poke();
+      await loop;
+      loop = null;
+      const all = Promise.all([...active.values()].map((a) => a.done));
+      const timedOut = await Promise.race([
+        all.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
+      if (timedOut) {
+        for (const a of active.values()) a.controller.abort(new Error("shutting down"));
+        await all;
+      }
+      if (renewTimer) clearInterval(renewTimer);
+      renewTimer = null;
+    },
+    async runOnce() {
+      const claimed = await claim(opts.concurrency);
+      for (const task of claimed) launch(task);
+      await Promise.all([...active.values()].map((a) => a.done));
+      return claimed.length;
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * Source tracks: uploaded audio registered as a synthetic music task with one track (spec 12.1).
+ * @module
+ */
+export { musicRecord } from "./record.js";
+export { trackRoutes } from "./routes.js";
+export { getTrack, registerTrack, type Track, titleFromFileName, tracksOfTask } from "./tracks.js";

@@ -1,0 +1,73 @@
+import type { Kysely } from "kysely";
+import type { FileRecord } from "../files/index.js";
+import { newAudioId, newTaskId } from "../lib/ids.js";
+import type { ProbeResult } from "../media/index.js";
+import type { Database, TrackTable } from "../store/index.js";
+import { insertTask } from "../tasks/index.js";
+
+export type Track = TrackTable;
+
+type AudioProbe = Extract<ProbeResult, { kind: "audio" }>;
+
+/**
+ * Registers an audio file as a source track (spec 12.1): a synthetic music task (status SUCCESS, type UPLOAD)
+ * holding one track. Runs inside the caller's transaction, with the file row.
+ */
+export async function registerTrack(
+  trx: Kysely<Database>,
+  file: FileRecord,
+  probe: AudioProbe,
+  title: string | null,
+  now: number,
+): Promise<{ taskId: string; audioId: string }> {
+  const taskId = newTaskId();
+  const audioId = newAudioId();
+  await insertTask(
+    trx,
+    {
+      id: taskId,
+      ownerId: file.owner_id,
+      family: "music",
+      status: "SUCCESS",
+      action: null,
+      input: { type: "UPLOAD", filePath: file.path, title },
+      callbackUrl: null,
+    },
+    now,
+  );
+  await trx
+    .insertInto("tracks")
+    .values({
+      id: audioId,
+      task_id: taskId,
+      owner_id: file.owner_id,
+      file_id: file.id,
+      title,
+      duration_s: probe.durationS,
+      sample_rate: probe.sampleRate,
+      channels: probe.channels,
+      codec: probe.codec,
+      created_at: now,
+    })
+    .execute();
+  return { taskId, audioId };
+}
+
+/** A track of an owner (tenant isolation: another key's track is "not found"). */
+export async function getTrack(db: Kysely<Database>, ownerId: string, audioId: string): Promise<Track | undefined> {
+  return db
+    .selectFrom("tracks")
+    .selectAll()
+    .where("id", "=", audioId)
+    .where("owner_id", "=", ownerId)
+    .executeTakeFirst();
+}
+
+export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {
+  return db.selectFrom("tracks").selectAll().where("task_id", "=", taskId).orderBy("created_at").execute();
+}
+
+/** A title from a file name: without extension, separators turned into spaces. */
+export function titleFromFileName(name: string): string {
+  return name.replace(/\.[A-Za-z0-9]{1,8}$/, "").replace(/[_]+/g, " ").trim() || name;
+}

@@ -1,0 +1,48 @@
+import { extname } from "node:path";
+import { HooklineError } from "../lib/errors.js";
+import { randomToken } from "../lib/ids.js";
+
+const EXT_BY_MIME: Record<string, string> = {
+  "audio/mpeg": ".mp3",
+  "audio/flac": ".flac",
+  "audio/ogg": ".ogg",
+  "audio/webm": ".webm",
+  "video/webm": ".webm",
+  "audio/wav": ".wav",
+  "audio/x-wav": ".wav",
+  "audio/mp4": ".m4a",
+  "audio/aac": ".aac",
+  "image/png": ".png",
+  "image/jpeg": ".jpg",
+  "application/pdf": ".pdf",
+};
+
+/** Checks `uploadPath` (spec 7.1: no leading or trailing slash) and refuses anything that could climb folders. */
+export function checkUploadPath(value: unknown): string {
+  if (typeof value !== "string" || value.trim() === "") throw new HooklineError("bad_request", "uploadPath is required");
+  const path = value.trim();
+  if (path.startsWith("/") || path.endsWith("/")) {
+    throw new HooklineError("bad_request", "uploadPath must not start or end with '/'");
+  }
+  if (path.length > 200 || path.split("/").some((s) => s === "" || s === "." || s === "..") || /[\\\0-\x1f]/.test(path)) {
+    throw new HooklineError("bad_request", "uploadPath is not a valid folder path");
+  }
+  return path;
+}
+
+/**
+ * The stored file name: the client's (checked), else a random name that keeps the source's extension (spec 13),
+ * else one from the sniffed type.
+ */
+export function chooseFileName(requested: unknown, hint: string | null, mimeType: string): string {
+  if (typeof requested === "string" && requested.trim() !== "") {
+    const name = requested.trim();
+    if (name.length > 200 || /[/\\\0-\x1f]/.test(name) || name === "." || name === "..") {
+      throw new HooklineError("bad_request", "fileName must be a plain file name");
+    }
+    return name;
+  }
+  const fromHint = hint ? extname(hint).toLowerCase() : "";
+  const ext = /^\.[a-z0-9]{1,8}$/.test(fromHint) ? fromHint : (EXT_BY_MIME[mimeType] ?? "");
+  return `${randomToken(20)}${ext}`;
+}

@@ -1,0 +1,53 @@
+import { open, rm } from "node:fs/promises";
+import { Readable } from "node:stream";
+import type { Services } from "../app/services.js";
+import { HEAD_BYTES } from "../files/index.js";
+import { HooklineError } from "../lib/errors.js";
+import type { Stored } from "./ingest.js";
+
+async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Fetches a remote file through the guarded client (private targets refused, ≤5 vetted redirects, 30 s). */
+export async function storeFromUrl(services: Services, url: string): Promise<Stored> {
+  const { blobs, config } = services;
+  const temp = blobs.tempPath();
+  try {
+    const res = await services.outbound.download(url, temp, {
+      maxBytes: config.limits.uploadBytes,
+      timeoutMs: config.limits.downloadTimeoutMs,
+    });
+    const head = await readHead(temp);
+    const { key, size } = await blobs.commit(temp);
+    return { key, size, head, nameHint: res.fileNameHint };
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+const DATA_URL = /^data:([^;,]*)(;[^,]*)?,/;
+
+/** Decodes plain base64 or a `data:` URL, refusing more than the configured decoded size. */
+export async function storeFromBase64(services: Services, text: string): Promise<Stored> {
+  const payload = text.replace(DATA_URL, "").replace(/\s+/g, "");
+  if (payload.length === 0 || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(payload)) {
+    throw new HooklineError("bad_request", "base64Data is not valid base64");
+  }
+  const limit = services.config.limits.base64Bytes;
+  if (Math.floor((payload.length * 3) / 4) > limit + 2) {
+    throw new HooklineError("payload_too_large", `Decoded file exceeds ${limit} bytes; use the stream upload`);
+  }
+  const bytes = Buffer.from(payload, "base64");
+  if (bytes.length > limit) throw new HooklineError("payload_too_large", `Decoded file exceeds ${limit} bytes`);
+  const res = await services.blobs.writeStream(Readable.from([bytes]), { maxBytes: limit });
+  return { ...res, nameHint: null };
+}

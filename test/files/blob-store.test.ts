@@ -1,0 +1,140 @@
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import { Readable } from "node:stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "../../src/files/index.js";
+import { HooklineError } from "../../src/lib/errors.js";
+
+let dir: string;
+let store: BlobStore;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "hookline-blob-"));
+  store = await createLocalBlobStore(join(dir, "files"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function bytes(n: number, seed = 7): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+
+async function* chunks(data: Buffer, size: number): AsyncIterable<Uint8Array> {
+  for (let i = 0; i < data.length; i += size) yield new Uint8Array(data.subarray(i, i + size));
+}
+
+describe("local blob store", () => {
+  it("commits a filled temp file under a random key and reads it back", async () => {
+    const tmp = store.tempPath(".wav");
+    expect(tmp.startsWith(join(dir, "files", "tmp") + sep)).toBe(true);
+    expect(tmp.endsWith(".wav")).toBe(true);
+    const data = bytes(10_000);
+    await writeFile(tmp, data);
+
+    const { key, size } = await store.commit(tmp);
+    expect(size).toBe(10_000);
+    expect(key).toMatch(/^[0-9a-f]{32}$/);
+    expect(await readFile(store.pathOf(key))).toEqual(data);
+    expect(await store.exists(key)).toBe(true);
+    await expect(stat(tmp)).rejects.toThrow(); // moved, not copied
+  });
+
+  it("streams a source to a blob and returns the first 4 KB for sniffing", async () => {
+    const data = bytes(100_000);
+    const { key, size, head } = await store.writeStream(chunks(data, 1000), { maxBytes: 100_000 });
+    expect(size).toBe(100_000);
+    expect(Buffer.from(head)).toEqual(data.subarray(0, HEAD_BYTES));
+    expect(await readFile(store.pathOf(key))).toEqual(data);
+  });
+
+  it("accepts a Node readable stream, head shorter than 4 KB for a small file", async () => {
+    const data = bytes(300);
+    const { key, head } = await store.writeStream(
+      Readable.from([data.subarray(0, 100), data.subarray(100)]),
+      {
+        maxBytes: 1000,
+      },
+    );
+    expect(Buffer.from(head)).toEqual(data);
+    expect(await readFile(store.pathOf(key))).toEqual(data);
+  });
+
+  it("stops past maxBytes with payload_too_large and leaves no temp file", async () => {
+    const err = await store
+      .writeStream(chunks(bytes(5000), 512), { maxBytes: 4999 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HooklineError);
+    expect((err as HooklineError).code).toBe("payload_too_large");
+    expect(await readdir(join(dir, "files", "tmp"))).toEqual([]);
+  });
+
+  it("removes the temp file when the source fails", async () => {
+    async function* failing(): AsyncIterable<Uint8Array> {
+      yield new Uint8Array(10);
+      throw new Error("connection reset");
+    }
+    await expect(store.writeStream(failing(), { maxBytes: 100 })).rejects.toThrow("connection reset");
+    expect(await readdir(join(dir, "files", "tmp"))).toEqual([]);
+  });
+
+  it("lays keys out as root/ab/cd/<key>, with nothing taken from user input", async () => {
+    const { key } = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+    const rel = relative(join(dir, "files"), store.pathOf(key)).split(sep);
+    expect(rel).toEqual([key.slice(0, 2), key.slice(2, 4), key]);
+
+    // An extension that could name a path is dropped, not trusted.
+    for (const ext of ["../../etc/passwd", "/x", "a b", ".w/av", "..", "\u00e9t\u00e9"]) {
+      const p = store.tempPath(ext);
+      expect(relative(join(dir, "files", "tmp"), p)).toMatch(/^[0-9a-f]{24}$/);
+    }
+    // Keys that were not made by the store are refused.
+    for (const bad of ["../../etc/passwd", "ab/cd", "", key.toUpperCase(), `${key}x`]) {
+      expect(() => store.pathOf(bad)).toThrow(HooklineError);
+    }
+    // commit only takes paths from tempPath().
+    const outside = join(dir, "outside.bin");
+    await writeFile(outside, "x");
+    await expect(store.commit(outside)).rejects.toThrow(HooklineError);
+    await expect(store.commit(join(dir, "files", "tmp", "..", "..", "outside.bin"))).rejects.toThrow(
+      HooklineError,
+    );
+  });
+
+  it("gives different keys to identical contents", async () => {
+    const a = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+    const b = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+    expect(a.key).not.toBe(b.key);
+  });
+
+  it("deletes idempotently", async () => {
+    const { key } = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+    await store.delete(key);
+    expect(await store.exists(key)).toBe(false);
+    await store.delete(key);
+    expect(await store.exists(key)).toBe(false);
+  });
+
+  it("sweeps only temp files older than the given age", async () => {
+    const now = Date.now();
+    const old = store.tempPath(".wav");
+    const fresh = store.tempPath();
+    await writeFile(old, "old");
+    await writeFile(fresh, "fresh");
+    const twoHoursAgo = new Date(now - 2 * 3600_000);
+    await utimes(old, twoHoursAgo, twoHoursAgo);
+    const kept = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+
+    expect(await store.sweepTemp(3600_000, now)).toBe(1);
+    await expect(stat(old)).rejects.toThrow();
+    expect((await stat(fresh)).isFile()).toBe(true);
+    expect(await store.exists(kept.key)).toBe(true); // committed blobs are never swept
+
+    // Moving time forward makes the fresh one stale too.
+    expect(await store.sweepTemp(3600_000, now + 2 * 3600_000)).toBe(1);
+    expect(await readdir(join(dir, "files", "tmp"))).toEqual([]);
+  });
+});
