@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineError } from "../../src/lib/errors.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
-import { type Receiver, startReceiver, tableLookup } from "./receiver.js";
+import { type Receiver, startReceiver, tableLookup } from "../helpers/receiver.js";
 
 const AUDIO = randomBytes(300_000);
 let receiver: Receiver;

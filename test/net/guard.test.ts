@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineError } from "../../src/lib/errors.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
-import { type Receiver, startReceiver, tableLookup } from "./receiver.js";
+import { type Receiver, startReceiver, tableLookup } from "../helpers/receiver.js";
 
 let receiver: Receiver;
 const clients: Outbound[] = [];

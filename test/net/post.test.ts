@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
-import { closedPort, type Receiver, startReceiver, tableLookup } from "./receiver.js";
+import { closedPort, type Receiver, startReceiver, tableLookup } from "../helpers/receiver.js";
 
 const NOW = Date.parse("2026-03-01T12:00:00Z");
 let receiver: Receiver;

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createOutbound } from "../../src/net/index.js";
-import { tableLookup } from "./receiver.js";
+import { tableLookup } from "../helpers/receiver.js";
 
 let dir: string;
 let server: Server;

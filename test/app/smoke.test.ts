@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeAudio, tmpDir } from "../helpers/audio.js";
+import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { startReceiver, type Receiver } from "../helpers/receiver.js";
+import { readFile } from "node:fs/promises";
+
+describe("smoke: upload, convert, callback", () => {
+  let h: TestHookline;
+  let receiver: Receiver;
+  beforeAll(async () => {
+    h = await startTestHookline();
+    receiver = await startReceiver((_req, res) => res.end("ok"));
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await h.stop();
+  });
+
+  it("turns an uploaded MP3 into a WAV and calls back", async () => {
+    const d = await tmpDir("smoke");
+    const mp3 = await makeAudio(d.path, { format: "mp3", seconds: 2 });
+    const form = new FormData();
+    form.set("uploadPath", "music");
+    form.set("file", new Blob([await readFile(mp3)]), "tone.mp3");
+    const up = await (await h.api("/api/file-stream-upload", { method: "POST", body: form })).json();
+    expect(up.success).toBe(true);
+    const gen = await (await h.api("/api/v1/wav/generate", { json: { audioId: up.data.audioId, callBackUrl: `${receiver.origin}/cb` } })).json();
+    expect(gen.code).toBe(200);
+    for (let i = 0; i < 100 && receiver.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(receiver.requests).toHaveLength(1);
+    const body = JSON.parse(receiver.requests[0]!.body);
+    expect(body.data.task_id).toBe(gen.data.taskId);
+    await d.cleanup();
+  });
+});
