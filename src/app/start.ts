@@ -40,14 +40,32 @@ export interface Running {
 export class StartupError extends Error {}
 
 /** Opens everything the configuration names (database, file store, ffmpeg) and builds the shared services. */
-export async function openServices(config: Config, log: Logger, clock: Clock = systemClock): Promise<Services> {
+export async function openServices(
+  config: Config,
+  log: Logger,
+  clock: Clock = systemClock,
+): Promise<Services> {
   const ffmpeg: Ffmpeg | null = await findFfmpeg(config.ffmpeg);
-  if (!ffmpeg) throw new StartupError(`ffmpeg was not found, and Hookline decodes audio with it.\n${ffmpegInstallHelp()}`);
+  if (!ffmpeg)
+    throw new StartupError(
+      `ffmpeg was not found, and Hookline decodes audio with it.\n${ffmpegInstallHelp()}`,
+    );
   const store = await openStore(config.database);
   const blobs = await createLocalBlobStore(join(config.dataDir, "files"));
   const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
   const outbound = createOutbound(config.outbound);
-  return { config, store, blobs, signer, outbound, ffmpeg, clock, log, tasks: new Notifier(), messages: new Notifier() };
+  return {
+    config,
+    store,
+    blobs,
+    signer,
+    outbound,
+    ffmpeg,
+    clock,
+    log,
+    tasks: new Notifier(),
+    messages: new Notifier(),
+  };
 }
 
 /**
@@ -69,7 +87,13 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.api) {
-    app = await buildApp(services, [commonRoutes, uploadRoutes, trackRoutes, hooklineRoutes, ...modules.map((m) => m.routes)]);
+    app = await buildApp(services, [
+      commonRoutes,
+      uploadRoutes,
+      trackRoutes,
+      hooklineRoutes,
+      ...modules.map((m) => m.routes),
+    ]);
     url = await app.listen({ host: config.host, port: config.port });
   }
   const runner = roles.runner

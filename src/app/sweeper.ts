@@ -5,7 +5,10 @@ import type { Services } from "./services.js";
  * Retention (spec 10): removes expired files' bytes and marks them, so their links answer 410; clears temp files
  * a crash left behind. Runs every minute and once at start.
  */
-export function startSweeper(services: Services, everyMs = 60_000): { stop(): void; runOnce(): Promise<number> } {
+export function startSweeper(
+  services: Services,
+  everyMs = 60_000,
+): { stop(): void; runOnce(): Promise<number> } {
   const { store, blobs, clock, log } = services;
   let running: Promise<number> | null = null;
   const runOnce = async () => {

@@ -39,14 +39,32 @@ export async function keys(args: string[]): Promise<number> {
         const name = typeof values.name === "string" ? values.name : "";
         if (!name) throw new HooklineError("bad_request", "--name is required");
         const credits = typeof values.credits === "string" ? Number(values.credits) : null;
-        if (credits !== null && (!Number.isInteger(credits) || credits < 0)) throw new HooklineError("bad_request", "--credits must be a whole number");
-        const key = await createKey(store, systemClock, { name, hmacEnabled: values["no-hmac"] !== true, credits });
-        print(key, json, `API key:          ${key.apiKey}\nWebhook HMAC key: ${key.webhookHmacKey}\nKey id:           ${key.id}\n(shown once: keep them now)`);
+        if (credits !== null && (!Number.isInteger(credits) || credits < 0))
+          throw new HooklineError("bad_request", "--credits must be a whole number");
+        const key = await createKey(store, systemClock, {
+          name,
+          hmacEnabled: values["no-hmac"] !== true,
+          credits,
+        });
+        print(
+          key,
+          json,
+          `API key:          ${key.apiKey}\nWebhook HMAC key: ${key.webhookHmacKey}\nKey id:           ${key.id}\n(shown once: keep them now)`,
+        );
         return 0;
       }
       case "ls": {
         const all = await listKeys(store);
-        print(all, json, all.map((k) => `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}${k.revokedAt ? "  REVOKED" : ""}`).join("\n") || "(no keys)");
+        print(
+          all,
+          json,
+          all
+            .map(
+              (k) =>
+                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}${k.revokedAt ? "  REVOKED" : ""}`,
+            )
+            .join("\n") || "(no keys)",
+        );
         return 0;
       }
       case "revoke": {
@@ -55,13 +73,23 @@ export async function keys(args: string[]): Promise<number> {
         return 0;
       }
       case "rotate-webhook-key": {
-        const out = await rotateWebhookKey(store, systemClock, rest[0] ?? "", config.delivery.rotationGraceMs);
-        print(out, json, `New webhook HMAC key: ${out.webhookHmacKey}\nThe old key also signs until ${out.previousKeyValidUntil}.`);
+        const out = await rotateWebhookKey(
+          store,
+          systemClock,
+          rest[0] ?? "",
+          config.delivery.rotationGraceMs,
+        );
+        print(
+          out,
+          json,
+          `New webhook HMAC key: ${out.webhookHmacKey}\nThe old key also signs until ${out.previousKeyValidUntil}.`,
+        );
         return 0;
       }
       case "hmac": {
         const [state, ref] = rest;
-        if (state !== "on" && state !== "off") throw new HooklineError("bad_request", "usage: hookline keys hmac on|off KEY");
+        if (state !== "on" && state !== "off")
+          throw new HooklineError("bad_request", "usage: hookline keys hmac on|off KEY");
         const key = await setHmac(store, ref ?? "", state === "on");
         print(key, json, `HMAC signature headers ${state} for ${key.id}`);
         return 0;

@@ -38,8 +38,13 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof HooklineError || (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-    process.stderr.write(`hookline: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`);
+    const known =
+      error instanceof ConfigError ||
+      error instanceof HooklineError ||
+      (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+    process.stderr.write(
+      `hookline: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
+    );
     process.exitCode = known ? 2 : 1;
   },
 );

@@ -1,4 +1,4 @@
-import { startHookline, StartupError } from "../app/index.js";
+import { StartupError, startHookline } from "../app/index.js";
 import { type Config, loadConfig, optionsHelp, processEnv } from "../config/index.js";
 import { createLogger } from "../lib/logger.js";
 import { parseFlags } from "./flags.js";
@@ -10,7 +10,7 @@ function banner(config: Config, url: string): string {
     `  Database: ${config.database.kind === "sqlite" ? config.database.path : "PostgreSQL"}   Files: ${config.dataDir}`,
     "",
     "  Get an API key:     npx hookline keys create --name dev --json",
-    "  Then call the API:  curl -H 'Authorization: Bearer <apiKey>' " + `${url}/api/v1/generate/credit`,
+    `  Then call the API:  curl -H 'Authorization: Bearer <apiKey>' ${url}/api/v1/generate/credit`,
     `  API reference:      ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
   ];
   if (config.dev) {

@@ -8,7 +8,9 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
-  readonly database: { readonly kind: "sqlite"; readonly path: string } | { readonly kind: "postgres"; readonly url: string };
+  readonly database:
+    | { readonly kind: "sqlite"; readonly path: string }
+    | { readonly kind: "postgres"; readonly url: string };
   readonly publicUrl: string;
   readonly delivery: {
     /** Gaps between attempts, ms; attempts = 1 + length. */
@@ -71,7 +73,9 @@ function num(name: OptionName, env: Env, flags: Flags, fallback: number, min: nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (typeof value === "boolean" || !Number.isFinite(n) || n < min || (int && !Number.isInteger(n))) {
-    throw new ConfigError(`${where(name)}: expected ${int ? "an integer" : "a number"} >= ${min}, got "${value}"`);
+    throw new ConfigError(
+      `${where(name)}: expected ${int ? "an integer" : "a number"} >= ${min}, got "${value}"`,
+    );
   }
   return n;
 }
@@ -104,7 +108,8 @@ function schedule(env: Env, flags: Flags): number[] {
   if (text.trim() === "") return [];
   return text.split(",").map((part) => {
     const n = Number(part.trim());
-    if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${where("retrySchedule")}: "${part}" is not seconds`);
+    if (!Number.isFinite(n) || n < 0)
+      throw new ConfigError(`${where("retrySchedule")}: "${part}" is not seconds`);
     return Math.round(n * 1000);
   });
 }
@@ -134,7 +139,8 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
   const bitDepth = num("wavBitDepth", env, flags, 16, 16, true);
   if (bitDepth !== 16 && bitDepth !== 24) throw new ConfigError(`${where("wavBitDepth")}: expected 16 or 24`);
   const publicUrl = (str("publicUrl", env, flags) ?? `http://localhost:${port}`).replace(/\/+$/, "");
-  if (!/^https?:\/\//.test(publicUrl)) throw new ConfigError(`${where("publicUrl")}: expected an http(s) URL`);
+  if (!/^https?:\/\//.test(publicUrl))
+    throw new ConfigError(`${where("publicUrl")}: expected an http(s) URL`);
   const dev = bool("dev", env, flags);
   const ffmpeg = str("ffmpegPath", env, flags);
   const ffprobe = str("ffprobePath", env, flags);

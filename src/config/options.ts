@@ -14,7 +14,13 @@ export interface OptionSpec {
 }
 
 export const OPTIONS = {
-  host: { env: "HOOKLINE_HOST", flag: "host", kind: "string", defaultText: "127.0.0.1", help: "address to bind" },
+  host: {
+    env: "HOOKLINE_HOST",
+    flag: "host",
+    kind: "string",
+    defaultText: "127.0.0.1",
+    help: "address to bind",
+  },
   port: { env: "HOOKLINE_PORT", flag: "port", kind: "int", defaultText: "3000", help: "port to listen on" },
   dataDir: {
     env: "HOOKLINE_DATA_DIR",
@@ -100,7 +106,13 @@ export const OPTIONS = {
     defaultText: "off",
     help: "answer with HTTP status = envelope code where that is a valid status",
   },
-  wavBitDepth: { env: "HOOKLINE_WAV_BIT_DEPTH", flag: "wav-bit-depth", kind: "int", defaultText: "16", help: "16 or 24" },
+  wavBitDepth: {
+    env: "HOOKLINE_WAV_BIT_DEPTH",
+    flag: "wav-bit-depth",
+    kind: "int",
+    defaultText: "16",
+    help: "16 or 24",
+  },
   maxUploadMb: {
     env: "HOOKLINE_MAX_UPLOAD_MB",
     flag: "max-upload-mb",
@@ -164,7 +176,13 @@ export const OPTIONS = {
     defaultText: "off",
     help: "trust X-Forwarded-* headers (behind a reverse proxy)",
   },
-  ffmpegPath: { env: "HOOKLINE_FFMPEG", flag: "ffmpeg", kind: "string", defaultText: "ffmpeg on PATH", help: "ffmpeg binary" },
+  ffmpegPath: {
+    env: "HOOKLINE_FFMPEG",
+    flag: "ffmpeg",
+    kind: "string",
+    defaultText: "ffmpeg on PATH",
+    help: "ffmpeg binary",
+  },
   ffprobePath: {
     env: "HOOKLINE_FFPROBE",
     flag: "ffprobe",

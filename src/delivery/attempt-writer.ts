@@ -40,7 +40,11 @@ export class AttemptWriter {
           for (const { record } of batch) {
             const applied = await writeAttempt(trx, this.owner, record);
             if (!applied || record.outcome === "retry") continue;
-            const row = await trx.selectFrom("tasks").selectAll().where("id", "=", record.message.task_id).executeTakeFirst();
+            const row = await trx
+              .selectFrom("tasks")
+              .selectAll()
+              .where("id", "=", record.message.task_id)
+              .executeTakeFirst();
             const family = row ? this.families.get(row.family) : undefined;
             const hook = record.outcome === "delivered" ? family?.onDelivered : family?.onDeliveryGivenUp;
             if (row && family && hook) await hook.call(family, trx, toTask(row));

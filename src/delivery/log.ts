@@ -13,10 +13,5 @@ export async function listMessages(db: Kysely<Database>, taskId: string) {
 
 /** Every attempt for a task, oldest first. */
 export async function listAttempts(db: Kysely<Database>, taskId: string) {
-  return db
-    .selectFrom("attempts")
-    .selectAll()
-    .where("task_id", "=", taskId)
-    .orderBy("id", "asc")
-    .execute();
+  return db.selectFrom("attempts").selectAll().where("task_id", "=", taskId).orderBy("id", "asc").execute();
 }

@@ -62,7 +62,15 @@ export function createSender(opts: SenderOptions): Sender {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": opts.userAgent ?? "Hookline-Webhooks/0.1",
-      ...(signing ? signatureHeaders(keysOf(signing, startedAt), message.id, message.sign_task_id, message.body, timestamp) : {}),
+      ...(signing
+        ? signatureHeaders(
+            keysOf(signing, startedAt),
+            message.id,
+            message.sign_task_id,
+            message.body,
+            timestamp,
+          )
+        : {}),
     };
     const result = await opts.outbound.post(message.url, message.body, headers, {
       timeoutMs: opts.timeoutMs,
@@ -86,7 +94,10 @@ export function createSender(opts: SenderOptions): Sender {
       nextAt: decision.outcome === "retry" ? endedAt + decision.delayMs : null,
     });
     if (decision.outcome === "failed") {
-      log.warn({ messageId: message.id, taskId: message.task_id, reason: decision.reason }, "callback given up");
+      log.warn(
+        { messageId: message.id, taskId: message.task_id, reason: decision.reason },
+        "callback given up",
+      );
     }
   }
 
@@ -105,7 +116,9 @@ export function createSender(opts: SenderOptions): Sender {
     );
     for (const message of claimed) {
       const p: Promise<void> = send(message, keys.get(message.owner_id))
-        .catch((error: unknown) => log.error({ err: error, messageId: message.id }, "callback attempt not recorded"))
+        .catch((error: unknown) =>
+          log.error({ err: error, messageId: message.id }, "callback attempt not recorded"),
+        )
         .finally(() => {
           inFlight.delete(p);
           opts.messages.poke();

@@ -5,7 +5,9 @@ import { createHmac } from "node:crypto";
  * covered, which is why Standard Webhooks headers are sent as well.
  */
 export function resellerSignature(webhookKey: string, taskId: string, timestamp: number): string {
-  return createHmac("sha256", Buffer.from(webhookKey, "utf8")).update(`${taskId}.${timestamp}`).digest("base64");
+  return createHmac("sha256", Buffer.from(webhookKey, "utf8"))
+    .update(`${taskId}.${timestamp}`)
+    .digest("base64");
 }
 
 /** The secret bytes of a `whsec_…` key, as Standard Webhooks libraries decode it. */
@@ -15,7 +17,9 @@ export function webhookSecretBytes(webhookKey: string): Buffer {
 
 /** One Standard Webhooks v1 signature over `${id}.${timestamp}.${body}`. */
 export function standardSignature(webhookKey: string, id: string, timestamp: number, body: string): string {
-  const mac = createHmac("sha256", webhookSecretBytes(webhookKey)).update(`${id}.${timestamp}.${body}`).digest("base64");
+  const mac = createHmac("sha256", webhookSecretBytes(webhookKey))
+    .update(`${id}.${timestamp}.${body}`)
+    .digest("base64");
   return `v1,${mac}`;
 }
 

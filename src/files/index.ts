@@ -4,8 +4,6 @@
  */
 export { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "./blob-store.js";
 export { contentDisposition } from "./headers.js";
-export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";
-export { createUrlSigner, type UrlSigner } from "./url-signer.js";
 export {
   type FileRecord,
   fileMeta,
@@ -16,3 +14,5 @@ export {
   type NewFile,
   sweepExpired,
 } from "./records.js";
+export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";
+export { createUrlSigner, type UrlSigner } from "./url-signer.js";

@@ -1,6 +1,11 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import type { Services } from "../app/services.js";
 import { HooklineError, toError } from "../lib/errors.js";
 import { registerAuth } from "./auth.js";
@@ -18,7 +23,10 @@ export function fromFastifyError(error: FastifyError): HooklineError {
     const where = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, ".") : "";
     const param = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
     const subject = param ?? (where || error.validationContext || "request");
-    return new HooklineError("bad_request", `Invalid parameters: ${subject} ${first?.message ?? "is invalid"}`);
+    return new HooklineError(
+      "bad_request",
+      `Invalid parameters: ${subject} ${first?.message ?? "is invalid"}`,
+    );
   }
   switch (error.code) {
     case "FST_ERR_CTP_INVALID_JSON_BODY":
@@ -41,7 +49,10 @@ export function fromFastifyError(error: FastifyError): HooklineError {
  * Builds the HTTP server: envelope and error mapping, auth, OpenAPI, and the given route modules.
  * Request bodies are validated without type coercion; query strings are plain strings parsed by the routes.
  */
-export async function buildApp(services: Services, modules: readonly RouteModule[]): Promise<FastifyInstance> {
+export async function buildApp(
+  services: Services,
+  modules: readonly RouteModule[],
+): Promise<FastifyInstance> {
   const { config } = services;
   const envelope: EnvelopeOptions = { dialect: config.codeDialect, mirror: config.httpStatusMirrorsCode };
   const app = Fastify({
@@ -61,7 +72,8 @@ export async function buildApp(services: Services, modules: readonly RouteModule
       info: {
         title: "Hookline API",
         version: "0.1.0",
-        description: "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice).",
+        description:
+          "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice).",
       },
       components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
       security: [{ bearer: [] }],
@@ -80,9 +92,11 @@ export async function buildApp(services: Services, modules: readonly RouteModule
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split("?")[0] ?? "/";
     const known = routes.knows(path);
-    return reply
-      .code(known ? 405 : 404)
-      .send({ code: 404, msg: known ? `Method ${request.method} not allowed on ${path}` : `Not found: ${path}`, data: null });
+    return reply.code(known ? 405 : 404).send({
+      code: 404,
+      msg: known ? `Method ${request.method} not allowed on ${path}` : `Not found: ${path}`,
+      data: null,
+    });
   });
 
   for (const module of modules) await module(app, services);

@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Store } from "../store/index.js";
-import type { ApiKeyTable } from "../store/index.js";
 import { authenticate } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
+import type { ApiKeyTable, Store } from "../store/index.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -26,7 +25,11 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
     const header = request.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const key = match ? await authenticate(store, match[1]!) : null;
-    if (!key) throw new HooklineError("unauthorized", "Unauthorized: a valid API key is required (Authorization: Bearer <key>)");
+    if (!key)
+      throw new HooklineError(
+        "unauthorized",
+        "Unauthorized: a valid API key is required (Authorization: Bearer <key>)",
+      );
     request.apiKey = key;
   });
 }

@@ -14,15 +14,21 @@ const UNLIMITED = 999_999_999;
 export function commonRoutes(app: FastifyInstance, services: Services) {
   const { store, clock } = services;
 
-  app.get("/healthz", { config: { public: true }, schema: { summary: "Liveness" } }, async () => ({ status: "ok" }));
-  app.get("/readyz", { config: { public: true }, schema: { summary: "Readiness: database reachable, ffmpeg found" } }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(store.db);
-      return { status: "ready", database: store.dialect, ffmpeg: services.ffmpeg.version };
-    } catch (error) {
-      return reply.code(503).send({ status: "unavailable", error: (error as Error).message });
-    }
-  });
+  app.get("/healthz", { config: { public: true }, schema: { summary: "Liveness" } }, async () => ({
+    status: "ok",
+  }));
+  app.get(
+    "/readyz",
+    { config: { public: true }, schema: { summary: "Readiness: database reachable, ffmpeg found" } },
+    async (_req, reply) => {
+      try {
+        await sql`select 1`.execute(store.db);
+        return { status: "ready", database: store.dialect, ffmpeg: services.ffmpeg.version };
+      } catch (error) {
+        return reply.code(503).send({ status: "unavailable", error: (error as Error).message });
+      }
+    },
+  );
 
   for (const path of ["/api/v1/generate/credit", "/api/v1/chat/credit"]) {
     app.get(path, { schema: { summary: "Remaining credits" } }, async (request, reply) => {
@@ -33,7 +39,12 @@ export function commonRoutes(app: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/common/download-url",
-    { schema: { summary: "A temporary download link for a URL Hookline produced", body: Type.Object({ url: Type.String({ maxLength: 4096 }) }) } },
+    {
+      schema: {
+        summary: "A temporary download link for a URL Hookline produced",
+        body: Type.Object({ url: Type.String({ maxLength: 4096 }) }),
+      },
+    },
     async (request, reply) => {
       const key = keyOf(request);
       const parsed = services.signer.parse((request.body as { url: string }).url);
@@ -43,7 +54,10 @@ export function commonRoutes(app: FastifyInstance, services: Services) {
       }
       const now = clock.now();
       if (!isLive(file, now)) throw new HooklineError("not_found", "The file has expired");
-      const until = Math.min(now + services.config.retention.downloadUrlMs, Number(file.expires_at ?? Infinity));
+      const until = Math.min(
+        now + services.config.retention.downloadUrlMs,
+        Number(file.expires_at ?? Infinity),
+      );
       return sendOk(reply, services.signer.sign(file.id, file.file_name, until));
     },
   );

@@ -22,7 +22,12 @@ export function errorEnvelope(error: HooklineError, opts: EnvelopeOptions) {
   return { status: httpStatus(code, opts), body: { code, msg: error.message, data: error.data } };
 }
 
-export function sendError(reply: FastifyReply, error: HooklineError, opts: EnvelopeOptions, extra?: Record<string, unknown>) {
+export function sendError(
+  reply: FastifyReply,
+  error: HooklineError,
+  opts: EnvelopeOptions,
+  extra?: Record<string, unknown>,
+) {
   const { status, body } = errorEnvelope(error, opts);
   return reply.code(status).send({ ...extra, ...body });
 }

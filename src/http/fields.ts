@@ -8,7 +8,9 @@ import { HooklineError } from "../lib/errors.js";
 export const callbackFields = {
   callBackUrl: Type.Optional(Type.String({ maxLength: 2048, description: "URL that receives the callback" })),
   callbackUrl: Type.Optional(Type.String({ maxLength: 2048, description: "alias of callBackUrl" })),
-  calBackUrl: Type.Optional(Type.String({ maxLength: 2048, description: "alias of callBackUrl (reseller spelling)" })),
+  calBackUrl: Type.Optional(
+    Type.String({ maxLength: 2048, description: "alias of callBackUrl (reseller spelling)" }),
+  ),
 };
 
 export const taskIdFields = {

@@ -79,87 +79,123 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
     },
   );
 
-  app.get("/api/v1/hookline/tasks/:taskId/deliveries", { schema: { summary: "Callback messages and attempts of a task" } }, async (request, reply) => {
-    const key = keyOf(request);
-    const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
-    const [messages, attempts] = await Promise.all([listMessages(store.db, task.id), listAttempts(store.db, task.id)]);
-    return sendOk(reply, {
-      taskId: task.id,
-      messages: messages.map((m) => ({
-        messageId: m.id,
-        event: m.event,
-        url: m.url,
-        state: m.state,
-        attempts: m.total_attempts,
-        nextAttemptTime: m.state === "pending" ? iso(m.next_at) : null,
-        createTime: iso(m.created_at),
-        deliveredTime: iso(m.delivered_at),
-      })),
-      attempts: attempts.map((a) => ({
-        messageId: a.message_id,
-        number: a.number,
-        trigger: a.trigger,
-        time: iso(a.started_at),
-        statusCode: a.status_code,
-        latencyMs: a.latency_ms,
-        errorClass: a.error_class,
-        error: a.error_message,
-        responseExcerpt: a.response_excerpt,
-        outcome: a.outcome,
-        nextAttemptTime: iso(a.next_at),
-      })),
-    });
-  });
+  app.get(
+    "/api/v1/hookline/tasks/:taskId/deliveries",
+    { schema: { summary: "Callback messages and attempts of a task" } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
+      const [messages, attempts] = await Promise.all([
+        listMessages(store.db, task.id),
+        listAttempts(store.db, task.id),
+      ]);
+      return sendOk(reply, {
+        taskId: task.id,
+        messages: messages.map((m) => ({
+          messageId: m.id,
+          event: m.event,
+          url: m.url,
+          state: m.state,
+          attempts: m.total_attempts,
+          nextAttemptTime: m.state === "pending" ? iso(m.next_at) : null,
+          createTime: iso(m.created_at),
+          deliveredTime: iso(m.delivered_at),
+        })),
+        attempts: attempts.map((a) => ({
+          messageId: a.message_id,
+          number: a.number,
+          trigger: a.trigger,
+          time: iso(a.started_at),
+          statusCode: a.status_code,
+          latencyMs: a.latency_ms,
+          errorClass: a.error_class,
+          error: a.error_message,
+          responseExcerpt: a.response_excerpt,
+          outcome: a.outcome,
+          nextAttemptTime: iso(a.next_at),
+        })),
+      });
+    },
+  );
 
-  app.post("/api/v1/hookline/tasks/:taskId/redeliver", { schema: { summary: "Send the task's last callback again (same message id)" } }, async (request, reply) => {
-    const key = keyOf(request);
-    const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
-    const messageId = await requeueLatest(store, task.id, clock.now());
-    if (!messageId) throw new HooklineError("bad_request", "This task has no callback to deliver");
-    services.messages.poke();
-    return sendOk(reply, { taskId: task.id, messageId });
-  });
+  app.post(
+    "/api/v1/hookline/tasks/:taskId/redeliver",
+    { schema: { summary: "Send the task's last callback again (same message id)" } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
+      const messageId = await requeueLatest(store, task.id, clock.now());
+      if (!messageId) throw new HooklineError("bad_request", "This task has no callback to deliver");
+      services.messages.poke();
+      return sendOk(reply, { taskId: task.id, messageId });
+    },
+  );
 
-  app.delete("/api/v1/hookline/tasks/:taskId", { schema: { summary: "Delete a task and its files" } }, async (request, reply) => {
-    const key = keyOf(request);
-    const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
-    if (task.action !== null) throw new HooklineError("wrong_state", "The task is still running; delete it when it has finished");
-    const keys = await store.transact(async (trx) => {
-      const files = await trx
+  app.delete(
+    "/api/v1/hookline/tasks/:taskId",
+    { schema: { summary: "Delete a task and its files" } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
+      if (task.action !== null)
+        throw new HooklineError("wrong_state", "The task is still running; delete it when it has finished");
+      const keys = await store.transact(async (trx) => {
+        const files = await trx
+          .selectFrom("files")
+          .select(["id", "storage_key"])
+          .where("owner_id", "=", key.id)
+          .where("path", "like", `results/${task.id}/%`)
+          .where("deleted_at", "is", null)
+          .execute();
+        const now = clock.now();
+        if (files.length > 0) {
+          await trx
+            .updateTable("files")
+            .set({ deleted_at: now })
+            .where(
+              "id",
+              "in",
+              files.map((f) => f.id),
+            )
+            .execute();
+        }
+        await trx.deleteFrom("tracks").where("task_id", "=", task.id).execute();
+        await trx.deleteFrom("attempts").where("task_id", "=", task.id).execute();
+        await trx.deleteFrom("messages").where("task_id", "=", task.id).execute();
+        await trx.deleteFrom("tasks").where("id", "=", task.id).execute();
+        return files.map((f) => f.storage_key);
+      });
+      for (const k of keys) await services.blobs.delete(k);
+      return sendOk(reply, { taskId: task.id, deleted: true, filesDeleted: keys.length });
+    },
+  );
+
+  app.delete(
+    "/api/v1/hookline/files/*",
+    { schema: { summary: "Delete an uploaded file by its filePath" } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const path = decodeURIComponent((request.params as { "*": string })["*"]);
+      const files = await store.db
         .selectFrom("files")
         .select(["id", "storage_key"])
         .where("owner_id", "=", key.id)
-        .where("path", "like", `results/${task.id}/%`)
+        .where("path", "=", path)
         .where("deleted_at", "is", null)
         .execute();
-      const now = clock.now();
-      if (files.length > 0) {
-        await trx.updateTable("files").set({ deleted_at: now }).where("id", "in", files.map((f) => f.id)).execute();
-      }
-      await trx.deleteFrom("tracks").where("task_id", "=", task.id).execute();
-      await trx.deleteFrom("attempts").where("task_id", "=", task.id).execute();
-      await trx.deleteFrom("messages").where("task_id", "=", task.id).execute();
-      await trx.deleteFrom("tasks").where("id", "=", task.id).execute();
-      return files.map((f) => f.storage_key);
-    });
-    for (const k of keys) await services.blobs.delete(k);
-    return sendOk(reply, { taskId: task.id, deleted: true, filesDeleted: keys.length });
-  });
-
-  app.delete("/api/v1/hookline/files/*", { schema: { summary: "Delete an uploaded file by its filePath" } }, async (request, reply) => {
-    const key = keyOf(request);
-    const path = decodeURIComponent((request.params as { "*": string })["*"]);
-    const files = await store.db
-      .selectFrom("files")
-      .select(["id", "storage_key"])
-      .where("owner_id", "=", key.id)
-      .where("path", "=", path)
-      .where("deleted_at", "is", null)
-      .execute();
-    if (files.length === 0) throw new HooklineError("not_found", "File not found");
-    // Tracks registered from the file keep working only while its bytes exist: deleting a file removes them too.
-    await store.db.updateTable("files").set({ deleted_at: clock.now() }).where("id", "in", files.map((f) => f.id)).execute();
-    for (const f of files) await services.blobs.delete(f.storage_key);
-    return sendOk(reply, { filePath: path, deleted: true });
-  });
+      if (files.length === 0) throw new HooklineError("not_found", "File not found");
+      // Tracks registered from the file keep working only while its bytes exist: deleting a file removes them too.
+      await store.db
+        .updateTable("files")
+        .set({ deleted_at: clock.now() })
+        .where(
+          "id",
+          "in",
+          files.map((f) => f.id),
+        )
+        .execute();
+      for (const f of files) await services.blobs.delete(f.storage_key);
+      return sendOk(reply, { filePath: path, deleted: true });
+    },
+  );
 }

@@ -82,7 +82,8 @@ export async function findKey(store: Store, ref: string): Promise<ApiKeyTable> {
     .where((eb) => eb.or([eb("id", "=", ref), eb("name", "=", ref), eb("key_hash", "=", hashKey(ref))]))
     .execute();
   if (rows.length === 0) throw new HooklineError("not_found", `no key matches "${ref}"`);
-  if (rows.length > 1) throw new HooklineError("bad_request", `"${ref}" names ${rows.length} keys; use the key id`);
+  if (rows.length > 1)
+    throw new HooklineError("bad_request", `"${ref}" names ${rows.length} keys; use the key id`);
   return rows[0]!;
 }
 

@@ -26,7 +26,11 @@ export class HooklineError extends Error {
   readonly code: ErrorCode;
   /** Extra fields for the envelope's `data` (e.g. the existing taskId of a duplicate). */
   readonly data: Record<string, unknown> | null;
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; data?: Record<string, unknown> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; data?: Record<string, unknown> },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "HooklineError";
     this.code = code;

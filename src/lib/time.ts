@@ -5,4 +5,5 @@ export function wireTime(ms: number | null): string | null {
 }
 
 /** ISO 8601 with `Z`: the cover records' time format. */
-export const isoTime = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export const isoTime = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString();

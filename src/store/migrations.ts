@@ -105,7 +105,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn("delivered_at", "bigint")
           .execute();
         await db.schema.createIndex("messages_due").on("messages").columns(["state", "next_at"]).execute();
-        await db.schema.createIndex("messages_task").on("messages").columns(["task_id", "created_at"]).execute();
+        await db.schema
+          .createIndex("messages_task")
+          .on("messages")
+          .columns(["task_id", "created_at"])
+          .execute();
 
         await db.schema
           .createTable("attempts")

@@ -30,9 +30,13 @@ export async function openStore(target: StoreTarget): Promise<Store> {
   const { error } = await migrate(db as Kysely<unknown>, dialect);
   if (error) {
     await db.destroy();
-    throw new HooklineError("internal", `database migration failed: ${String((error as Error).message ?? error)}`, {
-      cause: error,
-    });
+    throw new HooklineError(
+      "internal",
+      `database migration failed: ${String((error as Error).message ?? error)}`,
+      {
+        cause: error,
+      },
+    );
   }
   return {
     db,

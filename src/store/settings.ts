@@ -6,7 +6,11 @@ import type { Store } from "./open.js";
  * (API, workers, CLI) signs download URLs with the same key.
  */
 export async function ensureSecret(store: Store, key: string): Promise<Buffer> {
-  const existing = await store.db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirst();
+  const existing = await store.db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", key)
+    .executeTakeFirst();
   if (existing) return Buffer.from(existing.value, "base64");
   const value = randomBytes(32).toString("base64");
   await store.db
@@ -14,6 +18,10 @@ export async function ensureSecret(store: Store, key: string): Promise<Buffer> {
     .values({ key, value })
     .onConflict((oc) => oc.column("key").doNothing())
     .execute();
-  const row = await store.db.selectFrom("settings").select("value").where("key", "=", key).executeTakeFirstOrThrow();
+  const row = await store.db
+    .selectFrom("settings")
+    .select("value")
+    .where("key", "=", key)
+    .executeTakeFirstOrThrow();
   return Buffer.from(row.value, "base64");
 }

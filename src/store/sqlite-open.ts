@@ -23,7 +23,10 @@ export async function openSqlite(path: string): Promise<Kysely<Database>> {
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so a transaction that reads
  * and then writes can never fail half-way because another process wrote in between.
  */
-export async function sqliteTransact<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function sqliteTransact<T>(
+  db: Kysely<Database>,
+  fn: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {

@@ -61,7 +61,14 @@ export async function queueAction(
 ): Promise<boolean> {
   const res = await trx
     .updateTable("tasks")
-    .set({ action, status, run_at: now, updated_at: now, runs: 0, ...(callbackUrl ? { callback_url: callbackUrl } : {}) })
+    .set({
+      action,
+      status,
+      run_at: now,
+      updated_at: now,
+      runs: 0,
+      ...(callbackUrl ? { callback_url: callbackUrl } : {}),
+    })
     .where("id", "=", taskId)
     .where("action", "is", null)
     .executeTakeFirst();
@@ -73,7 +80,12 @@ export async function claimTasks(store: Store, owner: string, limit: number, now
   const { db, dialect } = store;
   const rows = await db
     .updateTable("tasks")
-    .set((eb) => ({ lease_owner: owner, lease_until: now + leaseMs, runs: eb("runs", "+", 1), updated_at: now }))
+    .set((eb) => ({
+      lease_owner: owner,
+      lease_until: now + leaseMs,
+      runs: eb("runs", "+", 1),
+      updated_at: now,
+    }))
     .where("id", "in", (qb) =>
       qb
         .selectFrom("tasks")
@@ -162,7 +174,9 @@ export async function completeTask(
       .set({
         status: outcome.status,
         action: null,
-        ...(outcome.result !== undefined ? { result: outcome.result === null ? null : JSON.stringify(outcome.result) } : {}),
+        ...(outcome.result !== undefined
+          ? { result: outcome.result === null ? null : JSON.stringify(outcome.result) }
+          : {}),
         error_code: outcome.errorCode ?? null,
         error_message: outcome.errorMessage ?? null,
         lease_owner: null,
@@ -175,7 +189,8 @@ export async function completeTask(
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
     if (outcome.commit) await outcome.commit(trx);
-    if (outcome.callback && task.callbackUrl) await enqueueMessage(trx, task, task.callbackUrl, outcome.callback, now);
+    if (outcome.callback && task.callbackUrl)
+      await enqueueMessage(trx, task, task.callbackUrl, outcome.callback, now);
     return true;
   });
 }

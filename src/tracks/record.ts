@@ -15,7 +15,10 @@ export function musicRecord(
 ) {
   const createTime = wireTime(task.createdAt);
   const sunoData = tracks.map(({ track, file }) => {
-    const url = file && isLive(file, now) && file.expires_at !== null ? signer.sign(file.id, file.file_name, Number(file.expires_at)) : null;
+    const url =
+      file && isLive(file, now) && file.expires_at !== null
+        ? signer.sign(file.id, file.file_name, Number(file.expires_at))
+        : null;
     return {
       id: track.id,
       audioUrl: url,

@@ -4,11 +4,11 @@ import type { Services } from "../app/services.js";
 import { findFileByPath, getFile, isLive } from "../files/index.js";
 import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
+import { probeAudio } from "../media/index.js";
 import { toTask } from "../tasks/index.js";
 import { ingest, storeFromUrl } from "../uploads/index.js";
 import { musicRecord } from "./record.js";
 import { registerTrack, titleFromFileName, tracksOfTask } from "./tracks.js";
-import { probeAudio } from "../media/index.js";
 
 /** `GET /api/v1/generate/record-info` for source tracks, and `POST /api/v1/hookline/tracks` (spec 12.1). */
 export function trackRoutes(app: FastifyInstance, services: Services) {
@@ -19,7 +19,10 @@ export function trackRoutes(app: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "Music task record (source tracks registered by upload)",
-        querystring: Type.Object({ taskId: Type.Optional(Type.String()), task_id: Type.Optional(Type.String()) }),
+        querystring: Type.Object({
+          taskId: Type.Optional(Type.String()),
+          task_id: Type.Optional(Type.String()),
+        }),
       },
     },
     async (request, reply) => {
@@ -36,7 +39,9 @@ export function trackRoutes(app: FastifyInstance, services: Services) {
         .executeTakeFirst();
       if (!row) throw new HooklineError("not_found", "Task not found");
       const tracks = await tracksOfTask(store.db, row.id);
-      const withFiles = await Promise.all(tracks.map(async (track) => ({ track, file: await getFile(store.db, track.file_id) })));
+      const withFiles = await Promise.all(
+        tracks.map(async (track) => ({ track, file: await getFile(store.db, track.file_id) })),
+      );
       return sendOk(reply, musicRecord(toTask(row), withFiles, services.signer, clock.now()));
     },
   );
@@ -59,9 +64,14 @@ export function trackRoutes(app: FastifyInstance, services: Services) {
       if (body.filePath) {
         const file = await findFileByPath(store.db, key.id, body.filePath);
         if (!file || !isLive(file, clock.now())) throw new HooklineError("not_found", "File not found");
-        const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(file.storage_key), { timeoutMs: 30_000 });
+        const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(file.storage_key), {
+          timeoutMs: 30_000,
+        });
         if (probe.kind !== "audio") {
-          throw new HooklineError("bad_request", `The file is not audio that Hookline can decode: ${probe.reason}`);
+          throw new HooklineError(
+            "bad_request",
+            `The file is not audio that Hookline can decode: ${probe.reason}`,
+          );
         }
         const title = body.title?.trim() || titleFromFileName(file.file_name);
         const ids = await store.transact((trx) => registerTrack(trx, file, probe, title, clock.now()));

@@ -54,7 +54,11 @@ export async function registerTrack(
 }
 
 /** A track of an owner (tenant isolation: another key's track is "not found"). */
-export async function getTrack(db: Kysely<Database>, ownerId: string, audioId: string): Promise<Track | undefined> {
+export async function getTrack(
+  db: Kysely<Database>,
+  ownerId: string,
+  audioId: string,
+): Promise<Track | undefined> {
   return db
     .selectFrom("tracks")
     .selectAll()
@@ -69,5 +73,10 @@ export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promis
 
 /** A title from a file name: without extension, separators turned into spaces. */
 export function titleFromFileName(name: string): string {
-  return name.replace(/\.[A-Za-z0-9]{1,8}$/, "").replace(/[_]+/g, " ").trim() || name;
+  return (
+    name
+      .replace(/\.[A-Za-z0-9]{1,8}$/, "")
+      .replace(/[_]+/g, " ")
+      .trim() || name
+  );
 }

@@ -17,14 +17,22 @@ const EXT_BY_MIME: Record<string, string> = {
   "application/pdf": ".pdf",
 };
 
+/** True when the text holds a control character or a backslash (never part of a path we store). */
+const unsafeChars = (s: string): boolean => [...s].some((c) => c.charCodeAt(0) < 0x20 || c === "\\");
+
 /** Checks `uploadPath` (spec 7.1: no leading or trailing slash) and refuses anything that could climb folders. */
 export function checkUploadPath(value: unknown): string {
-  if (typeof value !== "string" || value.trim() === "") throw new HooklineError("bad_request", "uploadPath is required");
+  if (typeof value !== "string" || value.trim() === "")
+    throw new HooklineError("bad_request", "uploadPath is required");
   const path = value.trim();
   if (path.startsWith("/") || path.endsWith("/")) {
     throw new HooklineError("bad_request", "uploadPath must not start or end with '/'");
   }
-  if (path.length > 200 || path.split("/").some((s) => s === "" || s === "." || s === "..") || /[\\\0-\x1f]/.test(path)) {
+  if (
+    path.length > 200 ||
+    path.split("/").some((s) => s === "" || s === "." || s === "..") ||
+    unsafeChars(path)
+  ) {
     throw new HooklineError("bad_request", "uploadPath is not a valid folder path");
   }
   return path;
@@ -37,7 +45,7 @@ export function checkUploadPath(value: unknown): string {
 export function chooseFileName(requested: unknown, hint: string | null, mimeType: string): string {
   if (typeof requested === "string" && requested.trim() !== "") {
     const name = requested.trim();
-    if (name.length > 200 || /[/\\\0-\x1f]/.test(name) || name === "." || name === "..") {
+    if (name.length > 200 || name.includes("/") || unsafeChars(name) || name === "." || name === "..") {
       throw new HooklineError("bad_request", "fileName must be a plain file name");
     }
     return name;

@@ -8,7 +8,9 @@ import { ingest, type Stored } from "./ingest.js";
 import { checkUploadPath } from "./names.js";
 import { storeFromBase64, storeFromUrl } from "./sources.js";
 
-const response = { 200: Type.Object({ success: Type.Boolean(), code: Type.Integer(), msg: Type.String(), data: Type.Any() }) };
+const response = {
+  200: Type.Object({ success: Type.Boolean(), code: Type.Integer(), msg: Type.String(), data: Type.Any() }),
+};
 
 /**
  * The three upload endpoints (spec 7.1). They add `success` to the envelope, on errors too, so they live in
@@ -33,7 +35,11 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       {
         schema: {
           summary: "Upload a file from a URL",
-          body: Type.Object({ fileUrl: Type.String({ maxLength: 4096 }), uploadPath: Type.String(), fileName: Type.Optional(Type.String()) }),
+          body: Type.Object({
+            fileUrl: Type.String({ maxLength: 4096 }),
+            uploadPath: Type.String(),
+            fileName: Type.Optional(Type.String()),
+          }),
           response,
         },
       },
@@ -52,7 +58,11 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         bodyLimit: Math.ceil((config.limits.base64Bytes * 4) / 3) + 64 * 1024,
         schema: {
           summary: "Upload a base64-encoded file",
-          body: Type.Object({ base64Data: Type.String(), uploadPath: Type.String(), fileName: Type.Optional(Type.String()) }),
+          body: Type.Object({
+            base64Data: Type.String(),
+            uploadPath: Type.String(),
+            fileName: Type.Optional(Type.String()),
+          }),
           response,
         },
       },
@@ -67,10 +77,16 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
 
     app.post(
       "/api/file-stream-upload",
-      { schema: { summary: "Upload a file as multipart/form-data (fields: file, uploadPath, fileName?)", response } },
+      {
+        schema: {
+          summary: "Upload a file as multipart/form-data (fields: file, uploadPath, fileName?)",
+          response,
+        },
+      },
       async (request) => {
         const key = keyOf(request);
-        if (!request.isMultipart()) throw new HooklineError("bad_request", "Expected multipart/form-data with a file");
+        if (!request.isMultipart())
+          throw new HooklineError("bad_request", "Expected multipart/form-data with a file");
         const fields: Record<string, string> = {};
         let stored: Stored | null = null;
         for await (const part of request.parts()) {
@@ -88,7 +104,9 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         if (!stored) throw new HooklineError("bad_request", "file is required");
         try {
           const uploadPath = checkUploadPath(fields.uploadPath);
-          return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName: fields.fileName }));
+          return done(
+            await ingest(services, stored, { ownerId: key.id, uploadPath, fileName: fields.fileName }),
+          );
         } catch (error) {
           await services.blobs.delete(stored.key);
           throw error;

@@ -44,10 +44,14 @@ export async function storeFromBase64(services: Services, text: string): Promise
   }
   const limit = services.config.limits.base64Bytes;
   if (Math.floor((payload.length * 3) / 4) > limit + 2) {
-    throw new HooklineError("payload_too_large", `Decoded file exceeds ${limit} bytes; use the stream upload`);
+    throw new HooklineError(
+      "payload_too_large",
+      `Decoded file exceeds ${limit} bytes; use the stream upload`,
+    );
   }
   const bytes = Buffer.from(payload, "base64");
-  if (bytes.length > limit) throw new HooklineError("payload_too_large", `Decoded file exceeds ${limit} bytes`);
+  if (bytes.length > limit)
+    throw new HooklineError("payload_too_large", `Decoded file exceeds ${limit} bytes`);
   const res = await services.blobs.writeStream(Readable.from([bytes]), { maxBytes: limit });
   return { ...res, nameHint: null };
 }

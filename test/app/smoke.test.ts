@@ -1,8 +1,8 @@
+import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
-import { startReceiver, type Receiver } from "../helpers/receiver.js";
-import { readFile } from "node:fs/promises";
+import { type Receiver, startReceiver } from "../helpers/receiver.js";
 
 describe("smoke: upload, convert, callback", () => {
   let h: TestHookline;
@@ -22,11 +22,14 @@ describe("smoke: upload, convert, callback", () => {
     const form = new FormData();
     form.set("uploadPath", "music");
     form.set("file", new Blob([await readFile(mp3)]), "tone.mp3");
-    const up = await (await h.api("/api/file-stream-upload", { method: "POST", body: form })).json();
+    const up = await h.call("/api/file-stream-upload", { method: "POST", body: form });
     expect(up.success).toBe(true);
-    const gen = await (await h.api("/api/v1/wav/generate", { json: { audioId: up.data.audioId, callBackUrl: `${receiver.origin}/cb` } })).json();
+    const gen = await h.call("/api/v1/wav/generate", {
+      json: { audioId: up.data.audioId, callBackUrl: `${receiver.origin}/cb` },
+    });
     expect(gen.code).toBe(200);
-    for (let i = 0; i < 100 && receiver.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && receiver.requests.length === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(receiver.requests).toHaveLength(1);
     const body = JSON.parse(receiver.requests[0]!.body);
     expect(body.data.task_id).toBe(gen.data.taskId);

@@ -31,7 +31,10 @@ export interface TestDb {
 export async function freshDatabase(dialect: "sqlite" | "postgres"): Promise<TestDb> {
   if (dialect === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), "hookline-db-"));
-    return { target: { kind: "sqlite", path: join(dir, "test.db") }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      target: { kind: "sqlite", path: join(dir, "test.db") },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const name = `hookline_t_${randomBytes(6).toString("hex")}`;
   const pg = (await import("pg")).default;

@@ -9,6 +9,15 @@ import type { Clock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import type { StoreTarget } from "../../src/store/index.js";
 
+/** The response envelope as tests read it (loosely typed on purpose: tests probe the wire format). */
+export interface Envelope {
+  code: number;
+  msg: string;
+  data: any;
+  success?: boolean;
+  [key: string]: any;
+}
+
 /** A port that is free right now (the server binds it a moment later). */
 export async function freePort(): Promise<number> {
   const srv = createServer();
@@ -28,6 +37,8 @@ export interface TestHookline {
   readonly keyId: string;
   /** Makes another key (another tenant). */
   newKey(name?: string): Promise<{ apiKey: string; webhookKey: string; keyId: string }>;
+  /** fetch against the server with the test key, answering the parsed JSON envelope. */
+  call(path: string, init?: RequestInit & { json?: unknown; key?: string }): Promise<Envelope>;
   /** fetch against the server with the test key. */
   api(path: string, init?: RequestInit & { json?: unknown; key?: string }): Promise<Response>;
   stop(): Promise<void>;
@@ -38,13 +49,15 @@ export interface TestHookline {
  * settings given as environment-style values; `--dev`-like access to loopback is opened by default so that tests
  * can use a local receiver. Roles let a test drive the runner and sender by hand.
  */
-export async function startTestHookline(opts: {
-  env?: Record<string, string>;
-  flags?: Flags;
-  clock?: Clock;
-  database?: StoreTarget;
-  roles?: { api?: boolean; runner?: boolean; sender?: boolean };
-} = {}): Promise<TestHookline> {
+export async function startTestHookline(
+  opts: {
+    env?: Record<string, string>;
+    flags?: Flags;
+    clock?: Clock;
+    database?: StoreTarget;
+    roles?: { api?: boolean; runner?: boolean; sender?: boolean };
+  } = {},
+): Promise<TestHookline> {
   const dataDir = mkdtempSync(join(tmpdir(), "hookline-test-"));
   const port = await freePort();
   const env: Record<string, string> = {
@@ -66,24 +79,29 @@ export async function startTestHookline(opts: {
     return { apiKey: k.apiKey, webhookKey: k.webhookHmacKey, keyId: k.id };
   };
   const first = await make();
+  const api = (path: string, init: RequestInit & { json?: unknown; key?: string } = {}) => {
+    const { json, key, headers, ...rest } = init;
+    return fetch(`${url}${path}`, {
+      ...rest,
+      method: rest.method ?? (json === undefined ? "GET" : "POST"),
+      headers: {
+        authorization: `Bearer ${key ?? first.apiKey}`,
+        ...(json === undefined ? {} : { "content-type": "application/json" }),
+        ...(headers as Record<string, string> | undefined),
+      },
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
+  };
   return {
     running,
     url,
     dataDir,
     ...first,
     newKey: make,
-    api(path, init = {}) {
-      const { json, key, headers, ...rest } = init;
-      return fetch(`${url}${path}`, {
-        ...rest,
-        method: rest.method ?? (json === undefined ? "GET" : "POST"),
-        headers: {
-          authorization: `Bearer ${key ?? first.apiKey}`,
-          ...(json === undefined ? {} : { "content-type": "application/json" }),
-          ...(headers as Record<string, string> | undefined),
-        },
-        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
-      });
+    api,
+    async call(path, init) {
+      const res = await api(path, init);
+      return (await res.json()) as Envelope;
     },
     async stop() {
       await running.stop(2_000);

@@ -17,7 +17,11 @@ export function createWavFamily(services: Services): Family {
       errorCode: code,
       errorMessage: error.message,
       done: true,
-      callback: { event: "wav.failed", body: wavCallbackBody(task.id, code, error.message, null), signTaskId: task.id },
+      callback: {
+        event: "wav.failed",
+        body: wavCallbackBody(task.id, code, error.message, null),
+        signTaskId: task.id,
+      },
     };
   }
 
@@ -25,10 +29,17 @@ export function createWavFamily(services: Services): Family {
     name: "wav",
     async run(task, { signal }) {
       const input = task.input as { audioId: string; musicTaskId: string };
-      const track = await store.db.selectFrom("tracks").selectAll().where("id", "=", input.audioId).executeTakeFirst();
+      const track = await store.db
+        .selectFrom("tracks")
+        .selectAll()
+        .where("id", "=", input.audioId)
+        .executeTakeFirst();
       const source = track ? await getFile(store.db, track.file_id) : undefined;
       if (!track || !source || !isLive(source, clock.now())) {
-        return failure(task, new HooklineError("source_unavailable", "The source track is missing or has expired"));
+        return failure(
+          task,
+          new HooklineError("source_unavailable", "The source track is missing or has expired"),
+        );
       }
       const temp = blobs.tempPath("wav");
       let wav: Awaited<ReturnType<typeof convertToWav>>;
@@ -46,13 +57,20 @@ export function createWavFamily(services: Services): Family {
       const { key, size } = await blobs.commit(temp);
       const now = clock.now();
       const expiresAt = now + config.retention.wavMs;
-      const base = (track.title ?? source.file_name.replace(/\.[^.]+$/, "")).replace(/[\\/]/g, "_") || "audio";
+      const base =
+        (track.title ?? source.file_name.replace(/\.[^.]+$/, "")).replace(/[\\/]/g, "_") || "audio";
       const fileName = `${base}.wav`;
       const fileId = newId("file");
       const url = services.signer.sign(fileId, fileName, expiresAt);
       return {
         status: WAV_STATUS.success,
-        result: { fileId, durationS: wav.durationS, sampleRate: wav.sampleRate, channels: wav.channels, bitDepth: wav.bitDepth },
+        result: {
+          fileId,
+          durationS: wav.durationS,
+          sampleRate: wav.sampleRate,
+          channels: wav.channels,
+          bitDepth: wav.bitDepth,
+        },
         done: true,
         commit: async (trx) => {
           await insertFile(
@@ -71,16 +89,27 @@ export function createWavFamily(services: Services): Family {
             now,
           );
         },
-        callback: { event: "wav.completed", body: wavCallbackBody(task.id, 200, "success", url), signTaskId: task.id },
+        callback: {
+          event: "wav.completed",
+          body: wavCallbackBody(task.id, 200, "success", url),
+          signTaskId: task.id,
+        },
       };
     },
     failed(task, error) {
-      return failure(task, error instanceof HooklineError ? error : new HooklineError("internal", error.message));
+      return failure(
+        task,
+        error instanceof HooklineError ? error : new HooklineError("internal", error.message),
+      );
     },
     async onDeliveryGivenUp(trx, task) {
       // Only a successful conversion becomes CALLBACK_EXCEPTION: a failure keeps saying why it failed.
       if (task.status !== WAV_STATUS.success) return;
-      await trx.updateTable("tasks").set({ status: WAV_STATUS.callbackException }).where("id", "=", task.id).execute();
+      await trx
+        .updateTable("tasks")
+        .set({ status: WAV_STATUS.callbackException })
+        .where("id", "=", task.id)
+        .execute();
     },
     async onDelivered(trx, task) {
       if (task.status !== WAV_STATUS.callbackException) return;

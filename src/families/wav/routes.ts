@@ -2,16 +2,26 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
 import { getFile, isLive } from "../../files/index.js";
-import { audioIdOf, callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
+import {
+  audioIdOf,
+  callbackFields,
+  callbackUrlOf,
+  keyOf,
+  required,
+  sendOk,
+  taskIdOf,
+} from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
-import { getTrack } from "../../tracks/index.js";
 import { insertTask, type Task, toTask } from "../../tasks/index.js";
+import { getTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
 const generateBody = Type.Object({
-  taskId: Type.Optional(Type.String({ maxLength: 128, description: "music task id (optional when audioId is known)" })),
+  taskId: Type.Optional(
+    Type.String({ maxLength: 128, description: "music task id (optional when audioId is known)" }),
+  ),
   task_id: Type.Optional(Type.String({ maxLength: 128 })),
   audioId: Type.Optional(Type.String({ maxLength: 128, description: "track id (required)" })),
   audio_id: Type.Optional(Type.String({ maxLength: 128 })),
@@ -29,63 +39,74 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
     return services.signer.sign(file.id, file.file_name, Number(file.expires_at));
   }
 
-  app.post("/api/v1/wav/generate", { schema: { summary: "Convert a track to WAV", body: generateBody } }, async (request, reply) => {
-    const key = keyOf(request);
-    const body = request.body as Record<string, unknown>;
-    const audioId = required(audioIdOf(body), "audioId");
-    const musicTaskId = taskIdOf(body);
-    const callbackUrl = callbackUrlOf(body);
-    if (callbackUrl) await services.outbound.vet(callbackUrl);
-    const track = await getTrack(store.db, key.id, audioId);
-    if (!track) throw new HooklineError("not_found", "audioId not found");
-    if (musicTaskId && musicTaskId !== track.task_id) {
-      throw new HooklineError("bad_request", "taskId does not match the task of audioId");
-    }
-    const dedupeKey = `wav:${audioId}`;
-    const taskId = await store.transact(async (trx) => {
-      const previous = await trx
-        .selectFrom("tasks")
-        .selectAll()
-        .where("dedupe_key", "=", dedupeKey)
-        .where("owner_id", "=", key.id)
-        .orderBy("created_at", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      if (previous) {
-        const prev = toTask(previous);
-        const blocking = prev.status === WAV_STATUS.pending || (prev.status !== WAV_STATUS.failed && (await resultUrl(prev)) !== null);
-        if (blocking) {
-          throw new HooklineError("conflict", "A WAV record already exists for this track", { data: { taskId: prev.id } });
-        }
+  app.post(
+    "/api/v1/wav/generate",
+    { schema: { summary: "Convert a track to WAV", body: generateBody } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const body = request.body as Record<string, unknown>;
+      const audioId = required(audioIdOf(body), "audioId");
+      const musicTaskId = taskIdOf(body);
+      const callbackUrl = callbackUrlOf(body);
+      if (callbackUrl) await services.outbound.vet(callbackUrl);
+      const track = await getTrack(store.db, key.id, audioId);
+      if (!track) throw new HooklineError("not_found", "audioId not found");
+      if (musicTaskId && musicTaskId !== track.task_id) {
+        throw new HooklineError("bad_request", "taskId does not match the task of audioId");
       }
-      const id = newTaskId();
-      await insertTask(
-        trx,
-        {
-          id,
-          ownerId: key.id,
-          family: "wav",
-          status: WAV_STATUS.pending,
-          action: "convert",
-          input: { audioId, musicTaskId: track.task_id },
-          callbackUrl,
-          parentId: track.task_id,
-          dedupeKey,
-        },
-        clock.now(),
-      );
-      return id;
-    });
-    services.tasks.poke();
-    return sendOk(reply, { taskId });
-  });
+      const dedupeKey = `wav:${audioId}`;
+      const taskId = await store.transact(async (trx) => {
+        const previous = await trx
+          .selectFrom("tasks")
+          .selectAll()
+          .where("dedupe_key", "=", dedupeKey)
+          .where("owner_id", "=", key.id)
+          .orderBy("created_at", "desc")
+          .limit(1)
+          .executeTakeFirst();
+        if (previous) {
+          const prev = toTask(previous);
+          const blocking =
+            prev.status === WAV_STATUS.pending ||
+            (prev.status !== WAV_STATUS.failed && (await resultUrl(prev)) !== null);
+          if (blocking) {
+            throw new HooklineError("conflict", "A WAV record already exists for this track", {
+              data: { taskId: prev.id },
+            });
+          }
+        }
+        const id = newTaskId();
+        await insertTask(
+          trx,
+          {
+            id,
+            ownerId: key.id,
+            family: "wav",
+            status: WAV_STATUS.pending,
+            action: "convert",
+            input: { audioId, musicTaskId: track.task_id },
+            callbackUrl,
+            parentId: track.task_id,
+            dedupeKey,
+          },
+          clock.now(),
+        );
+        return id;
+      });
+      services.tasks.poke();
+      return sendOk(reply, { taskId });
+    },
+  );
 
   app.get(
     "/api/v1/wav/record-info",
     {
       schema: {
         summary: "WAV conversion record",
-        querystring: Type.Object({ taskId: Type.Optional(Type.String()), task_id: Type.Optional(Type.String()) }),
+        querystring: Type.Object({
+          taskId: Type.Optional(Type.String()),
+          task_id: Type.Optional(Type.String()),
+        }),
       },
     },
     async (request, reply) => {
