@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
+import { tasks } from "./client.js";
 import { keys } from "./keys.js";
 import { serve } from "./serve.js";
 
@@ -10,6 +11,7 @@ Usage:
   hookline serve [--dev] [flags]   API, task runner and callback sender in one process
   hookline worker [flags]          task runner and callback sender only (scale out on PostgreSQL)
   hookline keys …                  create, list, revoke API keys; rotate webhook keys; HMAC on/off
+  hookline tasks …                 list tasks, see callback attempts, redeliver, delete (HOOKLINE_URL, HOOKLINE_API_KEY)
   hookline serve --help            every setting, as flag and HOOKLINE_ environment variable`;
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return serve(args, { api: false });
     case "keys":
       return keys(args);
+    case "tasks":
+      return tasks(args);
     case undefined:
     case "help":
     case "--help":

@@ -30,6 +30,10 @@ export async function storeFromUrl(services: Services, url: string): Promise<Sto
     return { key, size, head, nameHint: res.fileNameHint };
   } catch (error) {
     await rm(temp, { force: true });
+    // The upload endpoints document 400/401/500 only: a URL we could not fetch is the caller's bad input.
+    if (error instanceof HooklineError && error.code === "source_unavailable") {
+      throw new HooklineError("bad_request", `fileUrl could not be fetched: ${error.message}`);
+    }
     throw error;
   }
 }

@@ -1,0 +1,134 @@
+import { sql } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { ensureSecret, openStore, type Store } from "../../src/store/index.js";
+import { insertTask } from "../../src/tasks/index.js";
+import { dialects, freshDatabase, freshStore, type TestDb } from "../helpers/db.js";
+
+const TABLES = ["api_keys", "files", "tasks", "tracks", "messages", "attempts", "settings"] as const;
+// Far above 2^31 (a plain int4 would overflow) and typical of epoch milliseconds.
+const T = Date.parse("2026-03-01T12:00:00Z");
+
+describe.each(dialects())("store on %s", (dialect) => {
+  const opened: Store[] = [];
+  let database: TestDb | null = null;
+
+  afterEach(async () => {
+    for (const s of opened.splice(0)) await s.close();
+    await database?.drop();
+    database = null;
+  });
+
+  async function open(): Promise<Store> {
+    database ??= await freshDatabase(dialect);
+    const store = await openStore(database.target);
+    opened.push(store);
+    return store;
+  }
+
+  async function migrationNames(store: Store): Promise<string[]> {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      store.db,
+    );
+    return rows.map((r) => r.name);
+  }
+
+  it("applies the migrations: every table exists and is empty", async () => {
+    const store = await open();
+    expect(store.dialect).toBe(dialect);
+    for (const table of TABLES) {
+      const row = await store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      expect(Number(row.n), table).toBe(0);
+    }
+    expect(await migrationNames(store)).toEqual(["0001_initial"]);
+  });
+
+  it("is idempotent: opening the same database again applies nothing and keeps the data", async () => {
+    const first = await open();
+    await first.db.insertInto("settings").values({ key: "k", value: "v" }).execute();
+    await first.close();
+    opened.splice(0);
+    const second = await open();
+    expect(await migrationNames(second)).toEqual(["0001_initial"]);
+    const row = await second.db.selectFrom("settings").selectAll().executeTakeFirst();
+    expect(row).toEqual({ key: "k", value: "v" });
+  });
+
+  it.runIf(dialect === "postgres")("survives two processes migrating the same database at once", async () => {
+    database = await freshDatabase(dialect);
+    const target = database.target;
+    const both = await Promise.all([openStore(target), openStore(target), openStore(target)]);
+    opened.push(...both);
+    for (const s of both) expect(await migrationNames(s)).toEqual(["0001_initial"]);
+  });
+
+  it("returns bigint times as JavaScript numbers", async () => {
+    const store = await open();
+    await store.transact((trx) =>
+      insertTask(
+        trx,
+        {
+          id: "t1",
+          ownerId: "key_1",
+          family: "x",
+          status: "PENDING",
+          action: "go",
+          input: { a: 1 },
+          callbackUrl: null,
+        },
+        T,
+      ),
+    );
+    const row = await store.db.selectFrom("tasks").selectAll().executeTakeFirstOrThrow();
+    for (const v of [row.created_at, row.updated_at, row.run_at, row.runs]) expect(typeof v).toBe("number");
+    expect(row.created_at).toBe(T);
+    await store.db.insertInto("settings").values({ key: "big", value: "x" }).execute();
+    const sum = await store.db
+      .selectFrom("tasks")
+      .select((eb) => eb("created_at", "+", 1).as("later"))
+      .executeTakeFirstOrThrow();
+    expect(sum.later).toBe(T + 1);
+  });
+
+  it("transact commits what the function wrote and returns its value", async () => {
+    const store = await open();
+    const out = await store.transact(async (trx) => {
+      await trx.insertInto("settings").values({ key: "a", value: "1" }).execute();
+      return 42;
+    });
+    expect(out).toBe(42);
+    expect(await store.db.selectFrom("settings").selectAll().execute()).toHaveLength(1);
+  });
+
+  it("transact rolls everything back when the function throws", async () => {
+    const store = await open();
+    await store.db.insertInto("settings").values({ key: "kept", value: "0" }).execute();
+    await expect(
+      store.transact(async (trx) => {
+        await trx.insertInto("settings").values({ key: "a", value: "1" }).execute();
+        await trx.updateTable("settings").set({ value: "changed" }).where("key", "=", "kept").execute();
+        throw new Error("boom");
+      }),
+    ).rejects.toThrow("boom");
+    const rows = await store.db.selectFrom("settings").selectAll().execute();
+    expect(rows).toEqual([{ key: "kept", value: "0" }]);
+    // The connection is usable after the rollback.
+    await store.transact((trx) => trx.insertInto("settings").values({ key: "b", value: "2" }).execute());
+    expect(await store.db.selectFrom("settings").selectAll().execute()).toHaveLength(2);
+  });
+
+  it("ensureSecret creates a 32-byte secret once and returns the same one afterwards", async () => {
+    const store = await freshStore(dialect);
+    try {
+      const a = await ensureSecret(store, "url_signing_key");
+      const b = await ensureSecret(store, "url_signing_key");
+      expect(a).toHaveLength(32);
+      expect(b.equals(a)).toBe(true);
+      expect((await ensureSecret(store, "other")).equals(a)).toBe(false);
+    } finally {
+      await store.drop();
+    }
+  });
+});
