@@ -103,17 +103,20 @@ export function createSender(opts: SenderOptions): Sender {
 
   async function claimAndSend(limit: number): Promise<number> {
     let claimed: MessageRow[];
+    let keys: Map<string, SigningRow>;
     try {
       claimed = await claimMessages(store, opts.owner, limit, clock.now(), leaseMs);
       if (claimed.length === 0) return 0;
+      // Inside the try: a failed read must not kill the send loop; the claimed messages' leases run out and
+      // they are sent on a later pass.
+      keys = await loadSigningKeys(
+        store.db,
+        claimed.map((m) => m.owner_id),
+      );
     } catch (error) {
       log.error({ err: error }, "claiming callbacks failed");
       return 0;
     }
-    const keys = await loadSigningKeys(
-      store.db,
-      claimed.map((m) => m.owner_id),
-    );
     for (const message of claimed) {
       const p: Promise<void> = send(message, keys.get(message.owner_id))
         .catch((error: unknown) =>

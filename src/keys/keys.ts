@@ -70,7 +70,13 @@ export async function authenticate(store: Store, apiKey: string): Promise<ApiKey
 }
 
 export async function listKeys(store: Store): Promise<KeyInfo[]> {
-  const rows = await store.db.selectFrom("api_keys").selectAll().orderBy("created_at").execute();
+  // The id breaks ties, so keys made in the same millisecond list in a stable order on both databases.
+  const rows = await store.db
+    .selectFrom("api_keys")
+    .selectAll()
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
   return rows.map(info);
 }
 

@@ -114,7 +114,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema
           .createTable("attempts")
           // bigserial already counts on PostgreSQL, which has no AUTO_INCREMENT keyword.
-          .addColumn("id", serial, (c) => (dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement()))
+          .addColumn("id", serial, (c) =>
+            dialect === "postgres" ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
           .addColumn("message_id", "text", (c) => c.notNull())
           .addColumn("task_id", "text", (c) => c.notNull())
           .addColumn("number", "integer", (c) => c.notNull())

@@ -74,6 +74,9 @@ export function createRunner(opts: RunnerOptions): Runner {
   }
 
   function launch(task: Task): void {
+    // Our own lease ran out (renewals stalled) and we claimed the task again: it is still running here, and a
+    // second copy would run it twice and lose track of the first in `active`.
+    if (active.has(task.id)) return;
     const controller = new AbortController();
     const done = execute(task, controller)
       .catch((error: unknown) => log.error({ err: error, taskId: task.id }, "could not record task outcome"))
@@ -128,10 +131,15 @@ export function createRunner(opts: RunnerOptions): Runner {
       await loop;
       loop = null;
       const all = Promise.all([...active.values()].map((a) => a.done));
+      // Cleared once the race is decided: a stopped runner leaves no timer behind for the rest of graceMs.
+      let graceTimer: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([
         all.then(() => false),
-        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+        new Promise<boolean>((r) => {
+          graceTimer = setTimeout(() => r(true), graceMs);
+        }),
       ]);
+      clearTimeout(graceTimer);
       if (timedOut) {
         for (const a of active.values()) a.controller.abort(new Error("shutting down"));
         await all;

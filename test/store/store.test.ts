@@ -3,10 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ensureSecret, openStore, type Store } from "../../src/store/index.js";
 import { insertTask } from "../../src/tasks/index.js";
 import { dialects, freshDatabase, freshStore, type TestDb } from "../helpers/db.js";
+import { failOnLeaks } from "../tasks/leaks.js";
 
 const TABLES = ["api_keys", "files", "tasks", "tracks", "messages", "attempts", "settings"] as const;
 // Far above 2^31 (a plain int4 would overflow) and typical of epoch milliseconds.
 const T = Date.parse("2026-03-01T12:00:00Z");
+
+failOnLeaks();
 
 describe.each(dialects())("store on %s", (dialect) => {
   const opened: Store[] = [];
@@ -84,7 +87,6 @@ describe.each(dialects())("store on %s", (dialect) => {
     const row = await store.db.selectFrom("tasks").selectAll().executeTakeFirstOrThrow();
     for (const v of [row.created_at, row.updated_at, row.run_at, row.runs]) expect(typeof v).toBe("number");
     expect(row.created_at).toBe(T);
-    await store.db.insertInto("settings").values({ key: "big", value: "x" }).execute();
     const sum = await store.db
       .selectFrom("tasks")
       .select((eb) => eb("created_at", "+", 1).as("later"))
