@@ -24,4 +24,6 @@ export interface Services {
   readonly tasks: Notifier;
   /** Poked when a callback is queued. */
   readonly messages: Notifier;
+  /** Closes the database, the outbound client and the wake-up listener. */
+  close(): Promise<void>;
 }

@@ -54,6 +54,14 @@ export async function openServices(
   const blobs = await createLocalBlobStore(join(config.dataDir, "files"));
   const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
   const outbound = createOutbound(config.outbound);
+  const tasks = new Notifier();
+  const messages = new Notifier();
+  const channels: Record<string, Notifier> = { hookline_tasks: tasks, hookline_messages: messages };
+  const listener = await store.listen(Object.keys(channels), (channel) => channels[channel]?.wake());
+  if (listener) {
+    tasks.publishWith(() => listener.notify("hookline_tasks"));
+    messages.publishWith(() => listener.notify("hookline_messages"));
+  }
   return {
     config,
     store,
@@ -63,8 +71,13 @@ export async function openServices(
     ffmpeg,
     clock,
     log,
-    tasks: new Notifier(),
-    messages: new Notifier(),
+    tasks,
+    messages,
+    async close() {
+      await listener?.close();
+      await outbound.close();
+      await store.close();
+    },
   };
 }
 
@@ -142,8 +155,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       sweeper?.stop();
       await runner?.stop(graceMs);
       await sender?.stop();
-      await services.outbound.close();
-      await services.store.close();
+      await services.close();
     },
   };
 }

@@ -35,6 +35,17 @@ export async function claimMessages(
     .execute();
 }
 
+/** Extends the leases this owner holds on messages whose POST is still running. */
+export async function renewMessageLeases(db: Kysely<Database>, owner: string, ids: string[], until: number) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("messages")
+    .set({ lease_until: until })
+    .where("id", "in", ids)
+    .where("lease_owner", "=", owner)
+    .execute();
+}
+
 /** The signing material of the keys that own the given messages. */
 export async function loadSigningKeys(db: Kysely<Database>, ownerIds: string[]) {
   if (ownerIds.length === 0) return new Map<string, SigningRow>();

@@ -4,7 +4,13 @@ import type { Outbound } from "../net/index.js";
 import type { Store } from "../store/index.js";
 import type { Family, Notifier } from "../tasks/index.js";
 import { AttemptWriter } from "./attempt-writer.js";
-import { claimMessages, loadSigningKeys, type MessageRow, type SigningRow } from "./outbox.js";
+import {
+  claimMessages,
+  loadSigningKeys,
+  type MessageRow,
+  renewMessageLeases,
+  type SigningRow,
+} from "./outbox.js";
 import { decide, type RetryPolicy } from "./policy.js";
 import { signatureHeaders } from "./signing.js";
 
@@ -41,8 +47,11 @@ export interface Sender {
  */
 export function createSender(opts: SenderOptions): Sender {
   const { store, clock, log } = opts;
-  // A lease must outlive the longest POST, or a slow receiver would see the message twice.
-  const leaseMs = Math.max(opts.leaseMs, opts.timeoutMs + 5_000);
+  // Leases of messages in flight are renewed while their POST runs, so a lease can be shorter than the receiver
+  // timeout and a dead sender's messages are taken over within one lease.
+  const leaseMs = opts.leaseMs;
+  const leased = new Set<string>();
+  let renewTimer: NodeJS.Timeout | null = null;
   const writer = new AttemptWriter(store, opts.owner, opts.families, log);
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -118,13 +127,15 @@ export function createSender(opts: SenderOptions): Sender {
       return 0;
     }
     for (const message of claimed) {
+      leased.add(message.id);
       const p: Promise<void> = send(message, keys.get(message.owner_id))
         .catch((error: unknown) =>
           log.error({ err: error, messageId: message.id }, "callback attempt not recorded"),
         )
         .finally(() => {
           inFlight.delete(p);
-          opts.messages.poke();
+          leased.delete(message.id);
+          opts.messages.wake();
         });
       inFlight.add(p);
     }
@@ -142,19 +153,29 @@ export function createSender(opts: SenderOptions): Sender {
     }
   }
 
+  function renew(): void {
+    if (leased.size === 0) return;
+    renewMessageLeases(store.db, opts.owner, [...leased], clock.now() + leaseMs).catch((error: unknown) =>
+      log.error({ err: error }, "renewing callback leases failed"),
+    );
+  }
+
   return {
     start() {
       if (loop) return;
       stopping = false;
+      renewTimer = setInterval(renew, Math.max(50, Math.floor(leaseMs / 3)));
       loop = run();
     },
     async stop() {
       stopping = true;
-      opts.messages.poke();
+      opts.messages.wake();
       await loop;
       loop = null;
       await Promise.all([...inFlight]);
       await writer.flush();
+      if (renewTimer) clearInterval(renewTimer);
+      renewTimer = null;
     },
     async runOnce() {
       const n = await claimAndSend(opts.concurrency);

@@ -3,5 +3,6 @@
  * @module
  */
 export { type Dialect, openStore, type Store, type StoreTarget } from "./open.js";
+export type { Listener } from "./postgres-listen.js";
 export type * from "./schema.js";
 export { ensureSecret } from "./settings.js";

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
 import { migrate } from "./migrations.js";
+import { type Listener, listenPostgres } from "./postgres-listen.js";
 import { openPostgres } from "./postgres-open.js";
 import type { Database } from "./schema.js";
 import { openSqlite, sqliteTransact } from "./sqlite-open.js";
@@ -11,6 +12,8 @@ export type Dialect = "sqlite" | "postgres";
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); null on SQLite, where one process is the rule. */
+  listen(channels: readonly string[], onNotify: (channel: string) => void): Promise<Listener | null>;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE on SQLite). */
   transact<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -41,6 +44,8 @@ export async function openStore(target: StoreTarget): Promise<Store> {
   return {
     db,
     dialect,
+    listen: async (channels, onNotify) =>
+      target.kind === "postgres" ? listenPostgres(target.url, channels, onNotify) : null,
     transact: (fn) => (dialect === "sqlite" ? sqliteTransact(db, fn) : db.transaction().execute(fn)),
     close: () => db.destroy(),
   };

@@ -1,18 +1,31 @@
 /**
- * In-process wake-ups: the API pokes the runner or the sender when it queued something, so one process never
- * waits for its own poll interval. Other processes find the work by polling (and on PostgreSQL, NOTIFY).
+ * Wake-ups. Inside one process the API wakes the runner and the runner wakes the sender at once, so nobody waits
+ * for a poll interval. `poke()` also tells other processes (PostgreSQL NOTIFY, when configured); `wake()` stays
+ * local. Polling remains the fallback, so a lost wake-up costs latency, never work.
  */
 export class Notifier {
   #waiters = new Set<() => void>();
+  #publish: (() => void) | null = null;
 
-  /** Wakes everyone waiting. */
+  /** Sets how a poke reaches other processes. */
+  publishWith(publish: (() => void) | null): void {
+    this.#publish = publish;
+  }
+
+  /** Wakes local waiters and tells other processes. */
   poke(): void {
+    this.wake();
+    this.#publish?.();
+  }
+
+  /** Wakes everyone waiting in this process. */
+  wake(): void {
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at the next poke or after `ms`, whichever comes first. */
+  /** Resolves at the next wake-up or after `ms`, whichever comes first. */
   wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {

@@ -113,12 +113,20 @@ export async function renewTaskLeases(db: Kysely<Database>, owner: string, ids: 
     .execute();
 }
 
-/** Gives claimed tasks back (graceful shutdown): they become claimable at once, the run does not count. */
-export async function releaseTasks(db: Kysely<Database>, owner: string, ids: string[]) {
+/**
+ * Gives claimed tasks back (graceful shutdown): they become claimable at once (or at `runAt`), the run does not
+ * count.
+ */
+export async function releaseTasks(db: Kysely<Database>, owner: string, ids: string[], runAt?: number) {
   if (ids.length === 0) return;
   await db
     .updateTable("tasks")
-    .set((eb) => ({ lease_owner: null, lease_until: null, runs: eb("runs", "-", 1) }))
+    .set((eb) => ({
+      lease_owner: null,
+      lease_until: null,
+      runs: eb("runs", "-", 1),
+      ...(runAt === undefined ? {} : { run_at: runAt }),
+    }))
     .where("id", "in", ids)
     .where("lease_owner", "=", owner)
     .execute();

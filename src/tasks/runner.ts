@@ -50,7 +50,9 @@ export function createRunner(opts: RunnerOptions): Runner {
     const taskLog = log.child({ taskId: task.id, family: task.family, action: task.action });
     let outcome: Outcome;
     if (!family) {
-      taskLog.error("no family registered for task");
+      // A process of another version may know this family (rolling upgrade): give it back, due in a minute.
+      taskLog.error("no family registered for this task in this process; released for other workers");
+      await releaseTasks(store.db, opts.owner, [task.id], clock.now() + 60_000);
       return;
     }
     if (task.runs > maxRuns) {
@@ -70,7 +72,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     }
     const applied = await completeTask(store, task, opts.owner, outcome, clock.now());
     if (!applied) taskLog.warn("lease lost before completion; another worker owns the task now");
-    if (applied && outcome.callback && task.callbackUrl) opts.messages.poke();
+    if (applied && outcome.callback && task.callbackUrl) opts.messages.wake();
   }
 
   function launch(task: Task): void {
@@ -82,7 +84,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       .catch((error: unknown) => log.error({ err: error, taskId: task.id }, "could not record task outcome"))
       .finally(() => {
         active.delete(task.id);
-        opts.tasks.poke();
+        opts.tasks.wake();
       });
     active.set(task.id, { controller, done });
   }
@@ -127,7 +129,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     },
     async stop(graceMs = 10_000) {
       stopping = true;
-      opts.tasks.poke();
+      opts.tasks.wake();
       await loop;
       loop = null;
       const all = Promise.all([...active.values()].map((a) => a.done));
