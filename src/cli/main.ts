@@ -2,8 +2,6 @@
 import { ConfigError } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { tasks } from "./client.js";
-import { keys } from "./keys.js";
-import { serve } from "./serve.js";
 
 const HELP = `Hookline: a self-hosted, wire-compatible task-and-callback API server.
 
@@ -16,13 +14,15 @@ Usage:
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
+  // Commands are loaded on demand: `serve` pulls in the whole server (Fastify, OpenAPI, media), which would
+  // add about a second to every `keys` command a script runs.
   switch (command) {
     case "serve":
-      return serve(args, { api: true });
+      return (await import("./serve.js")).serve(args, { api: true });
     case "worker":
-      return serve(args, { api: false });
+      return (await import("./serve.js")).serve(args, { api: false });
     case "keys":
-      return keys(args);
+      return (await import("./keys.js")).keys(args);
     case "tasks":
       return tasks(args);
     case undefined:

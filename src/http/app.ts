@@ -9,7 +9,7 @@ import Fastify, {
 import type { Services } from "../app/services.js";
 import { HooklineError, toError } from "../lib/errors.js";
 import { registerAuth } from "./auth.js";
-import { type EnvelopeOptions, MalformedBodyError, sendError } from "./envelope.js";
+import { type EnvelopeOptions, sendError } from "./envelope.js";
 import { RouteRegistry } from "./routes-registry.js";
 
 /** A group of routes: the common ones and each family's. */
@@ -31,7 +31,7 @@ export function fromFastifyError(error: FastifyError): HooklineError {
   switch (error.code) {
     case "FST_ERR_CTP_INVALID_JSON_BODY":
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new MalformedBodyError();
+      return new HooklineError("malformed_body", "Malformed JSON body");
     case "FST_ERR_CTP_BODY_TOO_LARGE":
     case "FST_REQ_FILE_TOO_LARGE":
       return new HooklineError("payload_too_large", "Request body too large");

@@ -1,16 +1,5 @@
 import type { FastifyReply } from "fastify";
-import { apiCodeFor, type CodeDialect, HooklineError } from "../lib/errors.js";
-
-/**
- * A request body that is not JSON at all. Spec 13 fixes its envelope code at 400 in both dialects (kie's 422 is
- * for bodies that parse but fail the schema), so it cannot go through the dialect table of `apiCodeFor`.
- */
-export class MalformedBodyError extends HooklineError {
-  constructor(message = "Malformed JSON body") {
-    super("bad_request", message);
-    this.name = "MalformedBodyError";
-  }
-}
+import { apiCodeFor, type CodeDialect, type HooklineError } from "../lib/errors.js";
 
 /** How envelope codes become HTTP statuses (spec 1.3): HTTP 200 always, unless the operator asked for mirroring. */
 export interface EnvelopeOptions {
@@ -29,7 +18,7 @@ export function sendOk(reply: FastifyReply, data: unknown, extra?: Record<string
 
 /** The envelope of an error, with the code of the configured dialect. */
 export function errorEnvelope(error: HooklineError, opts: EnvelopeOptions) {
-  const code = error instanceof MalformedBodyError ? 400 : apiCodeFor(error.code, opts.dialect);
+  const code = apiCodeFor(error.code, opts.dialect);
   return { status: httpStatus(code, opts), body: { code, msg: error.message, data: error.data } };
 }
 

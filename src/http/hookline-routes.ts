@@ -184,7 +184,8 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
         .where("deleted_at", "is", null)
         .execute();
       if (files.length === 0) throw new HooklineError("not_found", "File not found");
-      // Tracks registered from the file keep working only while its bytes exist: deleting a file removes them too.
+      // Tracks registered from the file stay listed, but their bytes are gone: a WAV request for one then ends
+      // GENERATE_WAV_FAILED with 451 (source missing), as for an expired upload.
       await store.db
         .updateTable("files")
         .set({ deleted_at: clock.now() })

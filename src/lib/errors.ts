@@ -3,7 +3,8 @@
  * one table (`apiCodeFor`), so a message can change without breaking a client that matches codes.
  */
 export type ErrorCode =
-  | "bad_request" // malformed JSON, wrong types, missing fields
+  | "bad_request" // wrong types, missing fields, invalid values
+  | "malformed_body" // a body that is not JSON at all: 400 in both dialects (spec 13)
   | "unauthorized"
   | "not_found"
   | "conflict" // a record exists already (WAV 409)
@@ -55,6 +56,8 @@ export function apiCodeFor(code: ErrorCode, dialect: CodeDialect): number {
     case "bad_request":
     case "target_refused":
       return kie ? 422 : 400;
+    case "malformed_body":
+      return 400;
     case "unauthorized":
       return 401;
     case "not_found":

@@ -28,7 +28,7 @@ describe.each(DIALECTS)("bad requests, $dialect dialect", ({ dialect, invalid, t
     }
     const empty = await raw(h, "/api/v1/wav/generate", "");
     expect(empty.status).toBe(200);
-    expect((await empty.json()).code).toBe(400);
+    expect(await empty.json()).toMatchObject({ code: 400 });
   });
 
   it("malformed JSON on an upload endpoint keeps success:false", async () => {
@@ -115,7 +115,7 @@ describe.each(DIALECTS)("bad requests, $dialect dialect", ({ dialect, invalid, t
   it("no, malformed or unknown Bearer key: 401", async () => {
     const url = `${h.url}/api/v1/generate/credit`;
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { authorization: "Bearer" },
       { authorization: "Basic abc" },
       { authorization: `Bearer hk_${"0".repeat(32)}` },

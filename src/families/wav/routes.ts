@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import type { Kysely } from "kysely";
 import type { Services } from "../../app/services.js";
 import { getFile, isLive } from "../../files/index.js";
 import {
@@ -14,6 +15,7 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
+import type { Database } from "../../store/index.js";
 import { insertTask, type Task, toTask } from "../../tasks/index.js";
 import { getTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
@@ -32,9 +34,13 @@ const generateBody = Type.Object({
 export function wavRoutes(app: FastifyInstance, services: Services) {
   const { store, clock } = services;
 
-  async function resultUrl(task: Task): Promise<string | null> {
+  /**
+   * The signed URL of a task's WAV while its file is kept. `db` must be the caller's transaction when there is
+   * one: on SQLite the transaction holds the only connection, so a query on `store.db` would wait forever.
+   */
+  async function resultUrl(task: Task, db: Kysely<Database> = store.db): Promise<string | null> {
     const fileId = typeof task.result?.fileId === "string" ? task.result.fileId : null;
-    const file = fileId ? await getFile(store.db, fileId) : undefined;
+    const file = fileId ? await getFile(db, fileId) : undefined;
     if (!file || !isLive(file, clock.now()) || file.expires_at === null) return null;
     return services.signer.sign(file.id, file.file_name, Number(file.expires_at));
   }
@@ -68,7 +74,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
           const prev = toTask(previous);
           const blocking =
             prev.status === WAV_STATUS.pending ||
-            (prev.status !== WAV_STATUS.failed && (await resultUrl(prev)) !== null);
+            (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null);
           if (blocking) {
             throw new HooklineError("conflict", "A WAV record already exists for this track", {
               data: { taskId: prev.id },

@@ -1,0 +1,87 @@
+/**
+ * `hookline keys …` as a real process (spec 13) next to a running server on the same data folder: the JSON line
+ * of `create`, and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, each seen at once by the server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { requireBuild, runCli } from "./run.js";
+
+describe("hookline keys", () => {
+  let h: TestHookline;
+  let env: Record<string, string>;
+  let created: { id: string; apiKey: string; webhookHmacKey: string };
+
+  beforeAll(async () => {
+    requireBuild();
+    h = await startTestHookline();
+    env = { HOOKLINE_DATA_DIR: h.dataDir, HOOKLINE_LOG_LEVEL: "info" };
+  });
+  afterAll(() => h.stop());
+
+  it("keys create --name N --json prints exactly one JSON line; the running server accepts the key at once", async () => {
+    const r = await runCli(["keys", "create", "--name", "ci bot", "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split("\n").filter((l) => l !== "");
+    expect(lines).toHaveLength(1);
+    expect(r.stdout.endsWith("\n")).toBe(true);
+    created = JSON.parse(lines[0]!);
+    expect(created.apiKey).toMatch(/^hk_[0-9A-Za-z]{32}$/);
+    expect(created.webhookHmacKey).toMatch(/^whsec_/);
+    expect(created).toMatchObject({ name: "ci bot", hmacEnabled: true, revokedAt: null });
+    expect(await h.call("/api/v1/generate/credit", { key: created.apiKey })).toMatchObject({ code: 200 });
+  });
+
+  it("keys create without --name fails with a message and no stdout", async () => {
+    const r = await runCli(["keys", "create", "--json"], env);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/--name/);
+  });
+
+  it("keys ls lists keys, as text and as JSON, never the secrets", async () => {
+    const text = await runCli(["keys", "ls"], env);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain("ci bot");
+    expect(text.stdout).toContain(created.id);
+    expect(text.stdout).not.toContain(created.apiKey);
+    const json = await runCli(["keys", "ls", "--json"], env);
+    const all = JSON.parse(json.stdout) as { id: string; name: string; hint: string }[];
+    expect(all.map((k) => k.name)).toEqual(expect.arrayContaining(["test", "ci bot"]));
+    expect(json.stdout).not.toContain(created.apiKey);
+    expect(json.stdout).not.toContain(created.webhookHmacKey);
+  });
+
+  it("keys rotate-webhook-key prints a new webhook key", async () => {
+    const r = await runCli(["keys", "rotate-webhook-key", created.id, "--json"], env);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.webhookHmacKey).toMatch(/^whsec_/);
+    expect(out.webhookHmacKey).not.toBe(created.webhookHmacKey);
+    expect(Date.parse(out.previousKeyValidUntil)).toBeGreaterThan(Date.now());
+  });
+
+  it("keys hmac off / on switches the X-Webhook-* signing", async () => {
+    const off = await runCli(["keys", "hmac", "off", created.id], env);
+    expect(off.code, off.stderr).toBe(0);
+    const ls = JSON.parse((await runCli(["keys", "ls", "--json"], env)).stdout) as {
+      id: string;
+      hmacEnabled: boolean;
+    }[];
+    expect(ls.find((k) => k.id === created.id)?.hmacEnabled).toBe(false);
+    const on = await runCli(["keys", "hmac", "on", created.id, "--json"], env);
+    expect(JSON.parse(on.stdout)).toMatchObject({ id: created.id, hmacEnabled: true });
+    const bad = await runCli(["keys", "hmac", "maybe", created.id], env);
+    expect(bad.code).not.toBe(0);
+  });
+
+  it("keys revoke: the running server refuses the key at once", async () => {
+    const r = await runCli(["keys", "revoke", created.id], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(created.id);
+    expect(await h.call("/api/v1/generate/credit", { key: created.apiKey })).toMatchObject({ code: 401 });
+    expect(await h.call("/api/v1/generate/credit")).toMatchObject({ code: 200 });
+    const unknown = await runCli(["keys", "revoke", "key_nope"], env);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/no key/);
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * `hookline serve` as a real process (spec 13): `--help` documents every setting, a missing ffmpeg stops it with
+ * install instructions, the banner points to `keys create` and `--dev`, and a key made by the CLI next to it
+ * works at once.
+ */
+import { describe, expect, it } from "vitest";
+import { OPTIONS } from "../../src/config/index.js";
+import { tmpDir } from "../helpers/audio.js";
+import { requireBuild, runCli, startServe } from "./run.js";
+
+describe("hookline serve", () => {
+  it("--help lists every HOOKLINE_ variable and flag", async () => {
+    requireBuild();
+    const r = await runCli(["serve", "--help"], {});
+    expect(r.code).toBe(0);
+    for (const spec of Object.values(OPTIONS)) {
+      expect(r.stdout).toContain(spec.env);
+      expect(r.stdout).toContain(`--${spec.flag}`);
+    }
+  });
+
+  it("refuses to start without ffmpeg, saying how to install it", async () => {
+    const dir = await tmpDir("cli-noff");
+    try {
+      const r = await runCli(["serve"], {
+        HOOKLINE_DATA_DIR: dir.path,
+        HOOKLINE_FFMPEG: "/nonexistent/ffmpeg",
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.code).not.toBeNull();
+      expect(r.stderr).toMatch(/ffmpeg/);
+      expect(r.stderr).toMatch(/apt-get install -y ffmpeg/);
+      expect(r.stderr).toMatch(/brew install ffmpeg/);
+      expect(r.stdout).not.toMatch(/running at/);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it("a bad setting stops it with the variable's name", async () => {
+    const r = await runCli(["serve"], { HOOKLINE_PORT: "eighty" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("HOOKLINE_PORT");
+  });
+
+  it("serves; the banner mentions `keys create` and `--dev`; a key created next to it works at once", async () => {
+    const dir = await tmpDir("cli-serve");
+    const env = { HOOKLINE_DATA_DIR: dir.path, HOOKLINE_PORT: "0", HOOKLINE_LOG_LEVEL: "warn" };
+    const served = await startServe([], env);
+    try {
+      await until(() => served.stdout().includes("--dev"));
+      const banner = served.stdout();
+      expect(banner).toContain("keys create");
+      expect(banner).toContain("--dev");
+      expect(banner).not.toMatch(/DEVELOPMENT MODE/);
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect((await fetch(`${served.url}/healthz`)).status).toBe(200);
+
+      const made = await runCli(["keys", "create", "--name", "next-to-server", "--json"], env);
+      expect(made.code, made.stderr).toBe(0);
+      expect(made.stdout.trim().split("\n")).toHaveLength(1);
+      const { apiKey } = JSON.parse(made.stdout) as { apiKey: string };
+      const res = await fetch(`${served.url}/api/v1/generate/credit`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      expect(await res.json()).toMatchObject({ code: 200, data: 999_999_999 });
+    } finally {
+      expect(await served.stop()).toBe(0);
+      await dir.cleanup();
+    }
+  });
+
+  it("--dev says so loudly in the banner", async () => {
+    const dir = await tmpDir("cli-dev");
+    const served = await startServe(["--dev"], { HOOKLINE_DATA_DIR: dir.path, HOOKLINE_PORT: "0" });
+    try {
+      await until(() => served.stdout().includes("DEVELOPMENT MODE"));
+      expect(served.stdout()).toMatch(/--dev/);
+      expect(served.stdout()).toContain("keys create");
+    } finally {
+      expect(await served.stop()).toBe(0);
+      await dir.cleanup();
+    }
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+}
