@@ -21,7 +21,7 @@ interface Vector {
   headers: Record<string, string>;
 }
 const vectors = (
-  JSON.parse(readFileSync("/work/shared/spec/signature-vectors.json", "utf8")) as { cases: Vector[] }
+  JSON.parse(readFileSync(new URL("../fixtures/signature-vectors.json", import.meta.url), "utf8")) as { cases: Vector[] }
 ).cases;
 
 /** Our own HMACs, written from the spec text, not with the code under test. */
