@@ -36,5 +36,5 @@ if ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1; 
 fi
 
 say "Installing and building (the SQLite driver may compile from source: about 90 s the first time)."
-if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+npm install --no-audit --no-fund
 say "Ready. Start with: npx hookline serve   (or: npx hookline serve --dev for a callback receiver on localhost)"

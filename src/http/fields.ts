@@ -41,3 +41,12 @@ export function required<T>(value: T | undefined, name: string): T {
   if (value === undefined) throw new HooklineError("bad_request", `${name} is required`);
   return value;
 }
+
+/** The query string of the record-info endpoints: `taskId`, or `task_id`. */
+export const taskIdQuery = Type.Object({
+  taskId: Type.Optional(Type.String({ maxLength: 128 })),
+  task_id: Type.Optional(Type.String({ maxLength: 128 })),
+});
+
+/** The task id of a record-info query, required. */
+export const queryTaskId = (query: unknown): string => required(taskIdOf(query as Body), "taskId");

@@ -4,7 +4,7 @@ import type { Services } from "../app/services.js";
 import { listAttempts, listMessages, requeueLatest } from "../delivery/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
-import { toTask } from "../tasks/index.js";
+import { getOwnedTask, toTask } from "../tasks/index.js";
 import { keyOf } from "./auth.js";
 import { sendOk } from "./envelope.js";
 
@@ -14,16 +14,7 @@ const iso = (ms: number | null) => isoTime(ms === null ? null : Number(ms));
 export function hooklineRoutes(app: FastifyInstance, services: Services) {
   const { store, clock } = services;
 
-  async function ownTask(ownerId: string, taskId: string) {
-    const row = await store.db
-      .selectFrom("tasks")
-      .selectAll()
-      .where("id", "=", taskId)
-      .where("owner_id", "=", ownerId)
-      .executeTakeFirst();
-    if (!row) throw new HooklineError("not_found", "Task not found");
-    return toTask(row);
-  }
+  const ownTask = (ownerId: string, taskId: string) => getOwnedTask(store.db, ownerId, taskId);
 
   app.get(
     "/api/v1/hookline/tasks",

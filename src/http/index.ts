@@ -6,5 +6,14 @@ export { buildApp, fromFastifyError, type RouteModule } from "./app.js";
 export { keyOf } from "./auth.js";
 export { commonRoutes } from "./common-routes.js";
 export { errorEnvelope, sendError, sendOk } from "./envelope.js";
-export { audioIdOf, callbackFields, callbackUrlOf, required, taskIdFields, taskIdOf } from "./fields.js";
+export {
+  audioIdOf,
+  callbackFields,
+  callbackUrlOf,
+  queryTaskId,
+  required,
+  taskIdFields,
+  taskIdOf,
+  taskIdQuery,
+} from "./fields.js";
 export { hooklineRoutes } from "./hookline-routes.js";

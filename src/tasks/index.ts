@@ -2,6 +2,8 @@
  * The task engine: task model, lease queue and runner. Families plug in through `Family`.
  * @module
  */
+
+export { getOwnedTask } from "./lookup.js";
 export type { CallbackSpec, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";

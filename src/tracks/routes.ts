@@ -2,10 +2,10 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
 import { findFileByPath, getFile, isLive } from "../files/index.js";
-import { keyOf, sendOk } from "../http/index.js";
+import { keyOf, queryTaskId, sendOk, taskIdQuery } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { probeAudio } from "../media/index.js";
-import { toTask } from "../tasks/index.js";
+import { getOwnedTask, toTask } from "../tasks/index.js";
 import { ingest, storeFromUrl } from "../uploads/index.js";
 import { musicRecord } from "./record.js";
 import { registerTrack, titleFromFileName, tracksOfTask } from "./tracks.js";
@@ -17,32 +17,16 @@ export function trackRoutes(app: FastifyInstance, services: Services) {
   app.get(
     "/api/v1/generate/record-info",
     {
-      schema: {
-        summary: "Music task record (source tracks registered by upload)",
-        querystring: Type.Object({
-          taskId: Type.Optional(Type.String()),
-          task_id: Type.Optional(Type.String()),
-        }),
-      },
+      schema: { summary: "Music task record (source tracks registered by upload)", querystring: taskIdQuery },
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const q = request.query as { taskId?: string; task_id?: string };
-      const taskId = q.taskId ?? q.task_id;
-      if (!taskId) throw new HooklineError("bad_request", "taskId is required");
-      const row = await store.db
-        .selectFrom("tasks")
-        .selectAll()
-        .where("id", "=", taskId)
-        .where("owner_id", "=", key.id)
-        .where("family", "=", "music")
-        .executeTakeFirst();
-      if (!row) throw new HooklineError("not_found", "Task not found");
-      const tracks = await tracksOfTask(store.db, row.id);
+      const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "music");
+      const tracks = await tracksOfTask(store.db, task.id);
       const withFiles = await Promise.all(
         tracks.map(async (track) => ({ track, file: await getFile(store.db, track.file_id) })),
       );
-      return sendOk(reply, musicRecord(toTask(row), withFiles, services.signer, clock.now()));
+      return sendOk(reply, musicRecord(task, withFiles, services.signer, clock.now()));
     },
   );
 

@@ -8,15 +8,17 @@ import {
   callbackFields,
   callbackUrlOf,
   keyOf,
+  queryTaskId,
   required,
   sendOk,
   taskIdOf,
+  taskIdQuery,
 } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { insertTask, type Task, toTask } from "../../tasks/index.js";
+import { getOwnedTask, insertTask, type Task, toTask } from "../../tasks/index.js";
 import { getTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
@@ -106,28 +108,10 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
 
   app.get(
     "/api/v1/wav/record-info",
-    {
-      schema: {
-        summary: "WAV conversion record",
-        querystring: Type.Object({
-          taskId: Type.Optional(Type.String()),
-          task_id: Type.Optional(Type.String()),
-        }),
-      },
-    },
+    { schema: { summary: "WAV conversion record", querystring: taskIdQuery } },
     async (request, reply) => {
       const key = keyOf(request);
-      const q = request.query as { taskId?: string; task_id?: string };
-      const taskId = required(q.taskId ?? q.task_id, "taskId");
-      const row = await store.db
-        .selectFrom("tasks")
-        .selectAll()
-        .where("id", "=", taskId)
-        .where("owner_id", "=", key.id)
-        .where("family", "=", "wav")
-        .executeTakeFirst();
-      if (!row) throw new HooklineError("not_found", "Task not found");
-      const task = toTask(row);
+      const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "wav");
       const url = await resultUrl(task);
       const input = task.input as { audioId?: string };
       return sendOk(reply, {
