@@ -5,7 +5,7 @@ import { findFileByPath, getFile, isLive } from "../files/index.js";
 import { keyOf, queryTaskId, sendOk, taskIdQuery } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { probeAudio } from "../media/index.js";
-import { getOwnedTask, toTask } from "../tasks/index.js";
+import { getOwnedTask } from "../tasks/index.js";
 import { ingest, storeFromUrl } from "../uploads/index.js";
 import { musicRecord } from "./record.js";
 import { registerTrack, titleFromFileName, tracksOfTask } from "./tracks.js";

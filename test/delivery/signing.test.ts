@@ -21,7 +21,9 @@ interface Vector {
   headers: Record<string, string>;
 }
 const vectors = (
-  JSON.parse(readFileSync(new URL("../fixtures/signature-vectors.json", import.meta.url), "utf8")) as { cases: Vector[] }
+  JSON.parse(readFileSync(new URL("../fixtures/signature-vectors.json", import.meta.url), "utf8")) as {
+    cases: Vector[];
+  }
 ).cases;
 
 /** Our own HMACs, written from the spec text, not with the code under test. */
