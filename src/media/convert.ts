@@ -137,6 +137,11 @@ export async function convertToWav(
     await discard();
     throw tooLong(max);
   }
+  // An abort that lands while the result is being checked still wins: the caller has given the work up.
+  if (signal?.aborted) {
+    await discard();
+    throw signal.reason;
+  }
   const { size } = await stat(dst);
   return {
     durationS: info.durationS,

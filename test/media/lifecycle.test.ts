@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createWriteStream, existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HooklineError } from "../../src/lib/errors.js";
 import {
@@ -37,8 +38,15 @@ async function ffmpegWriting(dst: string): Promise<number[]> {
 describe("abort", () => {
   it("kills ffmpeg mid-conversion, removes the output and rejects with the signal's reason", async () => {
     const dst = `${dir.path}/aborted.wav`;
+    // The source is a FIFO fed a part of the file and held open, so ffmpeg is surely still working at the abort
+    // (a whole file converts in a fraction of a second and could finish first on an idle machine).
+    const fifo = `${dir.path}/slow.fifo`;
+    execFileSync("mkfifo", [fifo]);
     const ac = new AbortController();
-    const conversion = convertToWav(ff, long, dst, { bitDepth: 24, signal: ac.signal });
+    const conversion = convertToWav(ff, fifo, dst, { bitDepth: 24, signal: ac.signal });
+    const writer = createWriteStream(fifo);
+    writer.on("error", () => undefined);
+    writer.write(readFileSync(long).subarray(0, 4 << 20));
     const pids = await ffmpegWriting(dst);
     const reason = new Error("lease lost");
     ac.abort(reason);
@@ -46,6 +54,7 @@ describe("abort", () => {
     expect(existsSync(dst)).toBe(false);
     expect(await processesMentioning(dst)).toEqual([]);
     for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(false);
+    writer.destroy();
   });
 
   it("an already aborted signal starts nothing", async () => {
