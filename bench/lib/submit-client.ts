@@ -35,6 +35,7 @@ function next<T extends ServerReply["type"]>(child: ChildProcess, type: T) {
 /** Starts `submit-server.js <kind>` and waits until it listens. */
 export async function startServerProcess(kind: "hookline" | "bare"): Promise<ServerProcess> {
   const child = fork(fileURLToPath(new URL("./submit-server.js", import.meta.url)), [kind], {
+    execArgv: process.env.BENCH_PROF && kind === "hookline" ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : [],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const ready = await next(child, "ready");

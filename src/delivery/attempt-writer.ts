@@ -1,5 +1,6 @@
 import type { Logger } from "../lib/logger.js";
 import type { Store } from "../store/index.js";
+import { padToPowerOfTwo } from "../store/index.js";
 import { type Family, toTask } from "../tasks/index.js";
 import { type AttemptRecord, writeAttempt } from "./outbox.js";
 
@@ -37,14 +38,21 @@ export class AttemptWriter {
       const batch = this.#pending.splice(0, 500);
       try {
         await this.store.transact(async (trx) => {
+          const finals: AttemptRecord[] = [];
           for (const { record } of batch) {
             const applied = await writeAttempt(trx, this.owner, record);
-            if (!applied || record.outcome === "retry") continue;
-            const row = await trx
-              .selectFrom("tasks")
-              .selectAll()
-              .where("id", "=", record.message.task_id)
-              .executeTakeFirst();
+            if (applied && record.outcome !== "retry") finals.push(record);
+          }
+          if (finals.length === 0) return;
+          // One read for the whole batch: the hooks need the tasks of delivered and given-up messages only.
+          const rows = await trx
+            .selectFrom("tasks")
+            .selectAll()
+            .where("id", "in", padToPowerOfTwo(finals.map((r) => r.message.task_id)))
+            .execute();
+          const byId = new Map(rows.map((row) => [row.id, row]));
+          for (const record of finals) {
+            const row = byId.get(record.message.task_id);
             const family = row ? this.families.get(row.family) : undefined;
             const hook = record.outcome === "delivered" ? family?.onDelivered : family?.onDeliveryGivenUp;
             if (row && family && hook) await hook.call(family, trx, toTask(row));

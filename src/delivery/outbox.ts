@@ -1,5 +1,5 @@
-import type { Kysely } from "kysely";
-import type { Database, MessageTable, Store } from "../store/index.js";
+import { type Kysely, sql } from "kysely";
+import { type Database, type MessageTable, padToPowerOfTwo, type Store } from "../store/index.js";
 
 /**
  * Outbox statements: claim due messages by lease, and write an attempt's result. A message whose sender died
@@ -24,7 +24,8 @@ export async function claimMessages(
       qb
         .selectFrom("messages")
         .select("id")
-        .where("state", "=", "pending")
+        // A literal, so that the planners can use the partial index on pending messages.
+        .where("state", "=", sql.lit("pending"))
         .where("next_at", "<=", now)
         .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
         .orderBy("next_at")
@@ -41,7 +42,7 @@ export async function renewMessageLeases(db: Kysely<Database>, owner: string, id
   await db
     .updateTable("messages")
     .set({ lease_until: until })
-    .where("id", "in", ids)
+    .where("id", "in", padToPowerOfTwo(ids))
     .where("lease_owner", "=", owner)
     .execute();
 }
@@ -52,7 +53,7 @@ export async function loadSigningKeys(db: Kysely<Database>, ownerIds: string[]) 
   const rows = await db
     .selectFrom("api_keys")
     .select(["id", "webhook_key", "previous_webhook_key", "previous_key_until", "hmac_enabled"])
-    .where("id", "in", [...new Set(ownerIds)])
+    .where("id", "in", padToPowerOfTwo([...new Set(ownerIds)]))
     .execute();
   return new Map(rows.map((r) => [r.id, r]));
 }

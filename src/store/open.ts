@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
+import { createBatcher } from "./batch.js";
 import { migrate } from "./migrations.js";
 import { type Listener, listenPostgres } from "./postgres-listen.js";
 import { openPostgres } from "./postgres-open.js";
@@ -14,6 +15,11 @@ export interface Store {
   readonly dialect: Dialect;
   /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); null on SQLite, where one process is the rule. */
   listen(channels: readonly string[], onNotify: (channel: string) => void): Promise<Listener | null>;
+  /**
+   * Runs `fn` in a savepoint of a transaction shared with other callers of this moment (group commit): for short
+   * request writes. `fn` must not wait on anything but the database.
+   */
+  batched<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE on SQLite). */
   transact<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -41,12 +47,15 @@ export async function openStore(target: StoreTarget): Promise<Store> {
       },
     );
   }
+  const transact: Store["transact"] = (fn) =>
+    dialect === "sqlite" ? sqliteTransact(db, fn) : db.transaction().execute(fn);
   return {
     db,
     dialect,
+    batched: createBatcher(transact),
     listen: async (channels, onNotify) =>
       target.kind === "postgres" ? listenPostgres(target.url, channels, onNotify) : null,
-    transact: (fn) => (dialect === "sqlite" ? sqliteTransact(db, fn) : db.transaction().execute(fn)),
+    transact,
     close: () => db.destroy(),
   };
 }

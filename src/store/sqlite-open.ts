@@ -16,7 +16,28 @@ export async function openSqlite(path: string): Promise<Kysely<Database>> {
   native.pragma("synchronous = NORMAL");
   native.pragma("busy_timeout = 10000");
   native.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: native }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+}
+
+type Native = import("better-sqlite3").Database;
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running a small indexed query. Statements are
+ * cached by SQL text (a bounded map: queries with `in (…)` lists of many lengths must not grow it forever).
+ */
+function cachingStatements(native: Native, max = 500) {
+  const cache = new Map<string, ReturnType<Native["prepare"]>>();
+  return {
+    close: () => native.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) return statement;
+      statement = native.prepare(text);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(text, statement);
+      return statement;
+    },
+  };
 }
 
 /**

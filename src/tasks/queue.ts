@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { newMessageId } from "../lib/ids.js";
-import type { Database, Store } from "../store/index.js";
+import { type Database, padToPowerOfTwo, type Store } from "../store/index.js";
 import { type CallbackSpec, type Outcome, type Task, toTask } from "./model.js";
 
 /**
@@ -108,7 +108,7 @@ export async function renewTaskLeases(db: Kysely<Database>, owner: string, ids: 
   await db
     .updateTable("tasks")
     .set({ lease_until: until })
-    .where("id", "in", ids)
+    .where("id", "in", padToPowerOfTwo(ids))
     .where("lease_owner", "=", owner)
     .execute();
 }
@@ -127,7 +127,7 @@ export async function releaseTasks(db: Kysely<Database>, owner: string, ids: str
       runs: eb("runs", "-", 1),
       ...(runAt === undefined ? {} : { run_at: runAt }),
     }))
-    .where("id", "in", ids)
+    .where("id", "in", padToPowerOfTwo(ids))
     .where("lease_owner", "=", owner)
     .execute();
 }

@@ -63,7 +63,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
         throw new HooklineError("bad_request", "taskId does not match the task of audioId");
       }
       const dedupeKey = `wav:${audioId}`;
-      const taskId = await store.transact(async (trx) => {
+      const taskId = await store.batched(async (trx) => {
         const previous = await trx
           .selectFrom("tasks")
           .selectAll()
