@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { tasks } from "./client.js";
 
 const HELP = `Hookline: a self-hosted, wire-compatible task-and-callback API server.
 
@@ -24,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     case "keys":
       return (await import("./keys.js")).keys(args);
     case "tasks":
-      return tasks(args);
+      return (await import("./client.js")).tasks(args);
     case undefined:
     case "help":
     case "--help":

@@ -142,12 +142,17 @@ export function createSender(opts: SenderOptions): Sender {
     return claimed.length;
   }
 
+  // Under load, claim in batches: a claim per freed slot would cost one UPDATE … RETURNING per message.
+  const batchFloor = Math.max(1, Math.min(16, Math.floor(opts.concurrency / 4)));
+
   async function run(): Promise<void> {
+    let backlog = true;
     while (!stopping) {
       const free = opts.concurrency - inFlight.size;
-      if (free > 0) {
+      if (free > 0 && (free >= batchFloor || inFlight.size === 0 || !backlog)) {
         const n = await claimAndSend(free);
-        if (n === free) continue;
+        backlog = n === free;
+        if (backlog) continue;
       }
       await opts.messages.wait(opts.pollMs);
     }

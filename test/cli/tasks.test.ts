@@ -1,0 +1,75 @@
+/**
+ * `hookline tasks …` talks to a running server through HOOKLINE_URL and HOOKLINE_API_KEY (spec 13): the task
+ * list, a task's callback attempts, a redelivery with the same message id, and deletion.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
+import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { settledWav, uploadTrack } from "../http/support.js";
+import { requireBuild, runCli } from "./run.js";
+
+describe("hookline tasks", () => {
+  let h: TestHookline;
+  let receiver: Receiver;
+  let dir: TmpDir;
+  let env: Record<string, string>;
+  let taskId: string;
+
+  beforeAll(async () => {
+    requireBuild();
+    h = await startTestHookline();
+    receiver = await startReceiver((_req, res) => res.end("ok"));
+    dir = await tmpDir("cli-tasks");
+    env = { HOOKLINE_URL: h.url, HOOKLINE_API_KEY: h.apiKey };
+    const track = await uploadTrack(h, await makeAudio(dir.path, { format: "mp3", seconds: 1 }));
+    const gen = await h.call("/api/v1/wav/generate", {
+      json: { audioId: track.audioId, callBackUrl: `${receiver.origin}/cb` },
+    });
+    taskId = gen.data.taskId;
+    await settledWav(h, taskId);
+    for (let i = 0; i < 200; i++) {
+      const log = await h.call(`/api/v1/hookline/tasks/${taskId}/deliveries`);
+      if (log.data.messages[0]?.state === "delivered") break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  afterAll(async () => {
+    await receiver.close();
+    await h.stop();
+    await dir.cleanup();
+  });
+
+  it("lists the key's tasks and shows a task's delivery log", async () => {
+    const ls = await runCli(["tasks", "ls", "--family", "wav"], env);
+    expect(ls.code).toBe(0);
+    expect(JSON.parse(ls.stdout).tasks.map((t: { taskId: string }) => t.taskId)).toContain(taskId);
+    const log = await runCli(["tasks", "deliveries", taskId], env);
+    expect(log.code).toBe(0);
+    expect(JSON.parse(log.stdout).attempts[0]).toMatchObject({ statusCode: 200, outcome: "delivered" });
+  });
+
+  it("redelivers with the same message id, then deletes the task", async () => {
+    const first = receiver.requests.length;
+    const r = await runCli(["tasks", "redeliver", taskId], env);
+    expect(r.code).toBe(0);
+    const { messageId } = JSON.parse(r.stdout);
+    for (let i = 0; i < 100 && receiver.requests.length === first; i++)
+      await new Promise((res) => setTimeout(res, 50));
+    expect(receiver.requests.at(-1)?.headers["webhook-id"]).toBe(messageId);
+    expect((await runCli(["tasks", "rm", taskId], env)).code).toBe(0);
+    const gone = await runCli(["tasks", "show", taskId], env);
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toMatch(/404/);
+  });
+
+  it("says what is missing without a key or a server", async () => {
+    const noKey = await runCli(["tasks", "ls"], { HOOKLINE_URL: h.url });
+    expect(noKey.stderr).toMatch(/HOOKLINE_API_KEY/);
+    const noServer = await runCli(["tasks", "ls"], {
+      HOOKLINE_URL: "http://127.0.0.1:9",
+      HOOKLINE_API_KEY: "x",
+    });
+    expect(noServer.stderr).toMatch(/cannot reach/);
+  });
+});
