@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { senderOptions } from "../../src/app/index.js";
 import { createSender, type Sender } from "../../src/delivery/index.js";
 import { newTaskId } from "../../src/lib/ids.js";
 import { silentLogger } from "../../src/lib/logger.js";
@@ -10,23 +11,7 @@ import { monoMs, sleep } from "./stats.js";
 
 /** The sender exactly as `startHookline` builds it from the configuration. */
 export function benchSender(h: BenchHookline): Sender {
-  const { services } = h;
-  const { config } = services;
-  return createSender({
-    store: services.store,
-    outbound: services.outbound,
-    families: h.families,
-    owner: h.owner,
-    concurrency: config.delivery.concurrency,
-    leaseMs: config.runner.leaseMs,
-    pollMs: config.runner.pollMs,
-    timeoutMs: config.delivery.timeoutMs,
-    excerptBytes: config.delivery.excerptBytes,
-    policy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.jitter },
-    clock: services.clock,
-    log: silentLogger,
-    messages: services.messages,
-  });
+  return createSender({ ...senderOptions(h.services, h.families, h.owner), log: silentLogger });
 }
 
 /** A WAV completion callback body as the family writes it, with a real signed URL. */

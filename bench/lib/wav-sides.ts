@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { basename } from "node:path";
+import { runnerOptions } from "../../src/app/index.js";
 import { getFile } from "../../src/files/index.js";
 import { newTaskId } from "../../src/lib/ids.js";
 import { silentLogger } from "../../src/lib/logger.js";
@@ -81,18 +82,10 @@ export async function registerSource(h: BenchHookline, src: string): Promise<Ben
 
 /** A runner on the real services and families, one task at a time (as the CLI converts one file). */
 export function benchRunner(h: BenchHookline): Runner {
-  const { services } = h;
   return createRunner({
-    store: services.store,
-    families: h.families,
-    owner: h.owner,
+    ...runnerOptions(h.services, h.families, h.owner),
     concurrency: 1,
-    leaseMs: services.config.runner.leaseMs,
-    pollMs: services.config.runner.pollMs,
-    clock: services.clock,
     log: silentLogger,
-    tasks: services.tasks,
-    messages: services.messages,
   });
 }
 

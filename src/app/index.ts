@@ -3,5 +3,13 @@
  * @module
  */
 export type { Services } from "./services.js";
-export { openServices, type Running, type StartOptions, StartupError, startHookline } from "./start.js";
+export {
+  openServices,
+  type Running,
+  runnerOptions,
+  type StartOptions,
+  StartupError,
+  senderOptions,
+  startHookline,
+} from "./start.js";
 export { startSweeper } from "./sweeper.js";

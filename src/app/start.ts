@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
-import { createSender, type Sender } from "../delivery/index.js";
+import { createSender, type Sender, type SenderOptions } from "../delivery/index.js";
 import { FAMILIES } from "../families/index.js";
 import { createLocalBlobStore, createUrlSigner } from "../files/index.js";
 import { buildApp, commonRoutes, hooklineRoutes } from "../http/index.js";
@@ -12,7 +12,7 @@ import type { Logger } from "../lib/logger.js";
 import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
 import { createOutbound } from "../net/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
-import { createRunner, type Family, Notifier, type Runner } from "../tasks/index.js";
+import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } from "../tasks/index.js";
 import { trackRoutes } from "../tracks/index.js";
 import { uploadRoutes } from "../uploads/index.js";
 import type { Services } from "./services.js";
@@ -81,6 +81,51 @@ export async function openServices(
   };
 }
 
+/** The runner as the configuration describes it. */
+export function runnerOptions(
+  services: Services,
+  families: ReadonlyMap<string, Family>,
+  owner: string,
+): RunnerOptions {
+  const { config } = services;
+  return {
+    store: services.store,
+    families,
+    owner,
+    concurrency: config.runner.concurrency,
+    leaseMs: config.runner.leaseMs,
+    pollMs: config.runner.pollMs,
+    clock: services.clock,
+    log: services.log,
+    tasks: services.tasks,
+    messages: services.messages,
+  };
+}
+
+/** The callback sender as the configuration describes it (benchmarks build theirs with this too). */
+export function senderOptions(
+  services: Services,
+  families: ReadonlyMap<string, Family>,
+  owner: string,
+): SenderOptions {
+  const { config } = services;
+  return {
+    store: services.store,
+    outbound: services.outbound,
+    families,
+    owner,
+    concurrency: config.delivery.concurrency,
+    leaseMs: config.runner.leaseMs,
+    pollMs: config.runner.pollMs,
+    timeoutMs: config.delivery.timeoutMs,
+    excerptBytes: config.delivery.excerptBytes,
+    policy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.jitter },
+    clock: services.clock,
+    log: services.log,
+    messages: services.messages,
+  };
+}
+
 /**
  * Starts Hookline: the API, the task runner and the callback sender in one process by default.
  *
@@ -109,37 +154,8 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
     ]);
     url = await app.listen({ host: config.host, port: config.port });
   }
-  const runner = roles.runner
-    ? createRunner({
-        store: services.store,
-        families,
-        owner,
-        concurrency: config.runner.concurrency,
-        leaseMs: config.runner.leaseMs,
-        pollMs: config.runner.pollMs,
-        clock: services.clock,
-        log,
-        tasks: services.tasks,
-        messages: services.messages,
-      })
-    : null;
-  const sender = roles.sender
-    ? createSender({
-        store: services.store,
-        outbound: services.outbound,
-        families,
-        owner,
-        concurrency: config.delivery.concurrency,
-        leaseMs: config.runner.leaseMs,
-        pollMs: config.runner.pollMs,
-        timeoutMs: config.delivery.timeoutMs,
-        excerptBytes: config.delivery.excerptBytes,
-        policy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.jitter },
-        clock: services.clock,
-        log,
-        messages: services.messages,
-      })
-    : null;
+  const runner = roles.runner ? createRunner(runnerOptions(services, families, owner)) : null;
+  const sender = roles.sender ? createSender(senderOptions(services, families, owner)) : null;
   runner?.start();
   sender?.start();
   const sweeper = roles.runner ? startSweeper(services) : null;
