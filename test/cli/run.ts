@@ -4,46 +4,19 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { CLI_PATH, childEnv, runCli as runChild } from "../helpers/process.js";
 
-export const MAIN = resolve("dist/src/cli/main.js");
+export const MAIN = CLI_PATH;
 
 /** Fails early with the fix when the build is missing. */
 export function requireBuild(): void {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` before the CLI tests`);
 }
 
-function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("HOOKLINE_")));
-  return { ...base, ...env };
-}
+/** Runs one command to its end (at most 30 s), with the shared child-process helper. */
+export const runCli = (args: string[], env: Record<string, string>) => runChild(args, env);
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one command to its end (at most 30 s). */
-export function runCli(args: string[], env: Record<string, string>): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: cleanEnv(env), stdio: "pipe" });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString("utf8");
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString("utf8");
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.once("error", fail);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+export type CliResult = Awaited<ReturnType<typeof runCli>>;
 
 /** A running `hookline serve`; `stop()` sends SIGTERM and answers the exit code. */
 export interface Served {
@@ -58,7 +31,7 @@ export async function startServe(
   args: string[],
   env: Record<string, string>,
 ): Promise<Served & { url: string }> {
-  const child = spawn(process.execPath, [MAIN, "serve", ...args], { env: cleanEnv(env), stdio: "pipe" });
+  const child = spawn(process.execPath, [MAIN, "serve", ...args], { env: childEnv(env), stdio: "pipe" });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => {
