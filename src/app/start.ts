@@ -14,7 +14,7 @@ import { createOutbound } from "../net/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
 import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } from "../tasks/index.js";
 import { trackRoutes } from "../tracks/index.js";
-import { uploadRoutes } from "../uploads/index.js";
+import { trackRegistrationRoute, uploadRoutes } from "../uploads/index.js";
 import type { Services } from "./services.js";
 import { startSweeper } from "./sweeper.js";
 
@@ -149,6 +149,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       commonRoutes,
       uploadRoutes,
       trackRoutes,
+      trackRegistrationRoute,
       hooklineRoutes,
       ...modules.map((m) => m.routes),
     ]);

@@ -6,3 +6,4 @@ export { type IngestRequest, ingest, type Stored } from "./ingest.js";
 export { checkUploadPath } from "./names.js";
 export { uploadRoutes } from "./routes.js";
 export { storeFromBase64, storeFromUrl } from "./sources.js";
+export { trackRegistrationRoute } from "./tracks-route.js";

@@ -2,9 +2,28 @@ import type { Services } from "../app/services.js";
 import { type FileRecord, insertFile } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
-import { probeAudio, sniffMime } from "../media/index.js";
+import { type ProbeResult, probeAudio, sniffMime } from "../media/index.js";
 import { registerTrack, titleFromFileName } from "../tracks/index.js";
 import { chooseFileName } from "./names.js";
+
+type AudioProbe = Extract<ProbeResult, { kind: "audio" }>;
+
+/** Refuses a file that is not audio Hookline can decode (400 / 422). */
+export function requireAudio(probe: ProbeResult): asserts probe is AudioProbe {
+  if (probe.kind !== "audio") {
+    throw new HooklineError("bad_request", `The file is not audio that Hookline can decode: ${probe.reason}`);
+  }
+}
+
+/** Refuses audio longer than the configured maximum (413 / 422). */
+export function checkLength(probe: AudioProbe, maxSeconds: number): void {
+  if (probe.durationS > maxSeconds) {
+    throw new HooklineError(
+      "payload_too_large",
+      `Audio is ${Math.round(probe.durationS)} s long; the limit is ${maxSeconds} s`,
+    );
+  }
+}
 
 export interface Stored {
   readonly key: string;
@@ -32,16 +51,12 @@ export async function ingest(services: Services, stored: Stored, req: IngestRequ
   const probe = await probeAudio(services.ffmpeg, blobs.pathOf(stored.key), { timeoutMs: 30_000 });
   const sniffed = sniffMime(stored.head, stored.nameHint ?? undefined);
   const mimeType = probe.kind === "audio" ? probe.mimeType : sniffed;
-  if (req.requireAudio && probe.kind !== "audio") {
+  try {
+    if (req.requireAudio) requireAudio(probe);
+    if (probe.kind === "audio") checkLength(probe, config.limits.maxSourceSeconds);
+  } catch (error) {
     await blobs.delete(stored.key);
-    throw new HooklineError("bad_request", `The file is not audio that Hookline can decode: ${probe.reason}`);
-  }
-  if (probe.kind === "audio" && probe.durationS > config.limits.maxSourceSeconds) {
-    await blobs.delete(stored.key);
-    throw new HooklineError(
-      "payload_too_large",
-      `Audio is ${Math.round(probe.durationS)} s long; the limit is ${config.limits.maxSourceSeconds} s`,
-    );
+    throw error;
   }
   const fileName = chooseFileName(req.fileName, stored.nameHint, mimeType);
   const now = clock.now();

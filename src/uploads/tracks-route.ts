@@ -1,0 +1,57 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../app/services.js";
+import { findFileByPath, isLive } from "../files/index.js";
+import { keyOf, sendOk } from "../http/index.js";
+import { HooklineError } from "../lib/errors.js";
+import { probeAudio } from "../media/index.js";
+import { registerTrack, titleFromFileName } from "../tracks/index.js";
+import { checkLength, ingest, requireAudio } from "./ingest.js";
+import { storeFromUrl } from "./sources.js";
+
+/**
+ * `POST /api/v1/hookline/tracks` (spec 12.1): registers an uploaded file (`filePath`) or a remote one
+ * (`fileUrl`, fetched through the guarded client) as a source track. Non-audio answers 400 / 422.
+ */
+export function trackRegistrationRoute(app: FastifyInstance, services: Services) {
+  const { store, clock } = services;
+
+  app.post(
+    "/api/v1/hookline/tracks",
+    {
+      schema: {
+        summary: "Register an uploaded or remote audio file as a source track",
+        body: Type.Object({
+          fileUrl: Type.Optional(Type.String({ maxLength: 4096 })),
+          filePath: Type.Optional(Type.String({ maxLength: 512 })),
+          title: Type.Optional(Type.String({ maxLength: 300 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const body = request.body as { fileUrl?: string; filePath?: string; title?: string };
+      if (body.filePath) {
+        const file = await findFileByPath(store.db, key.id, body.filePath);
+        if (!file || !isLive(file, clock.now())) throw new HooklineError("not_found", "File not found");
+        const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(file.storage_key), {
+          timeoutMs: 30_000,
+        });
+        requireAudio(probe);
+        checkLength(probe, services.config.limits.maxSourceSeconds);
+        const title = body.title?.trim() || titleFromFileName(file.file_name);
+        const ids = await store.transact((trx) => registerTrack(trx, file, probe, title, clock.now()));
+        return sendOk(reply, ids);
+      }
+      if (!body.fileUrl) throw new HooklineError("bad_request", "fileUrl or filePath is required");
+      const stored = await storeFromUrl(services, body.fileUrl);
+      const data = await ingest(services, stored, {
+        ownerId: key.id,
+        uploadPath: "tracks",
+        title: body.title ?? null,
+        requireAudio: true,
+      });
+      return sendOk(reply, { taskId: data.taskId, audioId: data.audioId });
+    },
+  );
+}
