@@ -1,6 +1,6 @@
 /**
  * Hookline's audio layer, on the OS's ffmpeg and ffprobe: finding them, probing and sniffing uploads,
- * converting to PCM WAV, reading WAV headers, and streaming decoded samples for analysis.
+ * converting to PCM WAV, reading WAV headers, streaming decoded samples for analysis, and their short-time spectra.
  */
 export { type ConvertOptions, convertToWav, DURATION_SLACK_S, type WavResult } from "./convert.js";
 export { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "./ffmpeg.js";
@@ -8,4 +8,12 @@ export { AUDIO_DEMUXERS } from "./formats.js";
 export { decodePcm, type PcmOptions } from "./pcm.js";
 export { type ProbeOptions, type ProbeResult, probeAudio } from "./probe.js";
 export { sniffMime } from "./sniff.js";
+export {
+  binFrequency,
+  createStft,
+  type FrameSink,
+  hannWindow,
+  type Stft,
+  type StftOptions,
+} from "./spectrum.js";
 export { readWavInfo, type WavInfo } from "./wav-info.js";
