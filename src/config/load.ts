@@ -42,6 +42,16 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly ffmpeg: { readonly ffmpeg?: string; readonly ffprobe?: string };
   readonly logLevel: string;
+  /** Cover art (spec 5): image size, and the optional external image service. */
+  readonly cover: {
+    readonly size: number;
+    readonly provider: {
+      readonly url: string;
+      readonly key: string | null;
+      readonly model: string;
+      readonly timeoutMs: number;
+    } | null;
+  };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -184,6 +194,29 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     trustProxy: bool("trustProxy", env, flags),
     ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
     logLevel: str("logLevel", env, flags) ?? "info",
+    cover: coverConfig(env, flags),
+  };
+}
+
+/** The cover settings: size within 64–4096 px; the image service only when its URL is set, and then an http(s) one. */
+function coverConfig(env: Env, flags: Flags): Config["cover"] {
+  const size = num("coverSize", env, flags, 1024, 64, true);
+  if (size > 4096) throw new ConfigError(`${where("coverSize")}: expected at most 4096, got ${size}`);
+  const url = str("coverProviderUrl", env, flags);
+  if (url !== undefined && !/^https?:\/\//.test(url)) {
+    throw new ConfigError(`${where("coverProviderUrl")}: expected an http(s) URL`);
+  }
+  return {
+    size,
+    provider:
+      url === undefined
+        ? null
+        : {
+            url,
+            key: str("coverProviderKey", env, flags) ?? null,
+            model: str("coverProviderModel", env, flags) ?? "gpt-image-1",
+            timeoutMs: Math.round(num("coverProviderTimeout", env, flags, 120, 0.001) * 1000),
+          },
   };
 }
 

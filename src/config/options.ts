@@ -204,6 +204,42 @@ export const OPTIONS = {
     defaultText: "500",
     help: "how often idle workers look for work queued by other processes",
   },
+  // --- Cover art (spec 5) ---
+  coverSize: {
+    env: "HOOKLINE_COVER_SIZE",
+    flag: "cover-size",
+    kind: "int",
+    defaultText: "1024",
+    help: "width and height of cover images in px (64–4096)",
+  },
+  coverProviderUrl: {
+    env: "HOOKLINE_COVER_PROVIDER_URL",
+    flag: "cover-provider-url",
+    kind: "string",
+    defaultText: "(none: covers are rendered locally)",
+    help: "base URL of an image service speaking POST /v1/images/generations; covers then come from it",
+  },
+  coverProviderKey: {
+    env: "HOOKLINE_COVER_PROVIDER_KEY",
+    flag: "cover-provider-key",
+    kind: "string",
+    defaultText: "(none)",
+    help: "Bearer key for the image service",
+  },
+  coverProviderModel: {
+    env: "HOOKLINE_COVER_PROVIDER_MODEL",
+    flag: "cover-provider-model",
+    kind: "string",
+    defaultText: "gpt-image-1",
+    help: "model name sent to the image service",
+  },
+  coverProviderTimeout: {
+    env: "HOOKLINE_COVER_PROVIDER_TIMEOUT",
+    flag: "cover-provider-timeout",
+    kind: "number",
+    defaultText: "120",
+    help: "seconds the image service has per image (then the cover fails with 408)",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

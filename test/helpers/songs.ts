@@ -40,8 +40,7 @@ export async function makeSong(dir: string, o: SongOptions): Promise<string> {
   const src = `r=44100:d=${o.seconds}`;
   const beat = o.bpm / 60;
   const hats = o.hats ?? 0.3;
-  const parts: string[] = [];
-  o.chord.forEach((note, i) => parts.push(`sine=f=${midiHz(note).toFixed(3)}:${src}[t${i}]`));
+  const parts = o.chord.map((note, i) => `sine=f=${midiHz(note).toFixed(3)}:${src}[t${i}]`);
   const tones = o.chord.map((_, i) => `[t${i}]`).join("");
   parts.push(
     `${tones}amix=inputs=${o.chord.length}:normalize=0,volume=${(0.5 / o.chord.length).toFixed(3)},tremolo=f=${beat}:d=0.8[pad]`,

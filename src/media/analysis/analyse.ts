@@ -132,7 +132,11 @@ export async function analyseTrack(
     samples += chunk.length;
     stft.push(chunk, onFrame);
   }
-  if (samples === 0) throw new HooklineError("unsupported_media", "the track holds no decodable audio");
+  if (samples === 0)
+    throw new HooklineError(
+      "unsupported_media",
+      "the audio could not be decoded: the track holds no samples",
+    );
   // Zeros flush the last partial frame, so that even a track shorter than one frame gives one.
   stft.push(new Float32Array(SIZE), onFrame);
   return summarise({

@@ -1,0 +1,19 @@
+/**
+ * The cover family (spec 5): for a music task, two PNG covers of different styles made from the track itself
+ * (analysis → palette, composition, title in type), or by an external image service when one is configured;
+ * stored behind signed, expiring URLs.
+ * @module
+ */
+import type { Services } from "../../app/services.js";
+import type { FamilyModule } from "../module.js";
+import { createCoverFamily } from "./processor.js";
+import { coverRoutes } from "./routes.js";
+
+export { composeCovers, paletteFor, renderCovers } from "./art.js";
+export { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
+export { STYLES } from "./styles/index.js";
+
+export const coverModule = (services: Services): FamilyModule => ({
+  family: createCoverFamily(services),
+  routes: coverRoutes,
+});

@@ -1,0 +1,49 @@
+import type { HooklineError } from "../../lib/errors.js";
+
+/**
+ * Cover task states (spec 5.2, 11 #7, 13): `status` strings, and the `successFlag` integers reported with them
+ * (0 pending, 1 success, 2 generating, 3 failed; "generating" is a pending task whose lease is held).
+ */
+export const COVER_STATUS = {
+  pending: "PENDING",
+  success: "SUCCESS",
+  failed: "GENERATE_COVER_FAILED",
+} as const;
+
+export const SUCCESS_FLAG = { pending: 0, success: 1, generating: 2, failed: 3 } as const;
+
+/**
+ * The cover callback body (spec 5.3, 9, 11 #15): the task id at the top and under both spellings in `data`;
+ * `images` null on failure.
+ */
+export function coverCallbackBody(
+  taskId: string,
+  code: number,
+  msg: string,
+  images: readonly string[] | null,
+) {
+  return { code, msg, taskId, data: { taskId, task_id: taskId, images } };
+}
+
+/**
+ * The callback and record code of a failed cover (spec 5.3): 400 for input that cannot be used (the track does not
+ * decode, or its file is gone), 408 when the image service did not answer in time, 501 when generation failed
+ * (the image service refused or answered nonsense, or rendering failed), 531 when the job was refunded (credits),
+ * 500 for anything unexpected.
+ */
+export function coverFailureCode(error: HooklineError, refunded: boolean): number {
+  if (refunded) return 531;
+  switch (error.code) {
+    case "unsupported_media":
+    case "source_unavailable":
+    case "bad_request":
+    case "payload_too_large":
+      return 400;
+    case "timeout":
+      return 408;
+    case "conversion_failed":
+      return 501;
+    default:
+      return 500;
+  }
+}

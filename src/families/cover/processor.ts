@@ -1,0 +1,132 @@
+import { writeFile } from "node:fs/promises";
+import type { Services } from "../../app/services.js";
+import { getFile, insertFile, isLive } from "../../files/index.js";
+import { HooklineError, toError } from "../../lib/errors.js";
+import { newId } from "../../lib/ids.js";
+import { analyseTrack } from "../../media/analysis/index.js";
+import { FontCache } from "../../media/image/index.js";
+import type { Family, Outcome, Task } from "../../tasks/index.js";
+import { titleFromFileName, tracksOfTask } from "../../tracks/index.js";
+import { refundFailedCover } from "./credits.js";
+import { coverImages } from "./images.js";
+import { COVER_STATUS, coverCallbackBody, coverFailureCode } from "./payload.js";
+
+/** What a cover task's input holds. */
+export interface CoverInput {
+  readonly musicTaskId: string;
+}
+
+/** A file name from a title: no path separators, no control characters, not empty. */
+const fileBase = (title: string) =>
+  [...title]
+    .map((c) => (c === "/" || c === "\\" || (c.codePointAt(0) ?? 0) < 0x20 || c === "\u007f" ? "_" : c))
+    .join("")
+    .slice(0, 120)
+    .trim() || "cover";
+
+/**
+ * The cover family's engine side: find the music task's track, analyse it, make one image per style (locally or by
+ * the configured image service), store them with signed URLs kept 14 days by default, and call back.
+ */
+export function createCoverFamily(services: Services): Family {
+  const { store, blobs, clock, config } = services;
+  // One per family instance: fonts are read once and shared by every task of this process.
+  const fonts = new FontCache();
+
+  function failure(task: Task, error: HooklineError, refunded: boolean): Outcome {
+    const code = coverFailureCode(error, refunded);
+    const message = refunded ? `${error.message} (credits refunded)` : error.message;
+    return {
+      status: COVER_STATUS.failed,
+      errorCode: code,
+      errorMessage: message,
+      done: true,
+      callback: {
+        event: "cover.failed",
+        body: coverCallbackBody(task.id, code, message, null),
+        signTaskId: task.id,
+      },
+    };
+  }
+
+  async function work(task: Task, signal: AbortSignal): Promise<Outcome> {
+    const { musicTaskId } = task.input as unknown as CoverInput;
+    const [track] = await tracksOfTask(store.db, musicTaskId);
+    const source = track ? await getFile(store.db, track.file_id) : undefined;
+    if (!track || !source || !isLive(source, clock.now())) {
+      throw new HooklineError("source_unavailable", "The source track is missing or has expired");
+    }
+    const features = await analyseTrack(services.ffmpeg, blobs.pathOf(source.storage_key), { signal });
+    const title = track.title ?? titleFromFileName(source.file_name);
+    const images = await coverImages(services, fonts, features, title, signal);
+    const stored: {
+      id: string;
+      key: string;
+      size: number;
+      fileName: string;
+      mimeType: string;
+      style: string;
+    }[] = [];
+    for (const [i, image] of images.entries()) {
+      const temp = blobs.tempPath(image.extension);
+      await writeFile(temp, image.bytes);
+      const { key, size } = await blobs.commit(temp);
+      const fileName = `${fileBase(title)} (${i + 1} ${image.style}).${image.extension}`;
+      stored.push({ id: newId("file"), key, size, fileName, mimeType: image.mimeType, style: image.style });
+    }
+    const now = clock.now();
+    const expiresAt = now + config.retention.coverMs;
+    const urls = stored.map((f) => services.signer.sign(f.id, f.fileName, expiresAt));
+    return {
+      status: COVER_STATUS.success,
+      errorCode: 200,
+      errorMessage: "",
+      result: {
+        fileIds: stored.map((f) => f.id),
+        styles: stored.map((f) => f.style),
+        analysis: { tempoBpm: features.tempoBpm, key: features.key, durationS: features.durationS },
+      },
+      done: true,
+      commit: async (trx) => {
+        for (const [i, f] of stored.entries()) {
+          await insertFile(
+            trx,
+            {
+              id: f.id,
+              ownerId: task.ownerId,
+              path: `results/${task.id}/${i + 1}-${f.style}.${f.fileName.split(".").pop()}`,
+              fileName: f.fileName,
+              storageKey: f.key,
+              size: f.size,
+              mimeType: f.mimeType,
+              kind: "cover",
+              expiresAt,
+            },
+            now,
+          );
+        }
+      },
+      callback: {
+        event: "cover.completed",
+        body: coverCallbackBody(task.id, 200, "success", urls),
+        signTaskId: task.id,
+      },
+    };
+  }
+
+  return {
+    name: "cover",
+    async run(task, { signal }) {
+      try {
+        return await work(task, signal);
+      } catch (thrown) {
+        if (signal.aborted) throw thrown;
+        const error = toError(thrown);
+        return failure(task, error, await refundFailedCover(services, task, error));
+      }
+    },
+    failed(task, error) {
+      return failure(task, toError(error), false);
+    },
+  };
+}

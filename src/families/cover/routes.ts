@@ -1,0 +1,133 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Kysely } from "kysely";
+import type { Services } from "../../app/services.js";
+import { getFile, isLive } from "../../files/index.js";
+import {
+  callbackFields,
+  callbackUrlOf,
+  keyOf,
+  queryTaskId,
+  required,
+  sendOk,
+  taskIdFields,
+  taskIdOf,
+  taskIdQuery,
+} from "../../http/index.js";
+import { HooklineError } from "../../lib/errors.js";
+import { newTaskId } from "../../lib/ids.js";
+import { isoTime } from "../../lib/time.js";
+import type { Database } from "../../store/index.js";
+import { getOwnedTask, insertTask, type Task, toTask } from "../../tasks/index.js";
+import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
+
+const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
+
+/** The cover endpoints (spec 5.1, 5.2, 11 #7 #8 #21, 13). */
+export function coverRoutes(app: FastifyInstance, services: Services) {
+  const { store, clock } = services;
+
+  /**
+   * Signed URLs of a task's images while they are kept; null when there are none (not done, failed, expired or
+   * deleted). `db` must be the caller's transaction when there is one (SQLite has a single connection).
+   */
+  async function imageUrls(task: Task, db: Kysely<Database> = store.db): Promise<string[] | null> {
+    const ids = Array.isArray(task.result?.fileIds) ? (task.result.fileIds as string[]) : [];
+    const urls: string[] = [];
+    for (const id of ids) {
+      const file = await getFile(db, id);
+      if (!file || !isLive(file, clock.now()) || file.expires_at === null) return null;
+      urls.push(services.signer.sign(file.id, file.file_name, Number(file.expires_at)));
+    }
+    return urls.length > 0 ? urls : null;
+  }
+
+  app.post(
+    "/api/v1/suno/cover/generate",
+    { schema: { summary: "Generate two covers for a music task", body: generateBody } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const body = request.body as Record<string, unknown>;
+      const musicTaskId = required(taskIdOf(body), "taskId");
+      const callbackUrl = callbackUrlOf(body);
+      if (callbackUrl) await services.outbound.vet(callbackUrl);
+      // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
+      await getOwnedTask(store.db, key.id, musicTaskId, "music");
+      const dedupeKey = `cover:${musicTaskId}`;
+      const taskId = await store.batched(async (trx) => {
+        const previous = await trx
+          .selectFrom("tasks")
+          .selectAll()
+          .where("dedupe_key", "=", dedupeKey)
+          .where("owner_id", "=", key.id)
+          .orderBy("created_at", "desc")
+          .limit(1)
+          .executeTakeFirst();
+        if (previous) {
+          const prev = toTask(previous);
+          const blocking =
+            prev.status === COVER_STATUS.pending ||
+            (prev.status === COVER_STATUS.success && (await imageUrls(prev, trx)) !== null);
+          if (blocking) {
+            throw new HooklineError("duplicate", "A cover task already exists for this music task", {
+              data: { taskId: prev.id },
+            });
+          }
+        }
+        const id = newTaskId();
+        await insertTask(
+          trx,
+          {
+            id,
+            ownerId: key.id,
+            family: "cover",
+            status: COVER_STATUS.pending,
+            action: "generate",
+            input: { musicTaskId },
+            callbackUrl,
+            parentId: musicTaskId,
+            dedupeKey,
+          },
+          clock.now(),
+        );
+        return id;
+      });
+      services.tasks.poke();
+      return sendOk(reply, { taskId });
+    },
+  );
+
+  app.get(
+    "/api/v1/suno/cover/record-info",
+    { schema: { summary: "Cover generation record", querystring: taskIdQuery } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "cover");
+      let successFlag: number = SUCCESS_FLAG.failed;
+      if (task.status === COVER_STATUS.success) successFlag = SUCCESS_FLAG.success;
+      if (task.status === COVER_STATUS.pending) {
+        // Generating = a runner holds the task's lease right now.
+        const lease = await store.db
+          .selectFrom("tasks")
+          .select("lease_until")
+          .where("id", "=", task.id)
+          .executeTakeFirst();
+        const held = lease?.lease_until != null && Number(lease.lease_until) > clock.now();
+        successFlag = held ? SUCCESS_FLAG.generating : SUCCESS_FLAG.pending;
+      }
+      const images = task.status === COVER_STATUS.success ? await imageUrls(task) : null;
+      return sendOk(reply, {
+        taskId: task.id,
+        parentTaskId: task.parentId,
+        callbackUrl: task.callbackUrl ?? "",
+        completeTime: isoTime(task.completedAt),
+        response: images ? { images } : null,
+        successFlag,
+        status: task.status,
+        createTime: isoTime(task.createdAt),
+        errorCode: task.errorCode,
+        errorMessage: task.errorMessage,
+      });
+    },
+  );
+}
