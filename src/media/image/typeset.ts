@@ -52,7 +52,7 @@ export async function typeset(
   size: number,
   weight: Weight,
 ): Promise<TextLine> {
-  const fonts = await Promise.all(fallbackOrder(text, weight).map((f) => cache.load(f)));
+  const order = fallbackOrder(text, weight);
   const runs: Run[] = [];
   let missing = 0;
   for (const { segment } of graphemes.segment(text)) {
@@ -61,7 +61,15 @@ export async function typeset(
       current.text += segment;
       continue;
     }
-    const font = fonts.find((f) => covers(f, segment));
+    // Fonts load only when a grapheme needs them: a Latin title never reads the CJK files.
+    let font: LoadedFont | undefined;
+    for (const spec of order) {
+      const candidate = await cache.load(spec);
+      if (covers(candidate, segment)) {
+        font = candidate;
+        break;
+      }
+    }
     if (font) runs.push({ font, text: segment });
     else missing++;
   }
