@@ -11,6 +11,7 @@ import { decodePng } from "../helpers/png.js";
 import { closedPort, type Receiver, startReceiver } from "../helpers/receiver.js";
 import { makeSong } from "../helpers/songs.js";
 import { expectServing, uploadTrack } from "../http/support.js";
+import { settledCover } from "./cover-support.js";
 
 const SIZE = 256;
 
@@ -18,15 +19,6 @@ const SIZE = 256;
 function png(size: number, hue: number): Buffer {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><defs><linearGradient id="g"><stop offset="0" stop-color="hsl(${hue},70%,30%)"/><stop offset="1" stop-color="hsl(${hue + 60},70%,60%)"/></linearGradient></defs><rect width="${size}" height="${size}" fill="url(#g)"/><circle cx="${size / 2}" cy="${size / 2}" r="${size / 4}" fill="hsl(${hue + 180},80%,70%)"/></svg>`;
   return new Resvg(svg).render().asPng();
-}
-
-async function settled(h: TestHookline, taskId: string): Promise<Envelope> {
-  for (let i = 0; i < 400; i++) {
-    const rec = await h.call(`/api/v1/suno/cover/record-info?taskId=${taskId}`);
-    if (rec.data?.status !== "PENDING") return rec;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("still PENDING");
 }
 
 describe("covers from an image service", () => {
@@ -88,7 +80,7 @@ describe("covers from an image service", () => {
     const track = await uploadTrack(h, song);
     const gen = await h.call("/api/v1/suno/cover/generate", { json: { taskId: track.taskId } });
     expect(gen.code).toBe(200);
-    return settled(h, gen.data.taskId);
+    return settledCover(h, gen.data.taskId);
   }
 
   it("stores the service's PNGs (base64), one request per style with the documented body and key", async () => {
@@ -171,7 +163,7 @@ describe("covers from an image service", () => {
       });
       const track = await uploadTrack(other, song);
       const gen = await other.call("/api/v1/suno/cover/generate", { json: { taskId: track.taskId } });
-      const rec = await settled(other, gen.data.taskId);
+      const rec = await settledCover(other, gen.data.taskId);
       expect(rec.data).toMatchObject({ status: "GENERATE_COVER_FAILED", errorCode: 501 });
       expect(rec.data.errorMessage).toMatch(/connect/i);
     } finally {

@@ -6,27 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRandomBytes, type TmpDir, tmpDir } from "../helpers/audio.js";
-import { type Envelope, startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { decodePng, lumaSpread } from "../helpers/png.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { makeSong } from "../helpers/songs.js";
 import { expectServing, streamUpload, until, uploadTrack } from "../http/support.js";
+import { settledCover } from "./cover-support.js";
 import { corruptFlac } from "./wav-files.js";
 
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SIZE = 320;
-
-async function settledCover(h: TestHookline, taskId: string, key?: string): Promise<Envelope> {
-  for (let i = 0; i < 600; i++) {
-    const rec = await h.call(
-      `/api/v1/suno/cover/record-info?taskId=${taskId}`,
-      key === undefined ? {} : { key },
-    );
-    if (rec.code !== 200 || rec.data.status !== "PENDING") return rec;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`cover task ${taskId} still PENDING`);
-}
 
 async function download(url: string): Promise<Buffer> {
   const res = await fetch(url);
