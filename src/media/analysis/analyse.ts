@@ -9,10 +9,10 @@ import { HooklineError } from "../../lib/errors.js";
 import type { Ffmpeg } from "../ffmpeg.js";
 import { decodePcm } from "../pcm.js";
 import { createStft } from "../spectrum.js";
-import { type AudioFeatures, BANDS, ENVELOPE_POINTS } from "./features.js";
-import { estimateKey, pitchClassOfBins } from "./key.js";
-import { percentile, Series, segmentMeans } from "./series.js";
-import { estimateTempo } from "./tempo.js";
+import { type AudioFeatures, BANDS } from "./features.js";
+import { pitchClassOfBins } from "./key.js";
+import { Series } from "./series.js";
+import { summarise } from "./summary.js";
 
 /** Analysis rate: 8 kHz of bandwidth is plenty for brightness, pitch and onsets, and decodes cheaply. */
 const RATE = 16_000;
@@ -139,61 +139,17 @@ export async function analyseTrack(
     );
   // Zeros flush the last partial frame, so that even a track shorter than one frame gives one.
   stft.push(new Float32Array(SIZE), onFrame);
-  return summarise({
-    samples,
-    db,
-    energy,
-    centroid,
-    flux,
-    chroma,
-    bands,
-    flatness: flatnessSum / (weightSum || 1),
-  });
-}
-
-interface Sums {
-  samples: number;
-  db: Series;
-  energy: Series;
-  centroid: Series;
-  flux: Series;
-  chroma: Float64Array;
-  bands: Float64Array;
-  flatness: number;
-}
-
-function shares(values: Float64Array): number[] {
-  const total = values.reduce((s, x) => s + x, 0);
-  return Array.from(values, (x) => (total > 0 ? x / total : 1 / values.length));
-}
-
-function summarise(s: Sums): AudioFeatures {
-  const energy = s.energy.values();
-  const meanSquare = energy.reduce((a, x) => a + x, 0) / energy.length;
-  const segmentEnergy = segmentMeans(energy, ENVELOPE_POINTS);
-  const segmentDb = segmentEnergy.map((e) => (e > 1e-10 ? 10 * Math.log10(e) : SILENCE_DB));
-  const loudest = Math.max(...segmentDb);
-  // A 40 dB window under the loudest segment: quieter parts read as 0.
-  const envelope = segmentDb.map((d) => Math.max(0, Math.min(1, (d - (loudest - 40)) / 40)));
-  const nyquist = RATE / 2;
-  const brightnessCurve = segmentMeans(s.centroid.values(), ENVELOPE_POINTS, energy).map((c) => c / nyquist);
-  const centroidHz = segmentMeans(s.centroid.values(), 1, energy)[0] ?? 0;
-  const audible = s.db.values().filter((d) => d > -80);
-  const tempo = estimateTempo(s.flux.values(), RATE / HOP);
-  const chroma = shares(s.chroma);
-  return {
-    durationS: s.samples / RATE,
-    loudnessDb: meanSquare > 1e-10 ? 10 * Math.log10(meanSquare) : SILENCE_DB,
-    dynamicRangeDb: audible.length > 0 ? percentile(audible, 95) - percentile(audible, 10) : 0,
-    envelope,
-    brightnessCurve,
-    tempoBpm: tempo.bpm,
-    pulseClarity: tempo.clarity,
-    centroidHz,
-    brightness: centroidHz / nyquist,
-    noisiness: Math.max(0, Math.min(1, s.flatness)),
-    bands: shares(s.bands),
-    chroma,
-    key: estimateKey(chroma),
-  };
+  return summarise(
+    {
+      samples,
+      db,
+      energy,
+      centroid,
+      flux,
+      chroma,
+      bands,
+      flatness: flatnessSum / (weightSum || 1),
+    },
+    { rate: RATE, hop: HOP },
+  );
 }
