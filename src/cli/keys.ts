@@ -1,5 +1,6 @@
 import { type Config, loadConfig, processEnv } from "../config/index.js";
-import { createKey, listKeys, revokeKey, rotateWebhookKey, setHmac } from "../keys/index.js";
+import { setCredits } from "../credits/index.js";
+import { createKey, findKey, listKeys, revokeKey, rotateWebhookKey, setHmac } from "../keys/index.js";
 import { systemClock } from "../lib/clock.js";
 import { HooklineError } from "../lib/errors.js";
 import { openStore } from "../store/index.js";
@@ -11,10 +12,22 @@ const USAGE = `Usage:
   hookline keys revoke KEY            (key id, name or API key)
   hookline keys rotate-webhook-key KEY [--json]
   hookline keys hmac on|off KEY
+  hookline keys credits KEY N|+N|unlimited   set a balance, add to it, or remove it (unlimited)
 Works with or without a running server (same data folder / HOOKLINE_DATABASE_URL).`;
 
 function print(value: unknown, json: boolean, text: string) {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+/** The balance `keys credits` sets: N, the current one plus N (+N), or null for "unlimited". */
+function nextBalance(amount: string | undefined, current: number | null): number | null {
+  if (amount === "unlimited") return null;
+  const add = amount?.startsWith("+") === true;
+  const n = Number(add ? amount!.slice(1) : amount);
+  if (amount === undefined || amount === "" || !Number.isInteger(n) || n < 0) {
+    throw new HooklineError("bad_request", "usage: hookline keys credits KEY N|+N|unlimited (whole numbers)");
+  }
+  return add ? (current ?? 0) + n : n;
 }
 
 /** `hookline keys …`: manages API keys straight in the database (spec 13). */
@@ -61,7 +74,7 @@ export async function keys(args: string[]): Promise<number> {
           all
             .map(
               (k) =>
-                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}${k.revokedAt ? "  REVOKED" : ""}`,
+                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}  credits=${k.credits ?? "unlimited"}${k.revokedAt ? "  REVOKED" : ""}`,
             )
             .join("\n") || "(no keys)",
         );
@@ -92,6 +105,18 @@ export async function keys(args: string[]): Promise<number> {
           throw new HooklineError("bad_request", "usage: hookline keys hmac on|off KEY");
         const key = await setHmac(store, ref ?? "", state === "on");
         print(key, json, `HMAC signature headers ${state} for ${key.id}`);
+        return 0;
+      }
+      case "credits": {
+        const [ref, amount] = rest;
+        const key = await findKey(store, ref ?? "");
+        const credits = nextBalance(amount, key.credits === null ? null : Number(key.credits));
+        await setCredits(store.db, key.id, credits);
+        print(
+          { id: key.id, name: key.name, credits },
+          json,
+          `${key.id} (${key.name}): ${credits === null ? "unlimited" : `${credits} credits`}`,
+        );
         return 0;
       }
       default:

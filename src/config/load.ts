@@ -42,6 +42,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly ffmpeg: { readonly ffmpeg?: string; readonly ffprobe?: string };
   readonly logLevel: string;
+  /** Credits each paid job costs a key that has a balance (spec 12.3). */
+  readonly prices: { readonly wav: number; readonly cover: number; readonly voice: number };
   /** Cover art (spec 5): image size, and the optional external image service. */
   readonly cover: {
     readonly size: number;
@@ -194,6 +196,11 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     trustProxy: bool("trustProxy", env, flags),
     ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
     logLevel: str("logLevel", env, flags) ?? "info",
+    prices: {
+      wav: num("priceWav", env, flags, 1, 0, true),
+      cover: num("priceCover", env, flags, 1, 0, true),
+      voice: num("priceVoice", env, flags, 1, 0, true),
+    },
     cover: coverConfig(env, flags),
   };
 }

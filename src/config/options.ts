@@ -204,6 +204,28 @@ export const OPTIONS = {
     defaultText: "500",
     help: "how often idle workers look for work queued by other processes",
   },
+  // --- Credits (spec 12.3) ---
+  priceWav: {
+    env: "HOOKLINE_PRICE_WAV",
+    flag: "price-wav",
+    kind: "int",
+    defaultText: "1",
+    help: "credits a WAV conversion costs a key that has a balance (keys without one are unlimited)",
+  },
+  priceCover: {
+    env: "HOOKLINE_PRICE_COVER",
+    flag: "price-cover",
+    kind: "int",
+    defaultText: "1",
+    help: "credits a cover job costs a key that has a balance",
+  },
+  priceVoice: {
+    env: "HOOKLINE_PRICE_VOICE",
+    flag: "price-voice",
+    kind: "int",
+    defaultText: "1",
+    help: "credits a voice generate (the step that creates a voice) costs a key that has a balance",
+  },
   // --- Cover art (spec 5) ---
   coverSize: {
     env: "HOOKLINE_COVER_SIZE",

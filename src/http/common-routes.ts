@@ -2,6 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import type { Services } from "../app/services.js";
+import { creditBalance } from "../credits/index.js";
 import { fileMeta, getFile, isLive, registerFileRoutes } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { keyOf } from "./auth.js";
@@ -32,8 +33,9 @@ export function commonRoutes(app: FastifyInstance, services: Services) {
 
   for (const path of ["/api/v1/generate/credit", "/api/v1/chat/credit"]) {
     app.get(path, { schema: { summary: "Remaining credits" } }, async (request, reply) => {
-      const key = keyOf(request);
-      return sendOk(reply, key.credits === null ? UNLIMITED : Number(key.credits));
+      // Read fresh, not from the authenticated key: submissions debit the balance after it was read.
+      const balance = await creditBalance(store.db, keyOf(request).id);
+      return sendOk(reply, balance === null ? UNLIMITED : balance);
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * `hookline keys …` as a real process (spec 13) next to a running server on the same data folder: the JSON line
- * of `create`, and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, each seen at once by the server.
+ * of `create`, and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, `credits`, each seen at once by the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
@@ -72,6 +72,26 @@ describe("hookline keys", () => {
     expect(JSON.parse(on.stdout)).toMatchObject({ id: created.id, hmacEnabled: true });
     const bad = await runCli(["keys", "hmac", "maybe", created.id], env);
     expect(bad.code).not.toBe(0);
+  });
+
+  it("keys credits sets, adds to and removes a balance; the running server reports it at once", async () => {
+    const credit = async () => (await h.call("/api/v1/generate/credit", { key: created.apiKey })).data;
+    const set = await runCli(["keys", "credits", created.id, "5", "--json"], env);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ id: created.id, credits: 5 });
+    expect(await credit()).toBe(5);
+    expect((await runCli(["keys", "credits", created.id, "+3"], env)).code).toBe(0);
+    expect(await credit()).toBe(8);
+    const ls = JSON.parse((await runCli(["keys", "ls", "--json"], env)).stdout) as {
+      id: string;
+      credits: number;
+    }[];
+    expect(ls.find((k) => k.id === created.id)?.credits).toBe(8);
+    expect((await runCli(["keys", "credits", created.id, "unlimited"], env)).code).toBe(0);
+    expect(await credit()).toBe(999_999_999);
+    const bad = await runCli(["keys", "credits", created.id, "2.5"], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/whole numbers/);
   });
 
   it("keys revoke: the running server refuses the key at once", async () => {

@@ -1,5 +1,6 @@
 import { writeFile } from "node:fs/promises";
 import type { Services } from "../../app/services.js";
+import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive } from "../../files/index.js";
 import { HooklineError, toError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
@@ -7,7 +8,7 @@ import { analyseTrack } from "../../media/analysis/index.js";
 import { FontCache } from "../../media/image/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { titleFromFileName, tracksOfTask } from "../../tracks/index.js";
-import { refundFailedCover } from "./credits.js";
+import { refundsOnFailure } from "./credits.js";
 import { coverImages } from "./images.js";
 import { COVER_STATUS, coverCallbackBody, coverFailureCode } from "./payload.js";
 
@@ -33,7 +34,8 @@ export function createCoverFamily(services: Services): Family {
   // One per family instance: fonts are read once and shared by every task of this process.
   const fonts = new FontCache();
 
-  function failure(task: Task, error: HooklineError, refunded: boolean): Outcome {
+  function failure(task: Task, error: HooklineError): Outcome {
+    const refunded = refundsOnFailure(task);
     const code = coverFailureCode(error, refunded);
     const message = refunded ? `${error.message} (credits refunded)` : error.message;
     return {
@@ -41,6 +43,8 @@ export function createCoverFamily(services: Services): Family {
       errorCode: code,
       errorMessage: message,
       done: true,
+      // The refund commits with the failure: a crash cannot do one without the other.
+      commit: refunded ? (trx) => refundCredits(trx, task) : undefined,
       callback: {
         event: "cover.failed",
         body: coverCallbackBody(task.id, code, message, null),
@@ -122,11 +126,11 @@ export function createCoverFamily(services: Services): Family {
       } catch (thrown) {
         if (signal.aborted) throw thrown;
         const error = toError(thrown);
-        return failure(task, error, await refundFailedCover(services, task, error));
+        return failure(task, error);
       }
     },
     failed(task, error) {
-      return failure(task, toError(error), false);
+      return failure(task, toError(error));
     },
   };
 }

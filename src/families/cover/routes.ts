@@ -2,6 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { Services } from "../../app/services.js";
+import { chargeCredits, chargedInput } from "../../credits/index.js";
 import { getFile, isLive } from "../../files/index.js";
 import {
   callbackFields,
@@ -75,6 +76,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
           }
         }
         const id = newTaskId();
+        const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
         await insertTask(
           trx,
           {
@@ -83,7 +85,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
             family: "cover",
             status: COVER_STATUS.pending,
             action: "generate",
-            input: { musicTaskId },
+            input: { musicTaskId, ...chargedInput(charged) },
             callbackUrl,
             parentId: musicTaskId,
             dedupeKey,

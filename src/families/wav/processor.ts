@@ -1,4 +1,5 @@
 import type { Services } from "../../app/services.js";
+import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive } from "../../files/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
@@ -17,6 +18,8 @@ export function createWavFamily(services: Services): Family {
       errorCode: code,
       errorMessage: error.message,
       done: true,
+      // A paid conversion that failed gives its credits back, with the failure (spec 12.3).
+      commit: (trx) => refundCredits(trx, task),
       callback: {
         event: "wav.failed",
         body: wavCallbackBody(task.id, code, error.message, null),

@@ -2,6 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { Services } from "../../app/services.js";
+import { chargeCredits, chargedInput } from "../../credits/index.js";
 import { getFile, isLive } from "../../files/index.js";
 import {
   audioIdOf,
@@ -84,6 +85,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
           }
         }
         const id = newTaskId();
+        const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
         await insertTask(
           trx,
           {
@@ -92,7 +94,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
             family: "wav",
             status: WAV_STATUS.pending,
             action: "convert",
-            input: { audioId, musicTaskId: track.task_id },
+            input: { audioId, musicTaskId: track.task_id, ...chargedInput(charged) },
             callbackUrl,
             parentId: track.task_id,
             dedupeKey,
