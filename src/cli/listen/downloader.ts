@@ -1,0 +1,83 @@
+/**
+ * Background downloads of `hookline listen --save`: each pending file of the index is fetched with the SDK's
+ * atomic download, retried with backoff on network errors and 5xx, and given up at once when the link answers that
+ * it is expired or invalid (403, 404, 410). Every change is written to the index, so a restart resumes.
+ */
+import { join } from "node:path";
+import { HooklineClient, isHooklineApiError } from "../../client/index.js";
+import type { SavedFile, SaveIndex } from "./save-index.js";
+
+export interface DownloaderOptions {
+  /** Attempts per file in one run (default 8). */
+  maxAttempts?: number;
+  /** First retry delay, ms (default 1 000), doubling up to 30 s. */
+  baseDelayMs?: number;
+  /** Told about each attempt's end. */
+  report(event: {
+    taskId: string;
+    file: SavedFile;
+    ok: boolean;
+    retryInMs: number | null;
+    error?: string;
+  }): void;
+}
+
+export class Downloader {
+  readonly #index: SaveIndex;
+  readonly #opts: DownloaderOptions;
+  readonly #active = new Set<string>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  // Signed file URLs need no key: a client without one, used only for its file downloads.
+  readonly #client = new HooklineClient({ baseUrl: "http://localhost", apiKey: "" });
+  #stopped = false;
+
+  constructor(index: SaveIndex, opts: DownloaderOptions) {
+    this.#index = index;
+    this.#opts = opts;
+  }
+
+  /** Starts every pending file not being downloaded already. */
+  kick(): void {
+    for (const { taskId, file } of this.#index.pending()) {
+      if (!this.#active.has(file.path)) void this.#run(taskId, file, 1);
+    }
+  }
+
+  /** Stops scheduling retries (the index keeps what is pending for the next run). */
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+  }
+
+  async #run(taskId: string, file: SavedFile, attempt: number): Promise<void> {
+    if (this.#stopped) return;
+    this.#active.add(file.path);
+    file.attempts++;
+    let retryInMs: number | null = null;
+    let error: string | undefined;
+    try {
+      const done = await this.#client.files.download(file.url, join(this.#index.dir, file.path));
+      file.state = "done";
+      file.bytes = done.bytes;
+      delete file.error;
+    } catch (e) {
+      error = (e as Error).message;
+      file.error = error;
+      const final = isHooklineApiError(e) && ["forbidden", "not_found", "expired"].includes(e.kind);
+      if (final || attempt >= (this.#opts.maxAttempts ?? 8)) file.state = "failed";
+      else retryInMs = Math.min(30_000, (this.#opts.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+    }
+    await this.#index.save();
+    this.#opts.report({ taskId, file, ok: file.state === "done", retryInMs, ...(error ? { error } : {}) });
+    if (retryInMs !== null && !this.#stopped) {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        void this.#run(taskId, file, attempt + 1);
+      }, retryInMs);
+      this.#timers.add(timer);
+      // Still active while a retry is scheduled: a duplicate callback must not start a second download.
+      return;
+    }
+    this.#active.delete(file.path);
+  }
+}

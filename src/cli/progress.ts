@@ -1,0 +1,36 @@
+/**
+ * A one-line progress indicator on stderr for long waits: a spinner with a status text on a TTY, nothing at all
+ * otherwise (pipes, CI, `--json`), so that output stays machine-readable.
+ */
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+export interface Progress {
+  /** Replaces the status text. */
+  update(text: string): void;
+  /** Clears the line (and prints `final` on its own line, on a TTY). */
+  stop(final?: string): void;
+}
+
+/** A spinner when `enabled` and stderr is a TTY; a no-op otherwise. */
+export function progress(enabled: boolean, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!enabled || !stream.isTTY) return { update() {}, stop() {} };
+  let text = "";
+  let frame = 0;
+  const started = Date.now();
+  const draw = () => {
+    const seconds = Math.round((Date.now() - started) / 1000);
+    stream.write(`\r\x1b[K${FRAMES[frame++ % FRAMES.length]} ${text} (${seconds} s)`);
+  };
+  const timer = setInterval(draw, 100);
+  timer.unref();
+  return {
+    update(next) {
+      text = next;
+      draw();
+    },
+    stop(final) {
+      clearInterval(timer);
+      stream.write(`\r\x1b[K${final ? `${final}\n` : ""}`);
+    },
+  };
+}
