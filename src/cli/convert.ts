@@ -5,9 +5,10 @@ import { HooklineError } from "../lib/errors.js";
 import { connect, interruptSignal, output, parseClientArgs } from "./connect.js";
 import { type Progress, progress } from "./progress.js";
 
-const USAGE = `Usage: hookline convert FILE|URL [--out PATH] [--timeout SECONDS] [--json] [--url URL] [--api-key KEY]
+const USAGE = `Usage: hookline convert FILE|URL [--out PATH] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
 Uploads the audio (a local file by stream, a URL by the server's fetch), asks for a WAV, waits for it and
-downloads it to PATH (default: the source's name with .wav, in the current folder).`;
+downloads it to PATH (default: the source's name with .wav, in the current folder). --callback-url also has the
+callback sent there (e.g. to \`hookline listen\`).`;
 
 /** Uploads a local file or a URL, as the source of a conversion; fails when the server did not see audio. */
 export async function uploadSource(
@@ -54,7 +55,10 @@ export async function convert(args: string[]): Promise<number> {
   const { values, positionals } = parseClientArgs(args, {
     out: { type: "string" },
     timeout: { type: "string" },
+    "callback-url": { type: "string" },
   });
+  const callBackUrl =
+    typeof values["callback-url"] === "string" ? { callBackUrl: values["callback-url"] } : {};
   const [source] = positionals;
   if (values.help || !source) {
     process.stdout.write(`${USAGE}\n`);
@@ -69,7 +73,10 @@ export async function convert(args: string[]): Promise<number> {
     const up = await uploadSource(client, source, signal);
     let taskId: string;
     try {
-      ({ taskId } = await client.wav.generate({ audioId: up.audioId, taskId: up.taskId }, { signal }));
+      ({ taskId } = await client.wav.generate(
+        { audioId: up.audioId, taskId: up.taskId, ...callBackUrl },
+        { signal },
+      ));
     } catch (error) {
       // The same track converted before: that WAV is the answer (spec 4.1: 409 with the existing taskId).
       if (!isHooklineApiError(error, "conflict") || !error.existingTaskId) throw error;

@@ -6,7 +6,7 @@ import { connect, interruptSignal, output, parseClientArgs } from "./connect.js"
 import { uploadSource, waitOptions } from "./convert.js";
 import { progress } from "./progress.js";
 
-const USAGE = `Usage: hookline cover FILE|TASK_ID [--out DIR] [--timeout SECONDS] [--json] [--url URL] [--api-key KEY]
+const USAGE = `Usage: hookline cover FILE|TASK_ID [--out DIR] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
 Asks for the two cover images of a track: FILE (or an http(s) URL) is uploaded first, TASK_ID is an existing
 music task (the taskId of an audio upload). Waits, then downloads the images into DIR (default: here).`;
 
@@ -15,7 +15,10 @@ export async function cover(args: string[]): Promise<number> {
   const { values, positionals } = parseClientArgs(args, {
     out: { type: "string" },
     timeout: { type: "string" },
+    "callback-url": { type: "string" },
   });
+  const callBackUrl =
+    typeof values["callback-url"] === "string" ? { callBackUrl: values["callback-url"] } : {};
   const [source] = positionals;
   if (values.help || !source) {
     process.stdout.write(`${USAGE}\n`);
@@ -37,7 +40,7 @@ export async function cover(args: string[]): Promise<number> {
     }
     let taskId: string;
     try {
-      ({ taskId } = await client.cover.generate({ taskId: musicTaskId }, { signal }));
+      ({ taskId } = await client.cover.generate({ taskId: musicTaskId, ...callBackUrl }, { signal }));
     } catch (error) {
       // One cover task per music task (spec 5.1): a repeat names the existing one.
       if (!isHooklineApiError(error) || !error.existingTaskId) throw error;

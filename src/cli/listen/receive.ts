@@ -85,7 +85,9 @@ export async function receive(
     status: 200,
   };
   const ts = Number(headers["webhook-timestamp"] ?? headers["x-webhook-timestamp"]);
-  if (Number.isFinite(ts) && ts > 0) seen.latencyMs = Math.max(0, now - ts * 1000);
+  // Shown for plausible timestamps only: a forged one may say anything.
+  if (Number.isFinite(ts) && Math.abs(now - ts * 1000) < 86_400_000)
+    seen.latencyMs = Math.max(0, now - ts * 1000);
   const parsed = parseCallback(body);
   if (parsed.ok)
     Object.assign(seen, {
