@@ -7,7 +7,7 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 export interface Progress {
   /** Replaces the status text. */
   update(text: string): void;
-  /** Clears the line (and prints `final` on its own line, on a TTY). */
+  /** Clears the line (and prints `final` on its own line, on a TTY); later calls do nothing. */
   stop(final?: string): void;
 }
 
@@ -16,6 +16,7 @@ export function progress(enabled: boolean, stream: NodeJS.WriteStream = process.
   if (!enabled || !stream.isTTY) return { update() {}, stop() {} };
   let text = "";
   let frame = 0;
+  let stopped = false;
   const started = Date.now();
   const draw = () => {
     const seconds = Math.round((Date.now() - started) / 1000);
@@ -25,10 +26,13 @@ export function progress(enabled: boolean, stream: NodeJS.WriteStream = process.
   timer.unref();
   return {
     update(next) {
+      if (stopped) return;
       text = next;
       draw();
     },
     stop(final) {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       stream.write(`\r\x1b[K${final ? `${final}\n` : ""}`);
     },

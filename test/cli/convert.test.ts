@@ -2,14 +2,17 @@
  * `hookline convert`, `hookline cover` and `hookline redeliver` against a real server, through the SDK: quiet,
  * machine-readable output with `--json` (no spinner off a TTY), the file written where asked.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { notifySkipped, servedFamilies } from "../client/available.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { childEnv } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { requireBuild, runCli } from "./run.js";
+import { MAIN, requireBuild, runCli } from "./run.js";
 
 const served = await servedFamilies();
 if (!served.cover) notifySkipped("`hookline cover` (test/cli/convert.test.ts)", "cover");
@@ -58,6 +61,24 @@ describe("hookline convert", () => {
     const missing = await runCli(["convert", join(dir.path, "nope.mp3")], env);
     expect(missing.stderr).toMatch(/no such file/);
   });
+});
+
+describe("hookline convert on a terminal", () => {
+  it.skipIf(!existsSync("/usr/bin/script"))(
+    "shows a spinner with the task's status while it waits",
+    async () => {
+      const out = join(dir.path, "tty.wav");
+      // `script` runs the command on a pseudo-terminal, so stderr is a TTY as in a person's shell.
+      const { stdout } = await promisify(execFile)(
+        "script",
+        ["-qefc", `${process.execPath} ${MAIN} convert ${mp3} --out ${out}`, "/dev/null"],
+        { env: childEnv(env) },
+      );
+      expect(stdout).toMatch(/\r\x1b\[K[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] uploading/);
+      expect(stdout).toMatch(/WAV task [0-9a-f]{32}: (PENDING|SUCCESS)/);
+      expect(stdout.trim().endsWith(out)).toBe(true);
+    },
+  );
 });
 
 describe("hookline redeliver", () => {
