@@ -4,6 +4,7 @@
  */
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
+/** A status line that can be updated and cleared. */
 export interface Progress {
   /** Replaces the status text. */
   update(text: string): void;

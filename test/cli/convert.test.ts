@@ -75,7 +75,7 @@ describe("hookline convert on a terminal", () => {
         { env: childEnv(env) },
       );
       expect(stdout).toContain("\r\u001b[K");
-    expect(stdout).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] uploading/);
+      expect(stdout).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] uploading/);
       expect(stdout).toMatch(/WAV task [0-9a-f]{32}: (PENDING|SUCCESS)/);
       expect(stdout.trim().endsWith(out)).toBe(true);
     },

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { HooklineClient, isHooklineApiError } from "../../client/index.js";
 import type { SavedFile, SaveIndex } from "./save-index.js";
 
+/** How hard the downloader tries, and where it reports. */
 export interface DownloaderOptions {
   /** Attempts per file in one run (default 8). */
   maxAttempts?: number;
@@ -22,6 +23,7 @@ export interface DownloaderOptions {
   }): void;
 }
 
+/** Runs the pending downloads of a {@link SaveIndex}, one per file at a time, in the background. */
 export class Downloader {
   readonly #index: SaveIndex;
   readonly #opts: DownloaderOptions;

@@ -27,6 +27,7 @@ export interface Seen {
   status: number;
 }
 
+/** What `listen` was started with: keys, tolerance, where to forward, and the save machinery when `--save`. */
 export interface ReceiveOptions {
   keys: readonly string[];
   toleranceS: number;

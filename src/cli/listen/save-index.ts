@@ -51,6 +51,7 @@ const fileNameOf = (url: string, fallback: string) => {
   return `${fallback}${ext}`;
 };
 
+/** The index file of a save folder, held in memory and written after every change. */
 export class SaveIndex {
   readonly dir: string;
   readonly path: string;
