@@ -23,7 +23,8 @@ import type {
 } from "./types.js";
 import { type WaitOptions, waitFor } from "./wait.js";
 
-type Call = { signal?: AbortSignal };
+/** Per-call options: an `AbortSignal`, and extra headers for this request. */
+type Call = { signal?: AbortSignal; headers?: Record<string, string> };
 
 /** The record `waitForTask` answers for each kind of task. */
 export interface RecordOf {

@@ -6,7 +6,8 @@ import type { Transport } from "./http.js";
 import { OPERATIONS as O } from "./operations.js";
 import type { CoverRecord, VoiceLanguage, VoiceRecord, VoiceValidateInfo, WavRecord } from "./types.js";
 
-type Call = { signal?: AbortSignal };
+/** Per-call options: an `AbortSignal`, and extra headers for this request. */
+type Call = { signal?: AbortSignal; headers?: Record<string, string> };
 type Created = { taskId: string };
 
 /** `POST /api/v1/wav/generate` and `GET /api/v1/wav/record-info`. */

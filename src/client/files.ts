@@ -90,7 +90,7 @@ export function filesApi(t: Transport) {
       };
     },
     /** Deletes an uploaded file by its `filePath` (spec 13); tracks registered from it stay listed. */
-    delete: (filePath: string, opts: { signal?: AbortSignal } = {}) =>
+    delete: (filePath: string, opts: { signal?: AbortSignal; headers?: Record<string, string> } = {}) =>
       t.call<typeof O.deleteFile, { filePath: string; deleted: boolean }>(O.deleteFile, {
         params: { filePath },
         ...opts,

@@ -18,6 +18,8 @@ export interface ClientOptions {
   dialect?: Dialect;
   /** Per-request time limit in milliseconds (default 60 000; uploads and downloads get no limit unless set). */
   timeoutMs?: number;
+  /** Extra headers on every request to `baseUrl` (e.g. a tracing id); never sent to other origins. */
+  headers?: Record<string, string>;
 }
 
 type Maybe<T extends TObject | undefined, K extends string> = T extends TObject
@@ -33,6 +35,8 @@ export type CallInput<O extends Operation> = Maybe<O["params"], "params"> &
     signal?: AbortSignal;
     /** Overrides the client's `timeoutMs` for this call (0: none). */
     timeoutMs?: number;
+    /** Extra headers for this call (to `baseUrl` only). */
+    headers?: Record<string, string>;
   };
 
 /** The loose form of {@link CallInput} that {@link Transport.send} takes. */
@@ -43,6 +47,7 @@ export interface SendInput {
   raw?: { body: AsyncIterable<Uint8Array> | Uint8Array | string; contentType: string } | undefined;
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
+  headers?: Record<string, string> | undefined;
 }
 
 /** Sends operations to one server. */
@@ -52,6 +57,7 @@ export class Transport {
   readonly #fetch: typeof fetch;
   readonly #dialect: Dialect;
   readonly #timeoutMs: number;
+  readonly #headers: Record<string, string>;
 
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
@@ -59,6 +65,7 @@ export class Transport {
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#dialect = options.dialect ?? "sunoapi";
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+    this.#headers = options.headers ?? {};
   }
 
   /** The URL of an operation with its path parameters filled in and its query appended. */
@@ -111,10 +118,10 @@ export class Transport {
   /** Sends an operation and answers the raw response (any status); transport failures throw. */
   async send(op: Operation, input: SendInput, absoluteUrl?: string): Promise<Response> {
     const url = absoluteUrl ?? this.url(op, input.params, input.query);
-    const headers: Record<string, string> = { accept: "application/json" };
+    let headers: Record<string, string> = { accept: "application/json" };
     // The key goes to the configured server only, never to another origin (signed file URLs need none).
     if (new URL(url).origin === new URL(this.baseUrl).origin && absoluteUrl === undefined) {
-      headers.authorization = `Bearer ${this.#apiKey}`;
+      headers = { ...this.#headers, ...input.headers, ...headers, authorization: `Bearer ${this.#apiKey}` };
     }
     let body: RequestInit["body"];
     if (input.body !== undefined) {

@@ -153,6 +153,33 @@ describe("HooklineClient against a real server", () => {
     await expect(client.credits({ signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: "aborted" });
   });
 
+  it("sends extra headers and the key to its server only, never to a file URL's origin", async () => {
+    const seen: { url: string; headers: Record<string, string> }[] = [];
+    const c = new HooklineClient({
+      baseUrl: h.url,
+      apiKey: h.apiKey,
+      headers: { "x-trace": "t1" },
+      fetch: (input, init) => {
+        seen.push({ url: String(input), headers: init?.headers as Record<string, string> });
+        return fetch(input, init);
+      },
+    });
+    const up = await c.uploads.fromBase64(
+      { base64Data: Buffer.from("plain text"), uploadPath: "h", fileName: "a.txt" },
+      { headers: { "x-call": "c1" } },
+    );
+    expect(seen[0]?.headers).toMatchObject({
+      "x-trace": "t1",
+      "x-call": "c1",
+      authorization: `Bearer ${h.apiKey}`,
+    });
+    const file = new URL(up.downloadUrl);
+    const other = `${fileOrigin}${file.pathname}${file.search}`;
+    await c.files.info(other).catch(() => undefined);
+    expect(seen[1]?.url.startsWith(fileOrigin)).toBe(true);
+    expect(seen[1]?.headers).toEqual({ accept: "application/json" });
+  });
+
   it("waitForTask stops when its signal aborts, and on timeout", async () => {
     // A task that stays PENDING: the runner of a second server is off.
     const idle = await startTestHookline({ roles: { api: true, runner: false, sender: false } });
