@@ -229,4 +229,23 @@ describe("hookline listen", () => {
     expect(existsSync(join(save, done.path))).toBe(true);
     expect(second.events.filter((e) => e.event === "callback")).toHaveLength(0);
   });
+
+  it("without --save passes the forward target's answer back, so the server's retries reach the app", async () => {
+    const failing = await startReceiver((_req, res) => res.writeHead(503).end("app is down"));
+    try {
+      const l = await startListen(["--forward-to", `${failing.origin}/app`]);
+      listens.push(l);
+      expect(l.started).toMatchObject({ verifying: false });
+      const taskId = await convertTo(l.url);
+      const cb = await until("the callback", () =>
+        l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+      );
+      expect(cb).toMatchObject({ verification: "unverified", status: 503, forward: { status: 503 } });
+      const log = await until("the attempt", async () => (await client.tasks.deliveries(taskId)).attempts[0]);
+      expect(log.statusCode).toBe(503);
+      expect(failing.requests).toHaveLength(1);
+    } finally {
+      await failing.close();
+    }
+  });
 });
