@@ -4,9 +4,11 @@
  */
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Downloader, expiryOf } from "../../src/cli/listen/downloader.js";
 import { SaveIndex } from "../../src/cli/listen/save-index.js";
 import { type Callback, parseCallback } from "../../src/client/index.js";
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
+import { startReceiver } from "../helpers/receiver.js";
 
 const T = "0123456789abcdef0123456789abcdef";
 const cb = (body: unknown): Callback => {
@@ -78,5 +80,44 @@ describe("listen --save index", () => {
     await again.load();
     expect(again.data).toEqual(index.data);
     expect(readdirSync(`${dir.path}/b`)).toEqual(["hookline-index.json"]);
+  });
+
+  it("downloads with retries: a 5xx is retried, an expired link (410, or past its expires) is given up", async () => {
+    let calls = 0;
+    const files = await startReceiver((req, res) => {
+      if (req.url?.startsWith("/gone")) return void res.writeHead(410).end();
+      if (req.url?.startsWith("/flaky") && ++calls === 1) return void res.writeHead(503).end();
+      if (req.url?.startsWith("/stale")) return void res.writeHead(503).end();
+      res.end("RIFFdata");
+    });
+    try {
+      const index = new SaveIndex(`${dir.path}/c`);
+      await index.load();
+      const wav = (id: string, url: string) =>
+        cb({ code: 200, msg: "ok", data: { task_id: id.repeat(32), audioWavUrl: `${files.origin}${url}` } });
+      const past = Math.floor(Date.now() / 1000) - 1;
+      index.record(wav("1", "/flaky/a.wav"), "m1", at);
+      index.record(wav("2", "/gone/b.wav"), "m2", at);
+      index.record(wav("3", `/stale/c.wav?expires=${past}&signature=x`), "m3", at);
+      expect(expiryOf(`${files.origin}/x?expires=${past}`)).toBe(past * 1000);
+      const events: { path: string; state: string; retryInMs: number | null }[] = [];
+      const downloader = new Downloader(index, {
+        baseDelayMs: 20,
+        report: ({ file, retryInMs }) => events.push({ path: file.path, state: file.state, retryInMs }),
+      });
+      downloader.kick();
+      for (let i = 0; i < 200 && events.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+      downloader.stop();
+      const last = (p: string) => events.filter((e) => e.path.includes(p)).at(-1);
+      expect(last("1".repeat(32))).toMatchObject({ state: "done" });
+      expect(events.filter((e) => e.path.includes("1".repeat(32)))).toHaveLength(2);
+      expect(last("2".repeat(32))).toMatchObject({ state: "failed", retryInMs: null });
+      expect(last("3".repeat(32))).toMatchObject({ state: "failed", retryInMs: null });
+      const saved = new SaveIndex(`${dir.path}/c`);
+      await saved.load();
+      expect(saved.pending()).toHaveLength(0);
+    } finally {
+      await files.close();
+    }
   });
 });

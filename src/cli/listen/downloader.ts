@@ -1,7 +1,9 @@
 /**
  * Background downloads of `hookline listen --save`: each pending file of the index is fetched with the SDK's
- * atomic download, retried with backoff on network errors and 5xx, and given up at once when the link answers that
- * it is expired or invalid (403, 404, 410). Every change is written to the index, so a restart resumes.
+ * atomic download and retried with backoff on network errors and 5xx until its link expires (Hookline's signed
+ * URLs say when, in `expires`), or for `maxAttempts` when the link does not say. A link that answers expired or
+ * invalid (403, 404, 410) is given up at once. Every change is written to the index, so a restart resumes what is
+ * still pending.
  */
 import { join } from "node:path";
 import { HooklineClient, isHooklineApiError } from "../../client/index.js";
@@ -9,9 +11,9 @@ import type { SavedFile, SaveIndex } from "./save-index.js";
 
 /** How hard the downloader tries, and where it reports. */
 export interface DownloaderOptions {
-  /** Attempts per file in one run (default 8). */
+  /** Attempts per file in one run when its link names no expiry (default 10); the file stays pending. */
   maxAttempts?: number;
-  /** First retry delay, ms (default 1 000), doubling up to 30 s. */
+  /** First retry delay, ms (default 1 000), doubling up to 60 s. */
   baseDelayMs?: number;
   /** Told about each attempt's end. */
   report(event: {
@@ -21,6 +23,12 @@ export interface DownloaderOptions {
     retryInMs: number | null;
     error?: string;
   }): void;
+}
+
+/** When a signed link stops working (ms), from its `expires` parameter (Unix seconds), if it has one. */
+export function expiryOf(url: string): number | null {
+  const value = new URL(url).searchParams.get("expires");
+  return value && /^\d{1,12}$/.test(value) ? Number(value) * 1000 : null;
 }
 
 /** Runs the pending downloads of a {@link SaveIndex}, one per file at a time, in the background. */
@@ -65,9 +73,11 @@ export class Downloader {
     } catch (e) {
       error = (e as Error).message;
       file.error = error;
+      const delay = Math.min(60_000, (this.#opts.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+      const expires = expiryOf(file.url);
       const final = isHooklineApiError(e) && ["forbidden", "not_found", "expired"].includes(e.kind);
-      if (final || attempt >= (this.#opts.maxAttempts ?? 8)) file.state = "failed";
-      else retryInMs = Math.min(30_000, (this.#opts.baseDelayMs ?? 1000) * 2 ** (attempt - 1));
+      if (final || (expires !== null && Date.now() + delay >= expires)) file.state = "failed";
+      else if (expires !== null || attempt < (this.#opts.maxAttempts ?? 10)) retryInMs = delay;
     }
     await this.#index.save();
     this.#opts.report({ taskId, file, ok: file.state === "done", retryInMs, ...(error ? { error } : {}) });

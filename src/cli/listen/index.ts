@@ -12,7 +12,8 @@ import { Downloader } from "./downloader.js";
 import { receive, type Seen } from "./receive.js";
 import { SaveIndex } from "./save-index.js";
 
-const USAGE = `Usage: hookline listen [--port 3001] [--host 127.0.0.1] [--secret whsec_…]… [--forward-to URL] [--save DIR] [--json]
+const USAGE = `Usage: hookline listen [--port 3001] [--host 127.0.0.1] [--secret whsec_…]… [--tolerance 300]
+                       [--forward-to URL] [--save DIR] [--json]
 Receives callbacks at http://HOST:PORT/ (any path; use it as callBackUrl, with the server started --dev) and
 prints each one: family, task, code, signature check, latency.
   --secret KEY      webhook key(s) to verify with (repeat for a rotation; or HOOKLINE_WEBHOOK_KEY=k1,k2);
@@ -21,6 +22,7 @@ prints each one: family, task, code, signature check, latency.
   --save DIR        answer 2xx at once, then download the WAV or cover images in the background with retries;
                     each task once however often it is delivered; voiceIds recorded with their task;
                     DIR/hookline-index.json lists it all; a restart resumes unfinished downloads
+  --tolerance S     accepted distance of the signing time from now, seconds (default 300)
   --json            one JSON line per event instead of text`;
 
 function line(s: Seen): string {
@@ -90,7 +92,7 @@ export async function listen(args: string[]): Promise<number> {
           },
           ok
             ? `  saved ${file.path} (${file.bytes} bytes)`
-            : `  download of ${file.path} failed (${error})${retryInMs === null ? ", giving up" : `, retry in ${retryInMs / 1000} s`}`,
+            : `  download of ${file.path} failed (${error})${retryInMs !== null ? `, retry in ${retryInMs / 1000} s` : file.state === "failed" ? ", giving up" : ", left pending for the next run"}`,
         ),
     });
   }
@@ -104,8 +106,14 @@ export async function listen(args: string[]): Promise<number> {
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      // Callbacks are small: a body over 1 MiB is refused rather than held in memory.
+      if (size <= 1 << 20) chunks.push(c);
+    });
     req.on("end", () => {
+      if (size > 1 << 20) return void res.writeHead(413).end();
       receive(opts, req.headers, Buffer.concat(chunks)).then(
         (seen) => {
           res.writeHead(seen.status, { "content-type": "application/json" });
