@@ -15,7 +15,8 @@ import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { MAIN, requireBuild, runCli } from "./run.js";
 
 const served = await servedFamilies();
-if (!served.cover) notifySkipped("`hookline cover` (test/cli/convert.test.ts)", "cover");
+const coverAvailable = served.cover;
+if (!coverAvailable) notifySkipped("`hookline cover` (test/cli/convert.test.ts)", "cover");
 
 let h: TestHookline;
 let dir: TmpDir;
@@ -108,7 +109,7 @@ describe("hookline redeliver", () => {
   });
 });
 
-describe.skipIf(!served.cover)("hookline cover", () => {
+describe.skipIf(!coverAvailable)("hookline cover", () => {
   it("makes the two cover images of an uploaded file and downloads them", async () => {
     const out = join(dir.path, "covers");
     const r = await runCli(["cover", mp3, "--out", out, "--json"], env);

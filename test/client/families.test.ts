@@ -14,8 +14,10 @@ import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { notifySkipped, servedFamilies } from "./available.js";
 
 const served = await servedFamilies();
-if (!served.cover) notifySkipped("SDK cover methods (test/client/families.test.ts)", "cover");
-if (!served.voice) notifySkipped("SDK voice methods (test/client/families.test.ts)", "voice");
+const coverAvailable = served.cover;
+const voiceAvailable = served.voice;
+if (!coverAvailable) notifySkipped("SDK cover methods (test/client/families.test.ts)", "cover");
+if (!voiceAvailable) notifySkipped("SDK voice methods (test/client/families.test.ts)", "voice");
 
 let h: TestHookline;
 let dir: TmpDir;
@@ -30,7 +32,7 @@ const tearDown = async () => {
   await dir?.cleanup();
 };
 
-describe.skipIf(!served.cover)("SDK cover methods", () => {
+describe.skipIf(!coverAvailable)("SDK cover methods", () => {
   beforeAll(setUp);
   afterAll(tearDown);
 
@@ -53,7 +55,7 @@ describe.skipIf(!served.cover)("SDK cover methods", () => {
   });
 });
 
-describe.skipIf(!served.voice)("SDK voice methods", () => {
+describe.skipIf(!voiceAvailable)("SDK voice methods", () => {
   beforeAll(setUp);
   afterAll(tearDown);
 
