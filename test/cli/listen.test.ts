@@ -13,6 +13,7 @@ import { createServer, request, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
+import { notifySkipped, servedFamilies } from "../client/available.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { freePort } from "../helpers/hookline.js";
 import {
@@ -26,6 +27,10 @@ import {
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 
 type Event = Record<string, any>;
+
+const coverAvailable = (await servedFamilies()).cover;
+if (!coverAvailable)
+  notifySkipped("`hookline listen --save` with cover images (test/cli/listen.test.ts)", "cover");
 
 interface Listen {
   child: ChildProcess;
@@ -247,5 +252,22 @@ describe("hookline listen", () => {
     } finally {
       await failing.close();
     }
+  });
+
+  it.skipIf(!coverAvailable)("--save downloads both cover images of a cover callback", async () => {
+    const save = join(dir.path, "covers");
+    const l = await startListen(["--save", save, "--secret", key.webhookHmacKey]);
+    listens.push(l);
+    const up = await client.uploads.stream({ path: mp3 }, { uploadPath: "listen" });
+    const { taskId } = await client.cover.generate({ taskId: up.taskId!, callBackUrl: l.url });
+    const cb = await until("the cover callback", () =>
+      l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+    );
+    expect(cb).toMatchObject({ family: "cover", code: 200, verification: "verified", saved: "new" });
+    const done = await until("both images", () => {
+      const d = l.events.filter((e) => e.event === "download" && e.taskId === taskId && e.state === "done");
+      return d.length === 2 ? d : undefined;
+    });
+    for (const d of done) expect(readFileSync(join(save, d.path)).subarray(1, 4).toString()).toBe("PNG");
   });
 });
