@@ -2,6 +2,8 @@
  * The typed client: one object per server and key, with a group per part of the API.
  */
 
+import { constants } from "node:fs";
+import { access } from "node:fs/promises";
 import { coverApi, voiceApi, wavApi } from "./families.js";
 import { filesApi } from "./files.js";
 import { type ClientOptions, Transport } from "./http.js";
@@ -97,12 +99,14 @@ export class HooklineClient {
      * await client.uploads.stream({ path: "./song.flac" }, { uploadPath: "music" });
      * await client.uploads.stream({ stream: createReadStream("x.mp3") }, { uploadPath: "music", name: "x.mp3" });
      */
-    stream: (
+    stream: async (
       source: UploadSource,
       input: { uploadPath: string; fileName?: string; name?: string },
       opts: Call = {},
-    ) =>
-      this.#t.call<typeof O.uploadStream, UploadedFile>(O.uploadStream, {
+    ): Promise<UploadedFile> => {
+      // A missing file fails here with Node's own error, not later as a cut-off request.
+      if ("path" in source) await access(source.path, constants.R_OK);
+      return this.#t.call<typeof O.uploadStream, UploadedFile>(O.uploadStream, {
         raw: multipartBody(
           { uploadPath: input.uploadPath, fileName: input.fileName },
           source,
@@ -110,7 +114,8 @@ export class HooklineClient {
         ),
         timeoutMs: 0,
         ...opts,
-      }),
+      });
+    },
   };
 
   /** Source tracks (spec 12.1). */

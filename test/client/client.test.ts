@@ -151,6 +151,11 @@ describe("HooklineClient against a real server", () => {
     const down = new HooklineClient({ baseUrl: "http://127.0.0.1:9", apiKey: "x" });
     await expect(down.credits()).rejects.toMatchObject({ kind: "network", code: 0 });
     await expect(client.credits({ signal: AbortSignal.abort() })).rejects.toMatchObject({ kind: "aborted" });
+    await expect(
+      client.uploads.stream({ path: join(dir.path, "missing.mp3") }, { uploadPath: "x" }),
+    ).rejects.toMatchObject({
+      code: "ENOENT",
+    });
   });
 
   it("sends extra headers and the key to its server only, never to a file URL's origin", async () => {
