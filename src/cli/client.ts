@@ -1,64 +1,89 @@
-import { loadClientConfig, processEnv } from "../config/index.js";
+import { type HooklineClient, isHooklineApiError, type TaskKind } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
+import { connect, output, parseClientArgs } from "./connect.js";
 
-const USAGE = `Usage (talks to a running server: HOOKLINE_URL, HOOKLINE_API_KEY):
-  hookline tasks ls [--family wav] [--status SUCCESS] [--limit 50]
-  hookline tasks show TASK_ID          the WAV record of a task
+const USAGE = `Usage (talks to a running server: HOOKLINE_URL, HOOKLINE_API_KEY, or --url, --api-key):
+  hookline tasks ls [--family wav] [--status SUCCESS] [--limit 50] [--cursor C]
+  hookline tasks show TASK_ID          the record of a task, whatever its family
   hookline tasks deliveries TASK_ID    every callback attempt of a task
-  hookline tasks redeliver TASK_ID     send the last callback again (same message id)
-  hookline tasks rm TASK_ID            delete a task and its files`;
+  hookline tasks redeliver TASK_ID     send the last callback again (same message id); also \`hookline redeliver\`
+  hookline tasks rm TASK_ID            delete a task and its files
+  --json prints one JSON line (default: indented JSON)`;
 
-async function call(method: string, path: string): Promise<unknown> {
-  const { url, apiKey } = loadClientConfig(processEnv());
-  if (!apiKey) throw new HooklineError("unauthorized", "set HOOKLINE_API_KEY (from `hookline keys create`)");
-  let res: Response;
-  try {
-    res = await fetch(`${url}${path}`, { method, headers: { authorization: `Bearer ${apiKey}` } });
-  } catch (error) {
-    throw new HooklineError(
-      "unavailable",
-      `cannot reach ${url} (${(error as Error).message}); is the server running?`,
-    );
+/** Reads a task's record from each family's record endpoint until one knows the id (unknown ids answer 404). */
+async function show(client: HooklineClient, taskId: string): Promise<{ kind: TaskKind; record: unknown }> {
+  const readers: [TaskKind, () => Promise<unknown>][] = [
+    ["wav", () => client.wav.recordInfo(taskId)],
+    ["cover", () => client.cover.recordInfo(taskId)],
+    ["voice-generate", () => client.voice.recordInfo(taskId)],
+    ["voice-validate", () => client.voice.validateInfo(taskId)],
+    ["music", () => client.music.recordInfo(taskId)],
+  ];
+  let last: unknown;
+  for (const [kind, read] of readers) {
+    try {
+      return { kind, record: await read() };
+    } catch (error) {
+      if (!isHooklineApiError(error, "not_found")) throw error;
+      last = error;
+    }
   }
-  const body = (await res.json()) as { code: number; msg: string; data: unknown };
-  if (body.code !== 200) throw new HooklineError("bad_request", `${body.code} ${body.msg}`);
-  return body.data;
+  throw last;
 }
 
-/** `hookline tasks …`: the delivery log, redelivery and task management from the command line. */
+/** `hookline tasks …`: the task list, records, the delivery log, redelivery and deletion, through the SDK. */
 export async function tasks(args: string[]): Promise<number> {
-  const [verb, id, ...rest] = args;
-  const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const { values, positionals } = parseClientArgs(args, {
+    family: { type: "string" },
+    status: { type: "string" },
+    limit: { type: "string" },
+    cursor: { type: "string" },
+  });
+  const [verb, id] = positionals;
+  const json = values.json === true;
+  if (values.help || !verb) {
+    process.stdout.write(`${USAGE}\n`);
+    return verb || values.help ? 0 : 2;
+  }
   const needId = () => {
     if (!id) throw new HooklineError("bad_request", `a task id is required\n${USAGE}`);
-    return encodeURIComponent(id);
+    return id;
   };
+  const client = connect(values);
   switch (verb) {
     case "ls": {
-      const params = new URLSearchParams();
-      const flags = [id, ...rest].filter((s): s is string => s !== undefined);
-      for (let i = 0; i < flags.length; i += 2) {
-        const name = flags[i]?.replace(/^--/, "");
-        const value = flags[i + 1];
-        if (name && value && ["family", "status", "limit", "cursor"].includes(name)) params.set(name, value);
-      }
-      out(await call("GET", `/api/v1/hookline/tasks?${params}`));
+      const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+      const limit = str(values.limit);
+      if (limit !== undefined && !/^\d{1,4}$/.test(limit))
+        throw new HooklineError("bad_request", "--limit N");
+      const filter = {
+        ...(str(values.family) ? { family: str(values.family) } : {}),
+        ...(str(values.status) ? { status: str(values.status) } : {}),
+        ...(str(values.cursor) ? { cursor: str(values.cursor) } : {}),
+        ...(limit ? { limit: Number(limit) } : {}),
+      };
+      output(await client.tasks.list(filter), json);
       return 0;
     }
     case "show":
-      out(await call("GET", `/api/v1/wav/record-info?taskId=${needId()}`));
+      output((await show(client, needId())).record, json);
       return 0;
     case "deliveries":
-      out(await call("GET", `/api/v1/hookline/tasks/${needId()}/deliveries`));
+      output(await client.tasks.deliveries(needId()), json);
       return 0;
     case "redeliver":
-      out(await call("POST", `/api/v1/hookline/tasks/${needId()}/redeliver`));
+      output(await client.tasks.redeliver(needId()), json);
       return 0;
     case "rm":
-      out(await call("DELETE", `/api/v1/hookline/tasks/${needId()}`));
+      output(await client.tasks.delete(needId()), json);
       return 0;
     default:
-      process.stdout.write(`${USAGE}\n`);
-      return verb === undefined || verb === "--help" ? 0 : 2;
+      process.stderr.write(`unknown command "tasks ${verb}"\n${USAGE}\n`);
+      return 2;
   }
+}
+
+/** `hookline redeliver TASK_ID`: alias of `hookline tasks redeliver`. */
+export function redeliver(args: string[]): Promise<number> {
+  return tasks(["redeliver", ...args]);
 }

@@ -9,6 +9,10 @@ Usage:
   hookline worker [flags]          task runner and callback sender only (scale out on PostgreSQL)
   hookline keys …                  create, list, revoke API keys; rotate webhook keys; HMAC on/off
   hookline tasks …                 list tasks, see callback attempts, redeliver, delete (HOOKLINE_URL, HOOKLINE_API_KEY)
+  hookline redeliver TASK_ID       send a task's last callback again (same message id)
+  hookline convert FILE|URL        upload, convert to WAV, wait, download (--out PATH)
+  hookline cover FILE|TASK_ID      make the two cover images of a track and download them (--out DIR)
+  hookline listen                  a local callback receiver: shows, verifies, forwards, saves (--help)
   hookline serve --help            every setting, as flag and HOOKLINE_ environment variable`;
 
 async function main(argv: string[]): Promise<number> {
@@ -24,6 +28,14 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./keys.js")).keys(args);
     case "tasks":
       return (await import("./client.js")).tasks(args);
+    case "redeliver":
+      return (await import("./client.js")).redeliver(args);
+    case "convert":
+      return (await import("./convert.js")).convert(args);
+    case "cover":
+      return (await import("./cover.js")).cover(args);
+    case "listen":
+      return (await import("./listen/index.js")).listen(args);
     case undefined:
     case "help":
     case "--help":
@@ -41,13 +53,17 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    // The SDK's errors, known by name: importing the client here would load it for every command.
+    const api = (error as { name?: string })?.name === "HooklineApiError";
     const known =
       error instanceof ConfigError ||
       error instanceof HooklineError ||
+      api ||
       (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
     process.stderr.write(
       `hookline: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}\n`,
     );
-    process.exitCode = known ? 2 : 1;
+    // An interrupted wait (Ctrl+C) ends like any interrupted command.
+    process.exitCode = api && (error as { kind?: string }).kind === "aborted" ? 130 : known ? 2 : 1;
   },
 );

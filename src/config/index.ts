@@ -12,10 +12,26 @@ export const processEnv = (): Readonly<Record<string, string | undefined>> => pr
 export interface ClientConfig {
   readonly url: string;
   readonly apiKey: string | null;
+  /** Webhook keys `hookline listen` verifies callbacks with (`--secret`, or `HOOKLINE_WEBHOOK_KEY`, comma-separated). */
+  readonly webhookKeys: readonly string[];
 }
 
-/** Reads `HOOKLINE_URL` (default `http://127.0.0.1:<HOOKLINE_PORT or 3000>`) and `HOOKLINE_API_KEY`. */
-export function loadClientConfig(env: Readonly<Record<string, string | undefined>>): ClientConfig {
-  const url = (env.HOOKLINE_URL || `http://127.0.0.1:${env.HOOKLINE_PORT || "3000"}`).replace(/\/+$/, "");
-  return { url, apiKey: env.HOOKLINE_API_KEY || null };
+/**
+ * Reads `HOOKLINE_URL` (default `http://127.0.0.1:<HOOKLINE_PORT or 3000>`), `HOOKLINE_API_KEY` and
+ * `HOOKLINE_WEBHOOK_KEY`; the flags `--url`, `--api-key` and `--secret` (repeatable) win over them.
+ */
+export function loadClientConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: { url?: string; apiKey?: string; secrets?: readonly string[] } = {},
+): ClientConfig {
+  const url = (flags.url || env.HOOKLINE_URL || `http://127.0.0.1:${env.HOOKLINE_PORT || "3000"}`).replace(
+    /\/+$/,
+    "",
+  );
+  const secrets = flags.secrets?.length ? flags.secrets : (env.HOOKLINE_WEBHOOK_KEY ?? "").split(",");
+  return {
+    url,
+    apiKey: flags.apiKey || env.HOOKLINE_API_KEY || null,
+    webhookKeys: secrets.map((s) => s.trim()).filter((s) => s.length > 0),
+  };
 }

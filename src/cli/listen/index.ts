@@ -1,0 +1,163 @@
+/**
+ * `hookline listen`: a local callback receiver that shows each callback as it arrives, optionally forwards it,
+ * and with `--save` keeps what the callbacks point at (the receiver the callback docs describe, done right).
+ * @module
+ */
+import { createServer } from "node:http";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadClientConfig, processEnv } from "../../config/index.js";
+import { HooklineError } from "../../lib/errors.js";
+import { Downloader } from "./downloader.js";
+import { receive, type Seen } from "./receive.js";
+import { SaveIndex } from "./save-index.js";
+
+const USAGE = `Usage: hookline listen [--port 3001] [--host 127.0.0.1] [--secret whsec_…]… [--tolerance 300]
+                       [--forward-to URL] [--save DIR] [--json]
+Receives callbacks at http://HOST:PORT/ (any path; use it as callBackUrl, with the server started --dev) and
+prints each one: family, task, code, signature check, latency.
+  --secret KEY      webhook key(s) to verify with (repeat for a rotation; or HOOKLINE_WEBHOOK_KEY=k1,k2);
+                    without one, callbacks are shown as unverified. Forged or stale callbacks get 401.
+  --forward-to URL  send each callback on (raw body and headers); without --save, its answer is passed back
+  --save DIR        answer 2xx at once, then download the WAV or cover images in the background with retries;
+                    each task once however often it is delivered; voiceIds recorded with their task;
+                    DIR/hookline-index.json lists it all; a restart resumes unfinished downloads
+  --tolerance S     accepted distance of the signing time from now, seconds (default 300)
+  --json            one JSON line per event instead of text`;
+
+function line(s: Seen): string {
+  const verify =
+    s.verification === "verified" ? `verified (${s.schemes.join("+")})` : s.verification.toUpperCase();
+  const parts = [
+    s.time.slice(11, 19),
+    (s.family ?? "?").padEnd(14),
+    s.taskId ?? "(no task id)",
+    `code ${s.code ?? "?"}`,
+    verify,
+    s.latencyMs === null ? "" : `latency ${(s.latencyMs / 1000).toFixed(1)} s`,
+    `→ ${s.status}`,
+    s.saved ? `[${s.saved.replace(/_/g, " ")}]` : "",
+    s.forward ? `forwarded: ${s.forward.status ?? s.forward.error} in ${s.forward.ms} ms` : "",
+  ];
+  return parts.filter(Boolean).join("  ");
+}
+
+/** `hookline listen …` */
+export async function listen(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      secret: { type: "string", multiple: true },
+      "forward-to": { type: "string" },
+      save: { type: "string" },
+      tolerance: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const json = values.json === true;
+  const emit = (event: Record<string, unknown>, text: string) =>
+    process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${text}\n`);
+  const port = Number(values.port ?? 3001);
+  if (!Number.isInteger(port) || port < 0) throw new HooklineError("bad_request", "--port N");
+  const { webhookKeys } = loadClientConfig(processEnv(), { secrets: values.secret ?? [] });
+  const forwardTo = values["forward-to"] ?? null;
+  if (forwardTo && !/^https?:\/\//.test(forwardTo))
+    throw new HooklineError("bad_request", "--forward-to needs an http(s) URL");
+
+  let index: SaveIndex | null = null;
+  let downloader: Downloader | null = null;
+  if (values.save) {
+    index = new SaveIndex(resolve(values.save));
+    await index.load();
+    downloader = new Downloader(index, {
+      report: ({ taskId, file, ok, retryInMs, error }) =>
+        emit(
+          {
+            event: "download",
+            taskId,
+            path: file.path,
+            state: file.state,
+            attempts: file.attempts,
+            bytes: file.bytes ?? null,
+            retryInMs,
+            error: error ?? null,
+          },
+          ok
+            ? `  saved ${file.path} (${file.bytes} bytes)`
+            : `  download of ${file.path} failed (${error})${retryInMs !== null ? `, retry in ${retryInMs / 1000} s` : file.state === "failed" ? ", giving up" : ", left pending for the next run"}`,
+        ),
+    });
+  }
+  const opts = {
+    keys: webhookKeys,
+    toleranceS: Number(values.tolerance ?? 300),
+    forwardTo,
+    index,
+    downloader,
+  };
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      // Callbacks are small: a body over 1 MiB is refused rather than held in memory.
+      if (size <= 1 << 20) chunks.push(c);
+    });
+    req.on("end", () => {
+      if (size > 1 << 20) return void res.writeHead(413).end();
+      receive(opts, req.headers, Buffer.concat(chunks)).then(
+        (seen) => {
+          res.writeHead(seen.status, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ok: seen.status < 300, duplicate: seen.saved === "duplicate_message" }));
+          emit({ ...seen }, line(seen));
+        },
+        (error: unknown) => {
+          res.writeHead(500).end();
+          process.stderr.write(`hookline listen: ${(error as Error).stack ?? error}\n`);
+        },
+      );
+    });
+  });
+  await new Promise<void>((r, reject) => {
+    server.once("error", reject);
+    server.listen(port, values.host ?? "127.0.0.1", r);
+  });
+  const { port: bound } = server.address() as { port: number };
+  const url = `http://${values.host ?? "127.0.0.1"}:${bound}/`;
+  const resumed = index?.pending().length ?? 0;
+  emit(
+    { event: "listening", url, verifying: webhookKeys.length > 0, save: index?.dir ?? null, resumed },
+    [
+      `Listening for callbacks on ${url}  (use it as callBackUrl; the server needs --dev for loopback)`,
+      webhookKeys.length > 0
+        ? `Verifying with ${webhookKeys.length} key(s).`
+        : "No --secret: callbacks are NOT verified.",
+      index
+        ? `Saving into ${index.dir}${resumed ? `; resuming ${resumed} unfinished download(s)` : ""}.`
+        : "",
+      forwardTo ? `Forwarding to ${forwardTo}.` : "",
+    ]
+      .filter(Boolean)
+      .join("\n"),
+  );
+  downloader?.kick();
+  await new Promise<void>((r) => {
+    const stop = () => {
+      downloader?.stop();
+      server.closeAllConnections();
+      server.close(() => r());
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  return 0;
+}
