@@ -11,10 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATIONS, type Operation, type OperationName } from "../../src/client/index.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 
-/** SDK operations written from the spec for the cover and voice families, not served yet. */
+/** SDK operations written from the spec for the voice family, not served yet. */
 const PENDING_FAMILY_OPERATIONS: readonly OperationName[] = [
-  "coverGenerate",
-  "coverRecordInfo",
   "voiceValidate",
   "voiceValidateInfo",
   "voiceRegenerate",
