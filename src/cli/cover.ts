@@ -2,9 +2,8 @@ import { existsSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { isHooklineApiError } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { connect, interruptSignal, output, parseClientArgs } from "./connect.js";
-import { uploadSource, waitOptions } from "./convert.js";
-import { progress } from "./progress.js";
+import { output } from "./connect.js";
+import { startJobCommand, uploadSource, waitOptions } from "./job-command.js";
 
 const USAGE = `Usage: hookline cover FILE|TASK_ID [--out DIR] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
 Asks for the two cover images of a track: FILE (or an http(s) URL) is uploaded first, TASK_ID is an existing
@@ -12,22 +11,9 @@ music task (the taskId of an audio upload). Waits, then downloads the images int
 
 /** `hookline cover FILE|TASK_ID`: (upload,) cover generate, wait, download the images. */
 export async function cover(args: string[]): Promise<number> {
-  const { values, positionals } = parseClientArgs(args, {
-    out: { type: "string" },
-    timeout: { type: "string" },
-    "callback-url": { type: "string" },
-  });
-  const callBackUrl =
-    typeof values["callback-url"] === "string" ? { callBackUrl: values["callback-url"] } : {};
-  const [source] = positionals;
-  if (values.help || !source) {
-    process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
-  }
-  const json = values.json === true;
-  const client = connect(values);
-  const signal = interruptSignal();
-  const bar = progress(!json);
+  const started = startJobCommand(args, USAGE);
+  if (typeof started === "number") return started;
+  const { values, source, callBackUrl, json, client, signal, bar } = started;
   try {
     let musicTaskId: string;
     if (existsSync(source) || /^https?:\/\//i.test(source)) {
