@@ -3,8 +3,9 @@
  * @module
  */
 import type { FamilyFactory } from "./module.js";
+import { voiceModule } from "./voice/index.js";
 import { wavModule } from "./wav/index.js";
 
 export type { FamilyFactory, FamilyModule } from "./module.js";
 
-export const FAMILIES: readonly FamilyFactory[] = [wavModule];
+export const FAMILIES: readonly FamilyFactory[] = [wavModule, voiceModule];

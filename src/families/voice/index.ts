@@ -1,0 +1,18 @@
+/**
+ * The custom-voice family (spec 6): a source recording, a phrase the server picks, the person's recording of
+ * it, and a same-speaker check before a voice is made.
+ * @module
+ */
+import type { Services } from "../../app/services.js";
+import type { FamilyModule } from "../module.js";
+import { createVoiceFamily } from "./processor.js";
+import { voiceRoutes } from "./routes.js";
+
+export { VOICE_STATUS } from "./payload.js";
+export { drawPhrase, PHRASE_LANGUAGES, type PhraseLanguage, phraseCount } from "./phrases/index.js";
+export { MIN_VOICED_S, SEGMENT } from "./recording.js";
+
+export const voiceModule = (services: Services): FamilyModule => ({
+  family: createVoiceFamily(services),
+  routes: voiceRoutes,
+});
