@@ -17,7 +17,7 @@ export const FRAME = {
   hop: 160,
   melBands: 40,
   lowHz: 60,
-  highHz: Number(process.env.MEL_HIGH ?? 7_600),
+  highHz: 7_600,
   /** Cepstral coefficients c0…c(n-1) kept per frame. */
   cepstra: 20,
   /** Pitch search range in Hz (speech and singing). */

@@ -14,14 +14,11 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { getOwnedTask, insertTask, queueAction, type Task } from "../../tasks/index.js";
-import { isOwnFileUrl } from "./fetch.js";
-import { type GenerationInput, type ValidationInput, VOICE_STATUS } from "./payload.js";
+import { generateRoute, url, vetUrl } from "./generate-route.js";
+import { type ValidationInput, VOICE_STATUS } from "./payload.js";
 import { PHRASE_LANGUAGES } from "./phrases/index.js";
 import { SEGMENT } from "./recording.js";
 import { checkVoiceRoute, voicesRoutes } from "./voices-routes.js";
-
-const SKILL_LEVELS = ["beginner", "intermediate", "advanced", "professional"] as const;
-const url = (description: string) => Type.String({ maxLength: 4096, description });
 
 const validateBody = Type.Object({
   voiceUrl: url("publicly fetchable source recording, or a download link of this server"),
@@ -42,22 +39,6 @@ const regenerateBody = Type.Object({
   task_id: Type.Optional(Type.String({ maxLength: 128 })),
   ...callbackFields,
 });
-const generateBody = Type.Object({
-  taskId: Type.Optional(Type.String({ maxLength: 128, description: "the validation task (required)" })),
-  task_id: Type.Optional(Type.String({ maxLength: 128 })),
-  verifyUrl: url("the person's recording of the phrase"),
-  voiceName: Type.Optional(Type.String({ maxLength: 200 })),
-  description: Type.Optional(Type.String({ maxLength: 2000 })),
-  style: Type.Optional(Type.String({ maxLength: 500 })),
-  singerSkillLevel: Type.Optional(Type.Union(SKILL_LEVELS.map((l) => Type.Literal(l)))),
-  ...callbackFields,
-});
-
-/** Checks a URL at submission: our own download links are read locally, others must pass the outbound guard. */
-async function vetUrl(services: Services, value: string, field: string) {
-  if (!/^https?:\/\//i.test(value)) throw new HooklineError("bad_request", `${field} must be an http(s) URL`);
-  if (!isOwnFileUrl(services, value)) await services.outbound.vet(value);
-}
 
 /** The range checks that need no audio (spec 13): answered at once, no task made. */
 function checkSegment(start: number, end: number) {
@@ -202,69 +183,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
     },
   );
 
-  app.post(
-    "/api/v1/voice/generate",
-    { schema: { summary: "Verify the recording of the phrase and create the voice", body: generateBody } },
-    async (request, reply) => {
-      const key = keyOf(request);
-      const body = request.body as Record<string, unknown> & {
-        verifyUrl: string;
-        voiceName?: string;
-        description?: string;
-        style?: string;
-        singerSkillLevel?: string;
-      };
-      const validation = await validationTask(key.id, required(taskIdOf(body), "taskId"));
-      const callbackUrl = callbackUrlOf(body);
-      await vetUrl(services, body.verifyUrl, "verifyUrl");
-      if (callbackUrl) await services.outbound.vet(callbackUrl);
-      const taskId = newTaskId();
-      await store.transact(async (trx) => {
-        // Claim the validation task for this generate (it shows processing_validate meanwhile): one at a time.
-        const now = clock.now();
-        const res = await trx
-          .updateTable("tasks")
-          .set({ status: VOICE_STATUS.processing, updated_at: now })
-          .where("id", "=", validation.id)
-          .where("status", "=", VOICE_STATUS.waiting)
-          .where("action", "is", null)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) {
-          throw new HooklineError(
-            "wrong_state",
-            `The validation task is ${validation.status}; generate needs it ${VOICE_STATUS.waiting}`,
-          );
-        }
-        const input: GenerationInput = {
-          kind: "generation",
-          validationTaskId: validation.id,
-          verifyUrl: body.verifyUrl,
-          phrase: typeof validation.result?.phrase === "string" ? validation.result.phrase : "",
-          voiceName: body.voiceName ?? null,
-          description: body.description ?? null,
-          style: body.style ?? null,
-          singerSkillLevel: body.singerSkillLevel ?? "beginner",
-        };
-        await insertTask(
-          trx,
-          {
-            id: taskId,
-            ownerId: key.id,
-            family: "voice",
-            status: VOICE_STATUS.queued,
-            action: "generate",
-            input: { ...input },
-            callbackUrl,
-            parentId: validation.id,
-          },
-          now,
-        );
-      });
-      services.tasks.poke();
-      return sendOk(reply, { taskId });
-    },
-  );
-
+  generateRoute(app, services, validationTask);
   checkVoiceRoute(app, services);
   voicesRoutes(app, services);
 }
