@@ -49,7 +49,7 @@ type Cached = Omit<Analysis, "stats"> & { stats: number[] | null };
 /** The analysis settings the cached figures depend on. */
 const settingsKey = (): string =>
   createHash("sha256")
-    .update(JSON.stringify({ FRAME, VAD, v: 5 }))
+    .update(JSON.stringify({ FRAME, VAD, v: 6 }))
     .digest("hex")
     .slice(0, 12);
 

@@ -111,7 +111,12 @@ describe("voice endpoints", () => {
     [
       "a segment outside the track",
       () => ({ vocalStartS: 20, vocalEndS: 30 }),
-      /lies outside the recording, which is \d/,
+      /The segment 20 s–30 s lies outside the recording, which ends before 20 s/,
+    ],
+    [
+      "a segment that runs past the end",
+      () => ({ vocalStartS: 4, vocalEndS: 14 }),
+      /The segment 4 s–14 s lies outside the recording, which is \d+(\.\d+)? s long/,
     ],
     [
       "a file that is not audio",

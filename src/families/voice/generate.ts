@@ -11,7 +11,7 @@ import {
   type ValidationResult,
   VOICE_STATUS,
 } from "./payload.js";
-import { inspectRecording, MIN_VOICED_S } from "./recording.js";
+import { inspectVerification } from "./recording.js";
 import { insertVoice, newVoiceId } from "./voices.js";
 
 /**
@@ -46,12 +46,7 @@ export async function runGenerate(services: Services, task: Task, helpers: RunHe
   const recording = await fetchRecording(services, input.verifyUrl, "verifyUrl", helpers.signal);
   let match: ReturnType<typeof compareSpeakers>;
   try {
-    const analysis = await inspectRecording(services, recording.path, {
-      field: "verifyUrl",
-      what: "verification recording",
-      minVoicedS: MIN_VOICED_S.verification,
-      signal: helpers.signal,
-    });
+    const analysis = await inspectVerification(services, recording.path, helpers.signal);
     match = compareSpeakers(source.stats, analysis.stats!);
   } finally {
     await recording.release();

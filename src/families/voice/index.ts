@@ -10,7 +10,7 @@ import { voiceRoutes } from "./routes.js";
 
 export { VOICE_STATUS } from "./payload.js";
 export { drawPhrase, PHRASE_LANGUAGES, type PhraseLanguage, phraseCount } from "./phrases/index.js";
-export { MIN_VOICED_S, SEGMENT } from "./recording.js";
+export { inspectSource, inspectVerification, MIN_VOICED_S, SEGMENT } from "./recording.js";
 
 export const voiceModule = (services: Services): FamilyModule => ({
   family: createVoiceFamily(services),

@@ -8,7 +8,7 @@ import {
   validateCallbackBody,
 } from "./payload.js";
 import { drawPhrase, type PhraseLanguage } from "./phrases/index.js";
-import { inspectRecording, MIN_VOICED_S } from "./recording.js";
+import { inspectSource } from "./recording.js";
 
 /** A waiting outcome with a fresh phrase and its callback (validate and regenerate). */
 function phraseOutcome(task: Task, result: ValidationResult, event: string): Outcome {
@@ -33,14 +33,12 @@ export async function runValidate(services: Services, task: Task, helpers: RunHe
   await helpers.progress(VOICE_STATUS.processing);
   const recording = await fetchRecording(services, input.voiceUrl, "voiceUrl", helpers.signal);
   try {
-    const analysis = await inspectRecording(services, recording.path, {
-      field: "voiceUrl",
-      what: "source segment",
-      minVoicedS: MIN_VOICED_S.source,
-      signal: helpers.signal,
-      startS: input.vocalStartS,
-      endS: input.vocalEndS,
-    });
+    const analysis = await inspectSource(
+      services,
+      recording.path,
+      { startS: input.vocalStartS, endS: input.vocalEndS },
+      helpers.signal,
+    );
     const result: ValidationResult = {
       phrase: drawPhrase(input.language as PhraseLanguage),
       language: input.language,
