@@ -42,6 +42,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly ffmpeg: { readonly ffmpeg?: string; readonly ffprobe?: string };
   readonly logLevel: string;
+  /** Voice family: the same-voice threshold, or null for the calibrated one. */
+  readonly voice: { readonly sameVoiceThreshold: number | null };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -184,7 +186,16 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     trustProxy: bool("trustProxy", env, flags),
     ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
     logLevel: str("logLevel", env, flags) ?? "info",
+    voice: { sameVoiceThreshold: voiceThreshold(env, flags) },
   };
+}
+
+function voiceThreshold(env: Env, flags: Flags): number | null {
+  if (raw("voiceThreshold", env, flags) === undefined) return null;
+  const t = num("voiceThreshold", env, flags, 0, 0);
+  if (t > 1)
+    throw new ConfigError(`${where("voiceThreshold")}: expected a similarity between 0 and 1, got ${t}`);
+  return t;
 }
 
 /** The text of `hookline serve --help`'s settings part. */

@@ -204,6 +204,14 @@ export const OPTIONS = {
     defaultText: "500",
     help: "how often idle workers look for work queued by other processes",
   },
+  // --- voice family (issue 4) ---
+  voiceThreshold: {
+    env: "HOOKLINE_VOICE_THRESHOLD",
+    flag: "voice-threshold",
+    kind: "number",
+    defaultText: "the calibrated one (docs/voice-verification.md)",
+    help: "same-voice threshold of voice generate, cosine similarity 0–1: higher refuses more impostors and more real owners",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

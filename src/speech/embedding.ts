@@ -11,8 +11,11 @@ import { FRAME, type Frames } from "./frames.js";
 /** Coefficients c1…c(POOLED) are pooled. */
 const POOLED = FRAME.cepstra - 1;
 
-/** Length of the pooled statistics vector: means, standard deviations and delta deviations of c1…c19. */
-export const STATS_SIZE = POOLED * 3;
+/**
+ * Length of the pooled statistics vector: means, standard deviations and delta deviations of c1…c19, then the
+ * mean and standard deviation of the voiced frames' periodicity (voice quality: breathy, rough or clear).
+ */
+export const STATS_SIZE = POOLED * 3 + 2;
 
 /**
  * Pools voiced frames into one vector: per coefficient the mean, the standard deviation, and the standard
@@ -48,6 +51,16 @@ export function poolStatistics(frames: Frames, voiced: Uint8Array): Float64Array
     out[POOLED + k] = Math.sqrt(Math.max(sq[k]! / n - mean * mean, 0));
     out[2 * POOLED + k] = pairs > 0 ? Math.sqrt(dsq[k]! / pairs) : 0;
   }
+  let ps = 0;
+  let pq = 0;
+  for (let i = 0; i < frames.count; i++) {
+    if (!voiced[i]) continue;
+    const p = frames.periodicity[i]!;
+    ps += p;
+    pq += p * p;
+  }
+  out[3 * POOLED] = ps / n;
+  out[3 * POOLED + 1] = Math.sqrt(Math.max(pq / n - (ps / n) ** 2, 0));
   return out;
 }
 

@@ -212,4 +212,40 @@ describe("voice endpoints", () => {
     expect(wavTask.code).toBe(404);
     await expectServing(h);
   });
+
+  it("HOOKLINE_VOICE_THRESHOLD moves the decision: at 0.99 even the owner's take is refused, and says so", async () => {
+    const strict = await startTestHookline({ env: { HOOKLINE_VOICE_THRESHOLD: "0.99" } });
+    try {
+      const up = async (path: string) =>
+        (await streamUpload(strict, path, { uploadPath: "voice" })).data.downloadUrl as string;
+      const source = await up(
+        await speak(dir.path, "en+m7", [
+          "The morning light is falling softly on the river.",
+          "We keep on singing a brand new song together.",
+          "My sister plays the old guitar by the window.",
+        ]),
+      );
+      const res = await strict.call("/api/v1/voice/validate", {
+        json: { voiceUrl: source, vocalStartS: 0, vocalEndS: 6 },
+      });
+      let info: Envelope | undefined;
+      await until(async () => {
+        info = await strict.call(`/api/v1/voice/validate-info?taskId=${res.data.taskId}`);
+        return info.data.status === "wait_validating";
+      }, "the phrase");
+      const take = await up(await speak(dir.path, "en+m7", ["Every evening, the birds repeat our chorus."]));
+      const gen = await strict.call("/api/v1/voice/generate", {
+        json: { taskId: res.data.taskId, verifyUrl: take },
+      });
+      let rec: Envelope | undefined;
+      await until(async () => {
+        rec = await strict.call(`/api/v1/voice/record-info?taskId=${gen.data.taskId}`);
+        return rec.data.status === "fail" || rec.data.status === "success";
+      }, "the verification");
+      expect(rec!.data).toMatchObject({ status: "fail", errorCode: 400 });
+      expect(rec!.data.errorMessage).toMatch(/not the same voice .*0\.99 needed/);
+    } finally {
+      await strict.stop();
+    }
+  });
 });

@@ -93,11 +93,16 @@ describe("e2e: the custom voice flow, signed callbacks, tenant isolation", () =>
         ],
         { format: "mp3" },
       ),
-      speak(dir.path, "en+m3", ["Tonight, our voices rise together slowly under the silver moon."], {
-        format: "webm",
-        pitch: 55,
-        speed: 165,
-      }),
+      speak(
+        dir.path,
+        "en+m3",
+        ["Every evening, the birds repeat our chorus with a smile near the ocean waves."],
+        {
+          format: "webm",
+          pitch: 55,
+          speed: 165,
+        },
+      ),
       speak(dir.path, "en+f3", ["Tonight, our voices rise together slowly under the silver moon."], {
         format: "m4a",
       }),

@@ -1,7 +1,9 @@
 /**
  * The speaker check on voices from the evaluation half of bench/voice-eval (never used in calibration), speaking
  * sentences the calibration never heard: every same-voice pair is accepted and every different-voice pair is
- * refused at the shipped threshold. (The measured error rates are in docs/voice-verification.md.)
+ * refused at the shipped threshold. One voice of each kind: the measured close pairs (espeak's female variants
+ * f1, f3 and f5 against one another; the Klatt variants adam and klatt) can score above the threshold, and
+ * docs/voice-verification.md says so with the measured error rates.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFfmpeg } from "../../src/media/index.js";
@@ -9,7 +11,7 @@ import { analyseRecording, compareSpeakers, SPEAKER_MODEL } from "../../src/spee
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
 import { speak } from "../helpers/voice.js";
 
-const VOICES = ["en+m3", "en+m7", "de+f5", "fr+Lee", "es+iven2", "en+f1"];
+const VOICES = ["en+m3", "en+m7", "de+f5", "fr+Lee", "es+iven2", "ru+Diogo"];
 const SOURCE = [
   "A little drum keeps the rhythm by the river.",
   "The old sailor plays guitar under the silver moon.",

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Services } from "../../app/services.js";
 import { HooklineError } from "../../lib/errors.js";
-import { compareSpeakers } from "../../speech/index.js";
+import { compareSpeakers, SPEAKER_MODEL } from "../../speech/index.js";
 import type { Database } from "../../store/index.js";
 import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
 import { fetchRecording } from "./fetch.js";
@@ -47,7 +47,8 @@ export async function runGenerate(services: Services, task: Task, helpers: RunHe
   let match: ReturnType<typeof compareSpeakers>;
   try {
     const analysis = await inspectVerification(services, recording.path, helpers.signal);
-    match = compareSpeakers(source.stats, analysis.stats!);
+    const threshold = services.config.voice.sameVoiceThreshold ?? SPEAKER_MODEL.threshold;
+    match = compareSpeakers(source.stats, analysis.stats!, { ...SPEAKER_MODEL, threshold });
   } finally {
     await recording.release();
   }
