@@ -255,6 +255,7 @@ import type { Projection } from "./embedding.js";
 /** Accept two recordings as one voice when the cosine similarity of their embeddings is at least this. */
 export const SAME_VOICE_THRESHOLD = ${threshold};
 
+/** The LDA projection of the pooled statistics into the speaker space. */
 export const PROJECTION: Projection = {
   rows: ${projection.rows},
   mean: [${projection.mean.map(num).join(", ")}],

@@ -4,6 +4,7 @@
  */
 import type { Analysis } from "./analyse.js";
 
+/** The thresholds of {@link judge} (docs/voice-verification.md, section 3). */
 export const USABILITY = {
   /** Loudest 10 ms frame below this (dBFS): silence. */
   silentDb: -60,
@@ -15,8 +16,10 @@ export const USABILITY = {
   minSnrDb: 10,
 } as const;
 
+/** Why a recording is refused: a stable code, as errors have. */
 export type UnusableReason = "silent" | "clipped" | "too_quiet" | "no_voice" | "too_noisy";
 
+/** The answer of {@link judge}: usable, or the reason and a message for the person. */
 export type Verdict =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: UnusableReason; readonly message: string };

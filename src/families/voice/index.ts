@@ -12,6 +12,7 @@ export { VOICE_STATUS } from "./payload.js";
 export { drawPhrase, PHRASE_LANGUAGES, type PhraseLanguage, phraseCount } from "./phrases/index.js";
 export { inspectSource, inspectVerification, MIN_VOICED_S, SEGMENT } from "./recording.js";
 
+/** The voice family as the application registers it (src/families/index.ts). */
 export const voiceModule = (services: Services): FamilyModule => ({
   family: createVoiceFamily(services),
   routes: voiceRoutes,

@@ -5,6 +5,7 @@ import type { Database, VoiceTable } from "../../store/index.js";
 /** A voice id: `voice_` + 32 lowercase hex (spec 1.4). */
 export const newVoiceId = (): string => `voice_${randomBytes(16).toString("hex")}`;
 
+/** A voice profile to store. */
 export interface NewVoice {
   readonly id: string;
   readonly ownerId: string;

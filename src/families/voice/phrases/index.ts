@@ -21,8 +21,10 @@ export type { PhraseBook } from "./book.js";
 
 /** The phrase languages of spec 6.2. */
 export const PHRASE_LANGUAGES = ["en", "zh", "es", "fr", "pt", "de", "ja", "ko", "hi", "ru"] as const;
+/** One of the ten phrase languages. */
 export type PhraseLanguage = (typeof PHRASE_LANGUAGES)[number];
 
+/** The phrase book of each language. */
 export const PHRASE_BOOKS: Readonly<Record<PhraseLanguage, PhraseBook>> = {
   en,
   zh,
