@@ -26,8 +26,8 @@ import {
 } from "../src/speech/index.js";
 import { equalErrorRate, fitLda, type Labelled, ratesAt, thresholdForFar } from "./lib/lda.js";
 import { BENCH_DIR, note, printTable, writeResults } from "./lib/report.js";
-import { round } from "./lib/stats.js";
-import { planSet, pool, renderVoice, type SetVoice } from "./lib/voice-set.js";
+import { median, round } from "./lib/stats.js";
+import { planSet, pool, renderCrossLanguage, renderVoice, type SetVoice } from "./lib/voice-set.js";
 
 const write = process.argv.includes("--write");
 /** The threshold is placed where 0.5 % of the calibration voices' out-of-fold different-voice pairs pass. */
@@ -207,7 +207,40 @@ printTable("Lowest-scoring same-voice pairs", [
   ...weakest.map((h) => [h.test, h.degradation, round(h.score, 3)]),
 ]);
 
+// The same variant in another language: by the definition a different voice, by timbre the same.
+note("scoring each evaluation variant's takes in another language against its source");
+const cross = await pool(
+  voices.filter((v) => v.split === "evaluation"),
+  workers,
+  async (v) => {
+    const takes = await renderCrossLanguage(join(BENCH_DIR, "voice-eval", "cross-language"), v);
+    const source = evaluation.find((i) => i.voice === v.id && i.role === "enrolment");
+    const scores: number[] = [];
+    for (const path of takes.paths) {
+      const a = await analyseRecording(ff, path);
+      if (!source || !judge(a, MIN_VOICED_S.verification, "take").ok) continue;
+      scores.push(similarity(embed(source.analysis.stats!, projection), embed(a.stats!, projection)));
+    }
+    return { voice: v.id, other: takes.other, scores };
+  },
+);
+const crossScores = cross.flatMap((c) => c.scores);
+const crossAccepted = crossScores.filter((s) => s >= threshold).length;
+printTable("Same variant, other language (a different voice by the definition)", [
+  ["pairs", "accepted as the same voice at the threshold", "median score"],
+  [
+    crossScores.length,
+    `${crossAccepted} (${round((crossAccepted / crossScores.length) * 100, 1)} %)`,
+    round(median(crossScores), 3),
+  ],
+]);
+
 writeResults("voice-eval", {
+  sameVariantOtherLanguage: {
+    pairs: crossScores.length,
+    accepted: crossAccepted,
+    medianScore: median(crossScores),
+  },
   voices: { calibration: calVoices.length, evaluation: evalVoices },
   recordings: { made: items.length, usable: usable.length },
   refusedByUsability: refused,

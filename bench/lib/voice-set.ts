@@ -23,7 +23,7 @@ export const EXCLUDED_VARIANTS: Readonly<Record<string, string>> = {
   Gene2: "same vocal tract settings as Gene, only the pitch differs",
 };
 
-const ESPEAK_LANGUAGE: Readonly<Record<PhraseLanguage, string>> = {
+export const ESPEAK_LANGUAGE: Readonly<Record<PhraseLanguage, string>> = {
   en: "en",
   zh: "cmn",
   es: "es",
@@ -177,4 +177,41 @@ export async function pool<T, R>(
     }),
   );
   return results;
+}
+
+/**
+ * Takes of each evaluation variant in another API language than its own (the next one in the list): the same
+ * synthetic vocal tract speaking other words with other rules. The definition counts `en+m3` and `es+m3` as
+ * different voices; a timbre comparison, meant to follow a singer across languages, mostly will not.
+ */
+export async function renderCrossLanguage(
+  dir: string,
+  voice: SetVoice,
+): Promise<{ voice: string; other: string; paths: string[] }> {
+  const [lang, variant] = voice.id.split("+") as [string, string];
+  const index = PHRASE_LANGUAGES.findIndex((l) => ESPEAK_LANGUAGE[l] === lang);
+  const next = PHRASE_LANGUAGES[(index + 1) % PHRASE_LANGUAGES.length]!;
+  const other = `${ESPEAK_LANGUAGE[next]}+${variant}`;
+  const rnd = seeded(hash(`${other}:cross`));
+  const out = join(dir, other.replace(/[^\w+-]/g, "_"));
+  const paths: string[] = [];
+  await mkdir(out, { recursive: true });
+  for (const [t, d] of (["clean", "webm-opus-24k"] as const).entries()) {
+    const base = join(out, `take-${t}-${d}`);
+    const path = `${base}.${d === "clean" ? "wav" : "webm"}`;
+    if (!existsSync(path)) {
+      const raw = `${base}-raw.wav`;
+      await speak(
+        other,
+        drawPhrase(next, null, (n) => Math.floor(rnd() * n)),
+        41 + Math.floor(rnd() * 19),
+        158 + Math.floor(rnd() * 35),
+        raw,
+      );
+      await degrade(raw, d, base, rnd);
+      await rm(raw);
+    }
+    paths.push(path);
+  }
+  return { voice: voice.id, other, paths };
 }
