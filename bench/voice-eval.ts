@@ -226,17 +226,20 @@ const cross = await pool(
 );
 const crossScores = cross.flatMap((c) => c.scores);
 const crossAccepted = crossScores.filter((s) => s >= threshold).length;
+const withCross = equalErrorRate(evalTrials.same, [...evalTrials.different, ...crossScores]);
 printTable("Same variant, other language (a different voice by the definition)", [
-  ["pairs", "accepted as the same voice at the threshold", "median score"],
+  ["pairs", "accepted as the same voice at the threshold", "median score", "EER % with them as impostors"],
   [
     crossScores.length,
     `${crossAccepted} (${round((crossAccepted / crossScores.length) * 100, 1)} %)`,
     round(median(crossScores), 3),
+    round(withCross.eer * 100, 2),
   ],
 ]);
 
 writeResults("voice-eval", {
   sameVariantOtherLanguage: {
+    eerWithThemAsImpostors: withCross.eer,
     pairs: crossScores.length,
     accepted: crossAccepted,
     medianScore: median(crossScores),
