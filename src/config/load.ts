@@ -54,6 +54,8 @@ export interface Config {
       readonly timeoutMs: number;
     } | null;
   };
+  /** Voice family: the same-voice threshold, or null for the calibrated one. */
+  readonly voice: { readonly sameVoiceThreshold: number | null };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -202,6 +204,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
       voice: num("priceVoice", env, flags, 1, 0, true),
     },
     cover: coverConfig(env, flags),
+    voice: { sameVoiceThreshold: voiceThreshold(env, flags) },
   };
 }
 
@@ -225,6 +228,14 @@ function coverConfig(env: Env, flags: Flags): Config["cover"] {
             timeoutMs: Math.round(num("coverProviderTimeout", env, flags, 120, 0.001) * 1000),
           },
   };
+}
+
+function voiceThreshold(env: Env, flags: Flags): number | null {
+  if (raw("voiceThreshold", env, flags) === undefined) return null;
+  const t = num("voiceThreshold", env, flags, 0, 0);
+  if (t > 1)
+    throw new ConfigError(`${where("voiceThreshold")}: expected a similarity between 0 and 1, got ${t}`);
+  return t;
 }
 
 /** The text of `hookline serve --help`'s settings part. */

@@ -262,6 +262,14 @@ export const OPTIONS = {
     defaultText: "120",
     help: "seconds the image service has per image (then the cover fails with 408)",
   },
+  // --- Custom voice (spec 6) ---
+  voiceThreshold: {
+    env: "HOOKLINE_VOICE_THRESHOLD",
+    flag: "voice-threshold",
+    kind: "number",
+    defaultText: "the calibrated one (docs/voice-verification.md)",
+    help: "same-voice threshold of voice generate, cosine similarity 0–1: higher refuses more impostors and more real owners",
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

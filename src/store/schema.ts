@@ -13,6 +13,7 @@ export interface Database {
   messages: MessageTable;
   attempts: AttemptTable;
   settings: SettingTable;
+  voices: VoiceTable;
 }
 
 export interface ApiKeyTable {
@@ -126,4 +127,23 @@ export interface AttemptTable {
 export interface SettingTable {
   key: string;
   value: string;
+}
+
+/** A voice profile made by the custom-voice flow (spec 6): what the speaker check compares against. */
+export interface VoiceTable {
+  /** `voice_` + 32 hex (spec 1.4). */
+  id: string;
+  owner_id: string;
+  name: string | null;
+  description: string | null;
+  style: string | null;
+  skill_level: string;
+  /** The validation task (A) whose source segment the voice was made from. */
+  source_task_id: string;
+  /** The generate task (B) that verified and created it. */
+  generate_task_id: string;
+  /** The speaker embedding as a JSON array; emptied when the voice is deleted. */
+  embedding: string;
+  created_at: number;
+  deleted_at: number | null;
 }

@@ -57,6 +57,11 @@ export interface Outcome {
 export interface RunHelpers {
   readonly signal: AbortSignal;
   readonly log: Logger;
+  /**
+   * Shows a working status while the action runs (e.g. voice `processing_validate`). Written only while this
+   * process holds the task's lease; the outcome's status replaces it at the end. Returns whether it was written.
+   */
+  progress(status: string): Promise<boolean>;
 }
 
 /**

@@ -75,6 +75,23 @@ export async function queueAction(
   return Number(res.numUpdatedRows) === 1;
 }
 
+/** Sets the status of a task that `owner` is running (a working status, before the outcome). */
+export async function setRunningStatus(
+  db: Kysely<Database>,
+  taskId: string,
+  owner: string,
+  status: string,
+  now: number,
+): Promise<boolean> {
+  const res = await db
+    .updateTable("tasks")
+    .set({ status, updated_at: now })
+    .where("id", "=", taskId)
+    .where("lease_owner", "=", owner)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 /** Claims up to `limit` due tasks for `owner` until `now + leaseMs`. */
 export async function claimTasks(store: Store, owner: string, limit: number, now: number, leaseMs: number) {
   const { db, dialect } = store;

@@ -4,7 +4,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Store } from "../store/index.js";
 import type { Family, Outcome, Task } from "./model.js";
 import type { Notifier } from "./notifier.js";
-import { claimTasks, completeTask, releaseTasks, renewTaskLeases } from "./queue.js";
+import { claimTasks, completeTask, releaseTasks, renewTaskLeases, setRunningStatus } from "./queue.js";
 
 export interface RunnerOptions {
   readonly store: Store;
@@ -59,7 +59,11 @@ export function createRunner(opts: RunnerOptions): Runner {
       outcome = family.failed(task, new Error(`abandoned after ${maxRuns} attempts to run it`));
     } else {
       try {
-        outcome = await family.run(task, { signal: controller.signal, log: taskLog });
+        outcome = await family.run(task, {
+          signal: controller.signal,
+          log: taskLog,
+          progress: (status) => setRunningStatus(store.db, task.id, opts.owner, status, clock.now()),
+        });
       } catch (thrown) {
         if (controller.signal.aborted && stopping) {
           await releaseTasks(store.db, opts.owner, [task.id]).catch(() => undefined);

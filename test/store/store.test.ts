@@ -5,14 +5,23 @@ import { insertTask } from "../../src/tasks/index.js";
 import { dialects, freshDatabase, freshStore, type TestDb } from "../helpers/db.js";
 import { failOnLeaks } from "../tasks/leaks.js";
 
-const TABLES = ["api_keys", "files", "tasks", "tracks", "messages", "attempts", "settings"] as const;
+const TABLES = [
+  "api_keys",
+  "files",
+  "tasks",
+  "tracks",
+  "messages",
+  "attempts",
+  "settings",
+  "voices",
+] as const;
 // Far above 2^31 (a plain int4 would overflow) and typical of epoch milliseconds.
 const T = Date.parse("2026-03-01T12:00:00Z");
 
 failOnLeaks();
 
 /** Every migration the code ships, in order. */
-const MIGRATIONS = ["0001_initial", "0002_hot_path_indexes"];
+const MIGRATIONS = ["0001_initial", "0002_hot_path_indexes", "0003_voices"];
 
 describe.each(dialects())("store on %s", (dialect) => {
   const opened: Store[] = [];

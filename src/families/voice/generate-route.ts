@@ -1,0 +1,106 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../app/services.js";
+import { callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
+import { HooklineError } from "../../lib/errors.js";
+import { newTaskId } from "../../lib/ids.js";
+import { insertTask, type Task } from "../../tasks/index.js";
+import { isOwnFileUrl } from "./fetch.js";
+import { type GenerationInput, VOICE_STATUS } from "./payload.js";
+
+const SKILL_LEVELS = ["beginner", "intermediate", "advanced", "professional"] as const;
+
+/** A URL field of a voice request. */
+export const url = (description: string) => Type.String({ maxLength: 4096, description });
+
+const generateBody = Type.Object({
+  taskId: Type.Optional(Type.String({ maxLength: 128, description: "the validation task (required)" })),
+  task_id: Type.Optional(Type.String({ maxLength: 128 })),
+  verifyUrl: url("the person's recording of the phrase"),
+  voiceName: Type.Optional(Type.String({ maxLength: 200 })),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  style: Type.Optional(Type.String({ maxLength: 500 })),
+  singerSkillLevel: Type.Optional(Type.Union(SKILL_LEVELS.map((l) => Type.Literal(l)))),
+  ...callbackFields,
+});
+
+/** Checks a URL at submission: our own download links are read locally, others must pass the outbound guard. */
+export async function vetUrl(services: Services, value: string, field: string) {
+  if (!/^https?:\/\//i.test(value)) throw new HooklineError("bad_request", `${field} must be an http(s) URL`);
+  if (!isOwnFileUrl(services, value)) await services.outbound.vet(value);
+}
+
+/**
+ * `POST /api/v1/voice/generate` (spec 6.5): a new task B that verifies the recording against validation task A.
+ * A is claimed for B in the same transaction (it shows `processing_validate` meanwhile), so one generate runs
+ * at a time per validation.
+ */
+export function generateRoute(
+  app: FastifyInstance,
+  services: Services,
+  validationTask: (ownerId: string, taskId: string) => Promise<Task>,
+) {
+  const { store, clock } = services;
+  app.post(
+    "/api/v1/voice/generate",
+    { schema: { summary: "Verify the recording of the phrase and create the voice", body: generateBody } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const body = request.body as Record<string, unknown> & {
+        verifyUrl: string;
+        voiceName?: string;
+        description?: string;
+        style?: string;
+        singerSkillLevel?: string;
+      };
+      const validation = await validationTask(key.id, required(taskIdOf(body), "taskId"));
+      const callbackUrl = callbackUrlOf(body);
+      await vetUrl(services, body.verifyUrl, "verifyUrl");
+      if (callbackUrl) await services.outbound.vet(callbackUrl);
+      const taskId = newTaskId();
+      await store.transact(async (trx) => {
+        // Claim the validation task for this generate (it shows processing_validate meanwhile): one at a time.
+        const now = clock.now();
+        const res = await trx
+          .updateTable("tasks")
+          .set({ status: VOICE_STATUS.processing, updated_at: now })
+          .where("id", "=", validation.id)
+          .where("status", "=", VOICE_STATUS.waiting)
+          .where("action", "is", null)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) {
+          throw new HooklineError(
+            "wrong_state",
+            `The validation task is ${validation.status}; generate needs it ${VOICE_STATUS.waiting}`,
+          );
+        }
+        const input: GenerationInput = {
+          kind: "generation",
+          validationTaskId: validation.id,
+          verifyUrl: body.verifyUrl,
+          phrase: typeof validation.result?.phrase === "string" ? validation.result.phrase : "",
+          voiceName: body.voiceName ?? null,
+          description: body.description ?? null,
+          style: body.style ?? null,
+          singerSkillLevel: body.singerSkillLevel ?? "beginner",
+        };
+        await insertTask(
+          trx,
+          {
+            id: taskId,
+            ownerId: key.id,
+            family: "voice",
+            status: VOICE_STATUS.queued,
+            action: "generate",
+            input: { ...input },
+            callbackUrl,
+            parentId: validation.id,
+          },
+          now,
+        );
+      });
+      services.tasks.poke();
+      return sendOk(reply, { taskId });
+    },
+  );
+}

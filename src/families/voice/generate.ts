@@ -1,0 +1,104 @@
+import type { Kysely } from "kysely";
+import type { Services } from "../../app/services.js";
+import { HooklineError } from "../../lib/errors.js";
+import { compareSpeakers, SPEAKER_MODEL } from "../../speech/index.js";
+import type { Database } from "../../store/index.js";
+import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
+import { fetchRecording } from "./fetch.js";
+import {
+  type GenerationInput,
+  generateCallbackBody,
+  type ValidationResult,
+  VOICE_STATUS,
+} from "./payload.js";
+import { inspectVerification } from "./recording.js";
+import { insertVoice, newVoiceId } from "./voices.js";
+
+/**
+ * Gives the validation task back when its generate task failed: spec 13, "after `fail`, generate may be
+ * called again with the same validation task".
+ */
+export async function releaseValidation(trx: Kysely<Database>, validationTaskId: string, now: number) {
+  await trx
+    .updateTable("tasks")
+    .set({ status: VOICE_STATUS.waiting, updated_at: now })
+    .where("id", "=", validationTaskId)
+    .where("status", "=", VOICE_STATUS.processing)
+    .where("action", "is", null)
+    .execute();
+}
+
+/**
+ * generate (spec 6.5): fetch the verification recording, check it is usable, compare its speaker with the
+ * validation's source segment; the same voice makes a voice profile and uses the validation task up.
+ */
+export async function runGenerate(services: Services, task: Task, helpers: RunHelpers): Promise<Outcome> {
+  const input = task.input as unknown as GenerationInput;
+  await helpers.progress(VOICE_STATUS.processing);
+  const validation = await services.store.db
+    .selectFrom("tasks")
+    .select(["result"])
+    .where("id", "=", input.validationTaskId)
+    .where("owner_id", "=", task.ownerId)
+    .executeTakeFirst();
+  const source = validation?.result ? (JSON.parse(validation.result) as ValidationResult) : null;
+  if (!source?.stats) throw new HooklineError("bad_request", "The validation task is gone; validate again.");
+  const recording = await fetchRecording(services, input.verifyUrl, "verifyUrl", helpers.signal);
+  let match: ReturnType<typeof compareSpeakers>;
+  try {
+    const analysis = await inspectVerification(services, recording.path, helpers.signal);
+    const threshold = services.config.voice.sameVoiceThreshold ?? SPEAKER_MODEL.threshold;
+    match = compareSpeakers(source.stats, analysis.stats!, { ...SPEAKER_MODEL, threshold });
+  } finally {
+    await recording.release();
+  }
+  const score = Number(match.score.toFixed(3));
+  if (!match.same) {
+    throw new HooklineError(
+      "bad_request",
+      `The verification recording is not the same voice as the source segment (similarity ${score}, ` +
+        `${match.threshold} needed). Record the phrase yourself, in the same voice as the source.`,
+      { data: { score } },
+    );
+  }
+  const voiceId = newVoiceId();
+  return {
+    status: VOICE_STATUS.success,
+    result: { voiceId, score },
+    done: true,
+    commit: async (trx) => {
+      const now = services.clock.now();
+      await insertVoice(
+        trx,
+        {
+          id: voiceId,
+          ownerId: task.ownerId,
+          name: input.voiceName,
+          description: input.description,
+          style: input.style,
+          skillLevel: input.singerSkillLevel,
+          sourceTaskId: input.validationTaskId,
+          generateTaskId: task.id,
+          embedding: [...match.embedding],
+        },
+        now,
+      );
+      // The validation task is used up: it shows success, and no second voice can be made from it.
+      await trx
+        .updateTable("tasks")
+        .set({
+          status: VOICE_STATUS.success,
+          result: JSON.stringify({ ...source, voiceId }),
+          updated_at: now,
+          completed_at: now,
+        })
+        .where("id", "=", input.validationTaskId)
+        .execute();
+    },
+    callback: {
+      event: "voice.completed",
+      body: generateCallbackBody(task.id, VOICE_STATUS.success, voiceId, null),
+      signTaskId: task.id,
+    },
+  };
+}

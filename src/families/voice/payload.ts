@@ -1,0 +1,102 @@
+import type { HooklineError } from "../../lib/errors.js";
+
+/** The six voice statuses (spec 6.8, 11 #12). */
+export const VOICE_STATUS = {
+  queued: "wait_processing",
+  processing: "processing_validate",
+  validateFailed: "processing_validate_fail",
+  waiting: "wait_validating",
+  success: "success",
+  failed: "fail",
+} as const;
+
+/** Input of a validation task (A). */
+export interface ValidationInput {
+  readonly kind: "validation";
+  readonly voiceUrl: string;
+  readonly vocalStartS: number;
+  readonly vocalEndS: number;
+  readonly language: string;
+}
+
+/** Input of a generate task (B). */
+export interface GenerationInput {
+  readonly kind: "generation";
+  readonly validationTaskId: string;
+  readonly verifyUrl: string;
+  /** The phrase the person was asked to sing, as it was when generate was called. */
+  readonly phrase: string;
+  readonly voiceName: string | null;
+  readonly description: string | null;
+  readonly style: string | null;
+  readonly singerSkillLevel: string;
+}
+
+/** Result of a validation task: the phrase, and the source's speaker statistics kept for generate. */
+export interface ValidationResult {
+  readonly phrase: string;
+  readonly language: string;
+  readonly stats: number[];
+  readonly voicedS: number;
+  /** Set once a generate task has made a voice from this validation (it is then used up). */
+  readonly voiceId?: string;
+}
+
+/**
+ * The validate / regenerate callback (spec 6.9): the task id at the top and under both spellings in `data`
+ * (spec 11 #15), `errorCode` 0 on success (11 #11).
+ */
+export function validateCallbackBody(
+  taskId: string,
+  status: string,
+  phrase: string,
+  error: { code: number; message: string } | null,
+) {
+  return {
+    code: error ? error.code : 200,
+    msg: error ? error.message : "success",
+    taskId,
+    data: {
+      taskId,
+      task_id: taskId,
+      validateInfo: phrase,
+      status,
+      errorCode: error ? error.code : 0,
+      errorMessage: error ? error.message : "",
+    },
+  };
+}
+
+/** The generate callback (spec 6.9): `voiceId` "" on failure. */
+export function generateCallbackBody(
+  taskId: string,
+  status: string,
+  voiceId: string,
+  error: { code: number; message: string } | null,
+) {
+  return {
+    code: error ? error.code : 200,
+    msg: error ? error.message : "success",
+    taskId,
+    data: {
+      taskId,
+      task_id: taskId,
+      voiceId,
+      status,
+      errorCode: error ? error.code : 0,
+      errorMessage: error ? error.message : "",
+    },
+  };
+}
+
+/** Spec 11 #11: 400 for anything about the input (unfetchable, not audio, unusable, not the same voice), else 500. */
+export function voiceFailureCode(error: HooklineError): number {
+  switch (error.code) {
+    case "internal":
+    case "conversion_failed":
+    case "unavailable":
+      return 500;
+    default:
+      return 400;
+  }
+}

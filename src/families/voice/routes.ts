@@ -1,0 +1,189 @@
+import { Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../app/services.js";
+import {
+  callbackFields,
+  callbackUrlOf,
+  keyOf,
+  queryTaskId,
+  required,
+  sendOk,
+  taskIdOf,
+  taskIdQuery,
+} from "../../http/index.js";
+import { HooklineError } from "../../lib/errors.js";
+import { newTaskId } from "../../lib/ids.js";
+import { getOwnedTask, insertTask, queueAction, type Task } from "../../tasks/index.js";
+import { generateRoute, url, vetUrl } from "./generate-route.js";
+import { type ValidationInput, VOICE_STATUS } from "./payload.js";
+import { PHRASE_LANGUAGES } from "./phrases/index.js";
+import { SEGMENT } from "./recording.js";
+import { checkVoiceRoute, voicesRoutes } from "./voices-routes.js";
+
+const validateBody = Type.Object({
+  voiceUrl: url("publicly fetchable source recording, or a download link of this server"),
+  vocalStartS: Type.Number({ description: "start of the vocal segment, seconds" }),
+  vocalEndS: Type.Number({
+    description: `end of the vocal segment, seconds (segment ${SEGMENT.minS}–${SEGMENT.maxS} s)`,
+  }),
+  language: Type.Optional(
+    Type.Union(
+      PHRASE_LANGUAGES.map((l) => Type.Literal(l)),
+      { description: "phrase language, default en" },
+    ),
+  ),
+  ...callbackFields,
+});
+const regenerateBody = Type.Object({
+  taskId: Type.Optional(Type.String({ maxLength: 128, description: "the validation task" })),
+  task_id: Type.Optional(Type.String({ maxLength: 128 })),
+  ...callbackFields,
+});
+
+/** The range checks that need no audio (spec 13): answered at once, no task made. */
+function checkSegment(start: number, end: number) {
+  if (!Number.isFinite(start) || start < 0)
+    throw new HooklineError("bad_request", "vocalStartS must be >= 0");
+  if (!Number.isFinite(end) || end <= start)
+    throw new HooklineError("bad_request", "vocalEndS must be greater than vocalStartS");
+  const length = end - start;
+  if (length > SEGMENT.maxS)
+    throw new HooklineError(
+      "bad_request",
+      `The segment is ${Number(length.toFixed(2))} s long; at most ${SEGMENT.maxS} s are allowed`,
+    );
+  if (length < SEGMENT.minS)
+    throw new HooklineError(
+      "bad_request",
+      `The segment is ${Number(length.toFixed(2))} s long; at least ${SEGMENT.minS} s are needed`,
+    );
+}
+
+/** A voice task's record (validate-info and record-info answer either task of the flow). */
+function record(task: Task) {
+  const failed = task.status === VOICE_STATUS.validateFailed || task.status === VOICE_STATUS.failed;
+  const result = task.result ?? {};
+  const phrase =
+    typeof result.phrase === "string"
+      ? result.phrase
+      : typeof task.input.phrase === "string"
+        ? task.input.phrase
+        : "";
+  return {
+    taskId: task.id,
+    validateInfo: phrase,
+    voiceId: typeof result.voiceId === "string" ? result.voiceId : "",
+    status: task.status,
+    errorCode: failed ? (task.errorCode ?? 500) : 0,
+    errorMessage: failed ? (task.errorMessage ?? "") : "",
+  };
+}
+
+/** The custom-voice endpoints (spec 6) and the additive voice list (spec 13). */
+export function voiceRoutes(app: FastifyInstance, services: Services) {
+  const { store, clock } = services;
+  const validationTask = async (ownerId: string, taskId: string) => {
+    const task = await getOwnedTask(store.db, ownerId, taskId, "voice");
+    if (task.input.kind !== "validation")
+      throw new HooklineError(
+        "bad_request",
+        "taskId must be a validation task (from /api/v1/voice/validate)",
+      );
+    return task;
+  };
+
+  app.post(
+    "/api/v1/voice/validate",
+    { schema: { summary: "Validate a source recording and get a phrase", body: validateBody } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const body = request.body as Record<string, unknown> & {
+        voiceUrl: string;
+        vocalStartS: number;
+        vocalEndS: number;
+        language?: string;
+      };
+      checkSegment(body.vocalStartS, body.vocalEndS);
+      const callbackUrl = callbackUrlOf(body);
+      await vetUrl(services, body.voiceUrl, "voiceUrl");
+      if (callbackUrl) await services.outbound.vet(callbackUrl);
+      const input: ValidationInput = {
+        kind: "validation",
+        voiceUrl: body.voiceUrl,
+        vocalStartS: body.vocalStartS,
+        vocalEndS: body.vocalEndS,
+        language: body.language ?? "en",
+      };
+      const taskId = newTaskId();
+      await store.batched((trx) =>
+        insertTask(
+          trx,
+          {
+            id: taskId,
+            ownerId: key.id,
+            family: "voice",
+            status: VOICE_STATUS.queued,
+            action: "validate",
+            input: { ...input },
+            callbackUrl,
+          },
+          clock.now(),
+        ),
+      );
+      services.tasks.poke();
+      return sendOk(reply, { taskId });
+    },
+  );
+
+  app.get(
+    "/api/v1/voice/validate-info",
+    { schema: { summary: "Validation task: status and phrase", querystring: taskIdQuery } },
+    async (request, reply) => {
+      const task = await getOwnedTask(store.db, keyOf(request).id, queryTaskId(request.query), "voice");
+      const { voiceId: _v, ...rest } = record(task);
+      return sendOk(reply, rest);
+    },
+  );
+
+  app.get(
+    "/api/v1/voice/record-info",
+    { schema: { summary: "Generate task: status and voiceId", querystring: taskIdQuery } },
+    async (request, reply) => {
+      const task = await getOwnedTask(store.db, keyOf(request).id, queryTaskId(request.query), "voice");
+      const { validateInfo: _p, ...rest } = record(task);
+      return sendOk(reply, rest);
+    },
+  );
+
+  app.post(
+    "/api/v1/voice/regenerate",
+    { schema: { summary: "A new phrase for a validation task", body: regenerateBody } },
+    async (request, reply) => {
+      const key = keyOf(request);
+      const body = request.body as Record<string, unknown>;
+      const task = await validationTask(key.id, required(taskIdOf(body), "taskId"));
+      const callbackUrl = callbackUrlOf(body);
+      if (callbackUrl) await services.outbound.vet(callbackUrl);
+      const queued = await store.transact(async (trx) => {
+        const row = await trx
+          .selectFrom("tasks")
+          .select(["status", "action"])
+          .where("id", "=", task.id)
+          .executeTakeFirst();
+        if (row?.status !== VOICE_STATUS.waiting || row.action !== null) return false;
+        return queueAction(trx, task.id, "regenerate", VOICE_STATUS.processing, clock.now(), callbackUrl);
+      });
+      if (!queued)
+        throw new HooklineError(
+          "wrong_state",
+          `The task is ${task.status}; a new phrase can be asked for only while it is ${VOICE_STATUS.waiting}`,
+        );
+      services.tasks.poke();
+      return sendOk(reply, { taskId: task.id });
+    },
+  );
+
+  generateRoute(app, services, validationTask);
+  checkVoiceRoute(app, services);
+  voicesRoutes(app, services);
+}
