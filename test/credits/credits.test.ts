@@ -1,8 +1,10 @@
 /**
  * Credits (spec 12.3) through the real server: a key with a balance pays per job at submission, is refused with
  * the dialect's code when short (429 sunoapi / 402 kie), and gets a failed job's credits back with the failure;
- * a paid cover that fails answers 531. Keys without a balance stay unlimited (999999999). Both databases.
+ * a paid cover that fails answers 531; voice pays on generate. Keys without a balance stay unlimited (999999999). Both databases.
  */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setCredits } from "../../src/credits/index.js";
 import { settledCover } from "../api/cover-support.js";
@@ -10,7 +12,8 @@ import { corruptFlac } from "../api/wav-files.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
-import { settledWav, uploadTrack } from "../http/support.js";
+import { speak } from "../helpers/voice.js";
+import { settledWav, streamUpload, until, uploadTrack } from "../http/support.js";
 
 for (const dialect of dialects()) {
   describe(`credits on ${dialect}`, () => {
@@ -111,6 +114,49 @@ for (const dialect of dialects()) {
     });
   });
 }
+
+describe("credits of the voice family", () => {
+  it("charges generate (validate is free) and refunds a generate that fails", async () => {
+    const h = await startTestHookline();
+    const dir = await tmpDir("credits-voice");
+    try {
+      const paid = await h.newKey("voice");
+      await setCredits(h.running.services.store.db, paid.keyId, 1);
+      const upload = async (path: string) =>
+        (await streamUpload(h, path, { uploadPath: "voice", key: paid.apiKey })).data.downloadUrl as string;
+      const source = await upload(
+        await speak(dir.path, "en+m3", [
+          "The morning light is falling softly on the river.",
+          "We keep on singing a brand new song together.",
+        ]),
+      );
+      const notAudio = join(dir.path, "notes.txt");
+      await writeFile(notAudio, "these are not the words you are looking for\n".repeat(50));
+      const verify = await upload(notAudio);
+      const a = await h.call("/api/v1/voice/validate", {
+        json: { voiceUrl: source, vocalStartS: 0, vocalEndS: 5 },
+        key: paid.apiKey,
+      });
+      expect(a.code, JSON.stringify(a)).toBe(200);
+      const info = async (path: string, taskId: string) =>
+        (await h.call(`/api/v1/voice/${path}?taskId=${taskId}`, { key: paid.apiKey })).data;
+      await until(async () => (await info("validate-info", a.data.taskId)).status === "wait_validating");
+      expect((await h.call("/api/v1/generate/credit", { key: paid.apiKey })).data).toBe(1);
+
+      const b = await h.call("/api/v1/voice/generate", {
+        json: { taskId: a.data.taskId, verifyUrl: verify },
+        key: paid.apiKey,
+      });
+      expect(b.code, JSON.stringify(b)).toBe(200);
+      expect((await h.call("/api/v1/generate/credit", { key: paid.apiKey })).data).toBe(0);
+      await until(async () => (await info("record-info", b.data.taskId)).status === "fail");
+      expect((await h.call("/api/v1/generate/credit", { key: paid.apiKey })).data).toBe(1);
+    } finally {
+      await h.stop();
+      await dir.cleanup();
+    }
+  });
+});
 
 describe("credits in the kie dialect", () => {
   it("answers 402 when the balance is short", async () => {

@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
+import { chargeCredits, chargedInput } from "../../credits/index.js";
 import { callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
@@ -84,6 +85,7 @@ export function generateRoute(
           style: body.style ?? null,
           singerSkillLevel: body.singerSkillLevel ?? "beginner",
         };
+        const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.voice);
         await insertTask(
           trx,
           {
@@ -92,7 +94,7 @@ export function generateRoute(
             family: "voice",
             status: VOICE_STATUS.queued,
             action: "generate",
-            input: { ...input },
+            input: { ...input, ...chargedInput(charged) },
             callbackUrl,
             parentId: validation.id,
           },

@@ -1,4 +1,5 @@
 import type { Services } from "../../app/services.js";
+import { refundCredits } from "../../credits/index.js";
 import { HooklineError, toError } from "../../lib/errors.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { releaseValidation, runGenerate } from "./generate.js";
@@ -30,7 +31,11 @@ export function createVoiceFamily(services: Services): Family {
         errorCode: code,
         errorMessage: message,
         done: true,
-        commit: (trx) => releaseValidation(trx, input.validationTaskId, services.clock.now()),
+        commit: async (trx) => {
+          await releaseValidation(trx, input.validationTaskId, services.clock.now());
+          // A paid generate that failed gives its credits back with the failure (spec 12.3).
+          await refundCredits(trx, task);
+        },
         callback: {
           event: "voice.failed",
           body: generateCallbackBody(task.id, VOICE_STATUS.failed, "", failed),
