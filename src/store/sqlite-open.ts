@@ -1,14 +1,25 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { CompiledQuery, Kysely, SqliteDialect } from "kysely";
 import type { Database } from "./schema.js";
+import { startCheckpointer } from "./sqlite-checkpointer.js";
+
+/** The embedded database, its checkpointing thread, and how a commit is counted for it. */
+export interface SqliteHandle {
+  readonly db: Kysely<Database>;
+  /** Tells the checkpointer that a transaction committed. */
+  committed(): void;
+  /** Stops the checkpointer, then closes the connection (the last one checkpoints and removes the WAL). */
+  close(): Promise<void>;
+}
 
 /**
  * Opens the embedded database: WAL so readers never wait for the writer, NORMAL sync (durable across a process
  * crash, which is what `kill -9` tests), and a busy timeout so a second process (the CLI next to a running server)
- * waits for the write lock instead of failing.
+ * waits for the write lock instead of failing. Checkpoints run on a worker thread (see sqlite-checkpointer.ts).
  */
-export async function openSqlite(path: string): Promise<Kysely<Database>> {
+export async function openSqlite(path: string): Promise<SqliteHandle> {
   mkdirSync(dirname(path), { recursive: true });
   const { default: BetterSqlite3 } = await import("better-sqlite3");
   const native = new BetterSqlite3(path);
@@ -16,7 +27,24 @@ export async function openSqlite(path: string): Promise<Kysely<Database>> {
   native.pragma("synchronous = NORMAL");
   native.pragma("busy_timeout = 10000");
   native.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+  native.pragma("wal_autocheckpoint = 0");
+  const checkpointer = startCheckpointer(
+    path,
+    createRequire(import.meta.url).resolve("better-sqlite3"),
+    () => {
+      // Without its thread, SQLite checkpoints in the commits again (its default), so the WAL stays bounded.
+      if (native.open) native.pragma("wal_autocheckpoint = 1000");
+    },
+  );
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+  return {
+    db,
+    committed: () => checkpointer.committed(),
+    async close() {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 type Native = import("better-sqlite3").Database;
@@ -40,22 +68,28 @@ function cachingStatements(native: Native, max = 500) {
   };
 }
 
+// Compiled once: these run for every transaction.
+const BEGIN = CompiledQuery.raw("begin immediate");
+const COMMIT = CompiledQuery.raw("commit");
+const ROLLBACK = CompiledQuery.raw("rollback");
+
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so a transaction that reads
  * and then writes can never fail half-way because another process wrote in between.
  */
 export async function sqliteTransact<T>(
-  db: Kysely<Database>,
+  handle: SqliteHandle,
   fn: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+  return handle.db.connection().execute(async (conn) => {
+    await conn.executeQuery(BEGIN);
     try {
       const out = await fn(conn);
-      await sql`commit`.execute(conn);
+      await conn.executeQuery(COMMIT);
+      handle.committed();
       return out;
     } catch (error) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
+      await conn.executeQuery(ROLLBACK).catch(() => undefined);
       throw error;
     }
   });

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../../src/store/index.js";
+import { startCheckpointer } from "../../src/store/sqlite-checkpointer.js";
+import { until } from "../tasks/fixtures.js";
+import { failOnLeaks } from "../tasks/leaks.js";
+
+failOnLeaks();
+
+const driver = createRequire(import.meta.url).resolve("better-sqlite3");
+const walSize = (path: string) => statSync(`${path}-wal`).size;
+
+/**
+ * SQLite's WAL checkpoints run on a worker thread (the main connection's automatic checkpoint is off). These
+ * tests watch the real files: a checkpoint shows as a WAL that starts over instead of growing.
+ */
+describe("SQLite checkpoints on a worker thread", () => {
+  let dir: string | null = null;
+  let store: Store | null = null;
+  afterEach(async () => {
+    await store?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    store = dir = null;
+  });
+
+  it("checkpoints after counted commits, so the next write starts the WAL over", async () => {
+    dir = mkdtempSync(join(tmpdir(), "hookline-ckpt-"));
+    const path = join(dir, "t.db");
+    const db = new BetterSqlite3(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("wal_autocheckpoint = 0");
+    db.exec("create table t (x text)");
+    const failures: unknown[] = [];
+    const checkpointer = startCheckpointer(path, driver, (e) => failures.push(e), 20);
+    try {
+      const insert = db.prepare("insert into t (x) values (?)");
+      db.transaction(() => {
+        for (let i = 0; i < 500; i++) insert.run("x".repeat(1000));
+      })();
+      const grown = walSize(path);
+      expect(grown).toBeGreaterThan(400_000);
+      checkpointer.committed();
+      await until(() => checkpointer.checkpoints() > 0);
+      // Every frame was copied back, so this commit overwrites the WAL from its start: it does not grow.
+      insert.run("y");
+      expect(walSize(path)).toBe(grown);
+      expect(db.prepare("select count(*) as n from t").get()).toEqual({ n: 501 });
+      expect(failures).toEqual([]);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
+  it("reports a thread that cannot work, so that SQLite's own checkpoints can take over", async () => {
+    const failures: unknown[] = [];
+    const checkpointer = startCheckpointer("/nonexistent/hookline/t.db", driver, (e) => failures.push(e));
+    await until(() => failures.length > 0);
+    await checkpointer.stop();
+    expect(String(failures[0])).toMatch(/directory does not exist|unable to open/i);
+  });
+
+  it("a store's WAL stays bounded over many transactions, and closing stops the thread", async () => {
+    dir = mkdtempSync(join(tmpdir(), "hookline-ckpt-"));
+    const path = join(dir, "s.db");
+    store = await openStore({ kind: "sqlite", path });
+    const s = store;
+    const value = "v".repeat(2000);
+    let sizes = 0;
+    // 40 rounds of 25 transactions (~2 MB of pages each round): without checkpoints the WAL would pass 8 MB.
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 25; i++)
+        await s.transact((trx) =>
+          trx
+            .insertInto("settings")
+            .values({ key: `${round}.${i}`, value })
+            .execute(),
+        );
+      sizes = Math.max(sizes, walSize(path));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(sizes).toBeLessThan(8_000_000);
+    await s.close();
+    store = null;
+  });
+});
