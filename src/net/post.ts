@@ -28,29 +28,45 @@ export interface PostOptions {
 }
 
 /**
- * Reads at most about `limit` bytes, then destroys the body so a huge answer costs nothing more.
- * A body read to its end leaves the socket reusable; then the caller waits for it to settle.
+ * Reads at most about `limit` bytes, then destroys the body so a huge answer costs nothing more. A body read to
+ * its end leaves the socket reusable; then the caller waits for it to settle. Listeners rather than an async
+ * iterator: this runs for every callback, and most answers are empty.
  */
-async function readExcerpt(body: Readable, limit: number): Promise<{ text: string; ended: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    if (limit > 0) {
-      for await (const chunk of body) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-        chunks.push(buf);
-        size += buf.length;
-        if (size >= limit) break;
-      }
+function readExcerpt(body: Readable, limit: number): Promise<{ text: string; ended: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      body.off("data", onData);
+      body.off("end", finish);
+      // The status already arrived and decides the outcome; a broken body only shortens the excerpt.
+      body.off("error", finish);
+      const ended = body.readableEnded;
+      if (!ended) discardBody(body);
+      resolve({ text: size === 0 ? "" : decode(chunks, limit), ended });
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      chunks.push(buf);
+      size += buf.length;
+      if (size >= limit) finish();
+    };
+    if (limit <= 0) {
+      finish();
+      return;
     }
-  } catch {
-    // The status already arrived and decides the outcome; a broken body only shortens the excerpt.
-  }
-  const ended = body.readableEnded;
-  if (!ended) discardBody(body);
-  // stream: true holds back a multi-byte character cut at the limit instead of emitting U+FFFD.
-  const text = new TextDecoder("utf-8").decode(Buffer.concat(chunks).subarray(0, limit), { stream: true });
-  return { text, ended };
+    body.on("data", onData);
+    body.on("end", finish);
+    body.on("error", finish);
+  });
+}
+
+/** The first `limit` bytes as UTF-8; a multi-byte character cut at the limit is left out, not turned into U+FFFD. */
+function decode(chunks: Buffer[], limit: number): string {
+  return new TextDecoder("utf-8").decode(Buffer.concat(chunks).subarray(0, limit), { stream: true });
 }
 
 /** The callback POST of {@link Outbound.post}: never follows redirects, never throws for the network. */
