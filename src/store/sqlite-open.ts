@@ -10,6 +10,8 @@ export interface SqliteHandle {
   readonly db: Kysely<Database>;
   /** Tells the checkpointer that a transaction committed. */
   committed(): void;
+  /** Null, or a pause to await before a transaction begins (see Checkpointer.gate). */
+  gate(): Promise<void> | null;
   /** Stops the checkpointer, then closes the connection (the last one checkpoints and removes the WAL). */
   close(): Promise<void>;
 }
@@ -28,18 +30,19 @@ export async function openSqlite(path: string): Promise<SqliteHandle> {
   native.pragma("busy_timeout = 10000");
   native.pragma("foreign_keys = ON");
   native.pragma("wal_autocheckpoint = 0");
-  const checkpointer = startCheckpointer(
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+  const checkpointer = startCheckpointer({
     path,
-    createRequire(import.meta.url).resolve("better-sqlite3"),
-    () => {
+    driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+    onFailure: () => {
       // Without its thread, SQLite checkpoints in the commits again (its default), so the WAL stays bounded.
       if (native.open) native.pragma("wal_autocheckpoint = 1000");
     },
-  );
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+  });
   return {
     db,
     committed: () => checkpointer.committed(),
+    gate: () => checkpointer.gate(),
     async close() {
       await checkpointer.stop();
       await db.destroy();
@@ -82,6 +85,9 @@ export async function sqliteTransact<T>(
   fn: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
   return handle.db.connection().execute(async (conn) => {
+    // Holding the connection: when the checkpointer asks, nothing of this process writes until it is done.
+    const pause = handle.gate();
+    if (pause) await pause;
     await conn.executeQuery(BEGIN);
     try {
       const out = await fn(conn);

@@ -35,7 +35,12 @@ describe("SQLite checkpoints on a worker thread", () => {
     db.pragma("wal_autocheckpoint = 0");
     db.exec("create table t (x text)");
     const failures: unknown[] = [];
-    const checkpointer = startCheckpointer(path, driver, (e) => failures.push(e), 20);
+    const checkpointer = startCheckpointer({
+      path,
+      driver,
+      onFailure: (e) => failures.push(e),
+      intervalMs: 20,
+    });
     try {
       const insert = db.prepare("insert into t (x) values (?)");
       db.transaction(() => {
@@ -56,9 +61,55 @@ describe("SQLite checkpoints on a worker thread", () => {
     }
   });
 
+  it("under writes that never stop, pauses them once in a while so that the WAL starts over", async () => {
+    dir = mkdtempSync(join(tmpdir(), "hookline-ckpt-"));
+    const path = join(dir, "t.db");
+    const db = new BetterSqlite3(path);
+    db.pragma("journal_mode = WAL");
+    db.pragma("wal_autocheckpoint = 0");
+    db.exec("create table t (x text)");
+    const checkpointer = startCheckpointer({
+      path,
+      driver,
+      onFailure: (e) => {
+        throw e;
+      },
+      intervalMs: 10,
+      restartFrames: 64,
+    });
+    const insert = db.prepare("insert into t (x) values (?)");
+    const write = db.transaction(() => {
+      for (let i = 0; i < 5; i++) insert.run("x".repeat(4000));
+    });
+    let frames = 0;
+    try {
+      const end = Date.now() + 20_000;
+      // As sqliteTransact does: await the gate, write, count the commit; never wait for anything else.
+      while (checkpointer.pauses() < 3 && Date.now() < end) {
+        const pause = checkpointer.gate();
+        if (pause) await pause;
+        write();
+        frames += 5;
+        checkpointer.committed();
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(checkpointer.pauses()).toBeGreaterThanOrEqual(3);
+      // The WAL now holds the frames since its last start: without restarts, it would hold every page written.
+      const [result] = db.pragma("wal_checkpoint(PASSIVE)") as { log: number }[];
+      expect(result?.log).toBeLessThan(frames / 2);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
   it("reports a thread that cannot work, so that SQLite's own checkpoints can take over", async () => {
     const failures: unknown[] = [];
-    const checkpointer = startCheckpointer("/nonexistent/hookline/t.db", driver, (e) => failures.push(e));
+    const checkpointer = startCheckpointer({
+      path: "/nonexistent/hookline/t.db",
+      driver,
+      onFailure: (e) => failures.push(e),
+    });
     await until(() => failures.length > 0);
     await checkpointer.stop();
     expect(String(failures[0])).toMatch(/directory does not exist|unable to open/i);
