@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Clock } from "../lib/clock.js";
 import { HooklineError } from "../lib/errors.js";
 import { newApiKey, newId, newWebhookKey } from "../lib/ids.js";
-import type { ApiKeyTable, Store } from "../store/index.js";
+import { type ApiKeyTable, query, type Store, statement } from "../store/index.js";
 
 /** An API key as shown to its operator (never the secret itself after creation). */
 export interface KeyInfo {
@@ -59,13 +59,11 @@ export async function createKey(
   return { ...info(row), apiKey, webhookHmacKey: row.webhook_key };
 }
 
-/** The live key a bearer token belongs to, or null. */
+const BY_HASH = statement<ApiKeyTable>("select * from api_keys where key_hash = ?");
+
+/** The live key a bearer token belongs to, or null. Precompiled: every request runs it. */
 export async function authenticate(store: Store, apiKey: string): Promise<ApiKeyTable | null> {
-  const row = await store.db
-    .selectFrom("api_keys")
-    .selectAll()
-    .where("key_hash", "=", hashKey(apiKey))
-    .executeTakeFirst();
+  const [row] = await query(store.db, BY_HASH, [hashKey(apiKey)]);
   return row && row.revoked_at === null ? row : null;
 }
 

@@ -3,7 +3,7 @@
  * @module
  */
 
-export { getOwnedTask } from "./lookup.js";
+export { getOwnedTask, latestByDedupeKey } from "./lookup.js";
 export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { FileRecord } from "../files/index.js";
 import { newAudioId, newTaskId } from "../lib/ids.js";
 import type { ProbeResult } from "../media/index.js";
-import type { Database, TrackTable } from "../store/index.js";
+import { type Database, query, statement, type TrackTable } from "../store/index.js";
 import { insertTask } from "../tasks/index.js";
 
 export type Track = TrackTable;
@@ -53,18 +53,16 @@ export async function registerTrack(
   return { taskId, audioId };
 }
 
-/** A track of an owner (tenant isolation: another key's track is "not found"). */
+const TRACK = statement<Track>("select * from tracks where id = ? and owner_id = ?");
+
+/** A track of an owner (tenant isolation: another key's track is "not found"). Precompiled: every submission. */
 export async function getTrack(
   db: Kysely<Database>,
   ownerId: string,
   audioId: string,
 ): Promise<Track | undefined> {
-  return db
-    .selectFrom("tracks")
-    .selectAll()
-    .where("id", "=", audioId)
-    .where("owner_id", "=", ownerId)
-    .executeTakeFirst();
+  const [row] = await query(db, TRACK, [audioId, ownerId]);
+  return row;
 }
 
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {

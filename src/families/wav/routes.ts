@@ -18,7 +18,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertTask, type Task, toTask } from "../../tasks/index.js";
+import { getOwnedTask, insertTask, latestByDedupeKey, type Task } from "../../tasks/index.js";
 import { getTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
@@ -64,16 +64,8 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
       }
       const dedupeKey = `wav:${audioId}`;
       const taskId = await store.batched(async (trx) => {
-        const previous = await trx
-          .selectFrom("tasks")
-          .selectAll()
-          .where("dedupe_key", "=", dedupeKey)
-          .where("owner_id", "=", key.id)
-          .orderBy("created_at", "desc")
-          .limit(1)
-          .executeTakeFirst();
-        if (previous) {
-          const prev = toTask(previous);
+        const prev = await latestByDedupeKey(trx, key.id, dedupeKey);
+        if (prev) {
           const blocking =
             prev.status === WAV_STATUS.pending ||
             (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null);
