@@ -13,6 +13,7 @@ export interface Database {
   messages: MessageTable;
   attempts: AttemptTable;
   settings: SettingTable;
+  key_generation: KeyGenerationTable;
 }
 
 export interface ApiKeyTable {
@@ -126,4 +127,10 @@ export interface AttemptTable {
 export interface SettingTable {
   key: string;
   value: string;
+}
+
+/** One row (id 1) whose counter moves on with every change to `api_keys` (a trigger): key caches compare it. */
+export interface KeyGenerationTable {
+  id: number;
+  n: number;
 }

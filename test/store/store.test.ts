@@ -12,7 +12,12 @@ const T = Date.parse("2026-03-01T12:00:00Z");
 failOnLeaks();
 
 /** Every migration the code ships, in order. */
-const MIGRATIONS = ["0001_initial", "0002_hot_path_indexes", "0003_attempts_by_message"];
+const MIGRATIONS = [
+  "0001_initial",
+  "0002_hot_path_indexes",
+  "0003_attempts_by_message",
+  "0004_key_generation",
+];
 
 describe.each(dialects())("store on %s", (dialect) => {
   const opened: Store[] = [];
