@@ -57,13 +57,14 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
       const musicTaskId = taskIdOf(body);
       const callbackUrl = callbackUrlOf(body);
       if (callbackUrl) await services.outbound.vet(callbackUrl);
-      const track = await getTrack(store.db, key.id, audioId);
-      if (!track) throw new HooklineError("not_found", "audioId not found");
-      if (musicTaskId && musicTaskId !== track.task_id) {
-        throw new HooklineError("bad_request", "taskId does not match the task of audioId");
-      }
       const dedupeKey = `wav:${audioId}`;
+      // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
       const taskId = await store.batched(async (trx) => {
+        const track = await getTrack(trx, key.id, audioId);
+        if (!track) throw new HooklineError("not_found", "audioId not found");
+        if (musicTaskId && musicTaskId !== track.task_id) {
+          throw new HooklineError("bad_request", "taskId does not match the task of audioId");
+        }
         const prev = await latestByDedupeKey(trx, key.id, dedupeKey);
         if (prev) {
           const blocking =
