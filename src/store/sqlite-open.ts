@@ -4,10 +4,13 @@ import { dirname } from "node:path";
 import { CompiledQuery, Kysely, SqliteDialect } from "kysely";
 import type { Database } from "./schema.js";
 import { startCheckpointer } from "./sqlite-checkpointer.js";
+import { type DirectRunner, holdDirect } from "./statements.js";
 
 /** The embedded database, its checkpointing thread, and how a commit is counted for it. */
 export interface SqliteHandle {
   readonly db: Kysely<Database>;
+  /** Runs statements on the connection (only while a transaction holds it). */
+  readonly direct: DirectRunner;
   /** Tells the checkpointer that a transaction committed. */
   committed(): void;
   /** Null, or a pause to await before a transaction begins (see Checkpointer.gate). */
@@ -30,7 +33,8 @@ export async function openSqlite(path: string): Promise<SqliteHandle> {
   native.pragma("busy_timeout = 10000");
   native.pragma("foreign_keys = ON");
   native.pragma("wal_autocheckpoint = 0");
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+  const statements = cachingStatements(native);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
   const checkpointer = startCheckpointer({
     path,
     driver: createRequire(import.meta.url).resolve("better-sqlite3"),
@@ -41,6 +45,15 @@ export async function openSqlite(path: string): Promise<SqliteHandle> {
   });
   return {
     db,
+    direct: {
+      all(text, params) {
+        const st = statements.prepare(text);
+        if (st.reader) return st.all(params);
+        st.run(params);
+        return [];
+      },
+      run: (text, params) => statements.prepare(text).run(params).changes,
+    },
     committed: () => checkpointer.committed(),
     gate: () => checkpointer.gate(),
     async close() {
@@ -89,12 +102,15 @@ export async function sqliteTransact<T>(
     const pause = handle.gate();
     if (pause) await pause;
     await conn.executeQuery(BEGIN);
+    const release = holdDirect(conn, handle.direct);
     try {
       const out = await fn(conn);
+      release();
       await conn.executeQuery(COMMIT);
       handle.committed();
       return out;
     } catch (error) {
+      release();
       await conn.executeQuery(ROLLBACK).catch(() => undefined);
       throw error;
     }

@@ -6,8 +6,9 @@ import type { Database } from "./schema.js";
  * Hot statements, written once as SQL text and run without building a query. Building and compiling a Kysely
  * query costs more than executing a small indexed statement on SQLite (measured ~15 % of the sender's and the
  * submit route's CPU), so the statements on those paths are precompiled here; everything else keeps Kysely.
- * They still run through Kysely's executor, so they take part in its transactions and, on SQLite, wait for the
- * one connection like every other query.
+ * They run through Kysely's executor, so they take part in its transactions and, on SQLite, wait for the one
+ * connection like every other query; inside a SQLite transaction, which already holds that connection, they run
+ * straight on it (Kysely's executor would add only promises: ~1 µs per statement, 5 per submission).
  */
 
 /** A statement's text for each dialect; `Row` is what one returned row looks like. */
@@ -41,12 +42,33 @@ export function dialectOf(db: Kysely<Database>): Dialect {
   return db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite";
 }
 
+/** Runs SQL text synchronously on a connection its caller holds. */
+export interface DirectRunner {
+  /** Rows for a statement that returns data, else runs it and answers none. */
+  all(text: string, params: readonly unknown[]): unknown[];
+  /** Runs a write and answers how many rows it changed. */
+  run(text: string, params: readonly unknown[]): number;
+}
+
+const held = new WeakMap<Kysely<Database>, DirectRunner>();
+
+/**
+ * Lets statements run straight on the connection that `trx` holds, until the returned function is called.
+ * Only for a handle bound to one connection for its whole life (a SQLite transaction).
+ */
+export function holdDirect(trx: Kysely<Database>, runner: DirectRunner): () => void {
+  held.set(trx, runner);
+  return () => held.delete(trx);
+}
+
 /** Runs a statement and returns its rows (those of RETURNING, for a write). */
 export async function query<Row>(
   db: Kysely<Database>,
   st: Statement<Row>,
   params: readonly unknown[],
 ): Promise<Row[]> {
+  const direct = held.get(db);
+  if (direct) return direct.all(st.sqlite, params) as Row[];
   const text = dialectOf(db) === "postgres" ? st.postgres : st.sqlite;
   const result = await db.executeQuery<Row>(CompiledQuery.raw(text, params as unknown[]));
   return result.rows as Row[];
@@ -58,6 +80,8 @@ export async function exec(
   st: Statement<unknown>,
   params: readonly unknown[],
 ): Promise<number> {
+  const direct = held.get(db);
+  if (direct) return direct.run(st.sqlite, params);
   const text = dialectOf(db) === "postgres" ? st.postgres : st.sqlite;
   const result = await db.executeQuery(CompiledQuery.raw(text, params as unknown[]));
   return Number(result.numAffectedRows ?? 0n);
