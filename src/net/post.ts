@@ -87,12 +87,18 @@ export async function postRequest(
     ...r,
     latencyMs: Math.round(performance.now() - started),
   });
-  let target: ReturnType<typeof parseTarget>;
-  try {
-    target = parseTarget(url);
-    checkLiteralHost(target, ctx.policy);
-  } catch (err) {
-    return done({ errorClass: "refused_target", errorMessage: errorMessage(err) });
+  let target = ctx.callbackTargets.get(url);
+  if (target === undefined) {
+    try {
+      target = parseTarget(url);
+      checkLiteralHost(target, ctx.policy);
+    } catch (err) {
+      return done({ errorClass: "refused_target", errorMessage: errorMessage(err) });
+    }
+    // A callback URL is posted to again and again; parsed and checked once, its verdict cannot change (the
+    // policy is fixed). Host names are still resolved and vetted by the connector for every new connection.
+    if (ctx.callbackTargets.size >= 1024) ctx.callbackTargets.clear();
+    ctx.callbackTargets.set(url, target);
   }
   const deadline = startDeadline(opts.timeoutMs, opts.signal);
   try {
