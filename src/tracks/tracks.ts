@@ -65,6 +65,20 @@ export async function getTrack(
   return row;
 }
 
+const TASK_OF_TRACK = statement<{ task_id: string }>(
+  "select task_id from tracks where id = ? and owner_id = ?",
+);
+
+/** The music task id of an owner's track, or undefined (another key's track is "not found"). Precompiled. */
+export async function taskOfTrack(
+  db: Kysely<Database>,
+  ownerId: string,
+  audioId: string,
+): Promise<string | undefined> {
+  const [row] = await query(db, TASK_OF_TRACK, [audioId, ownerId]);
+  return row?.task_id;
+}
+
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {
   return db.selectFrom("tracks").selectAll().where("task_id", "=", taskId).orderBy("created_at").execute();
 }
