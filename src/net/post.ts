@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { request } from "undici";
 import { type ClientContext, discardBody, requestHeaders, socketSettled } from "./context.js";
 import { headerValue, parseRetryAfter } from "./headers.js";
-import { classifyError, type ErrorClass, errorMessage, startDeadline } from "./network-errors.js";
+import { classifyError, type ErrorClass, errorMessage, startRequestDeadline } from "./network-errors.js";
 import { checkLiteralHost, parseTarget } from "./target.js";
 
 /** What one callback POST gave: a status, or a classified reason why there was none. */
@@ -100,7 +100,7 @@ export async function postRequest(
     if (ctx.callbackTargets.size >= 1024) ctx.callbackTargets.clear();
     ctx.callbackTargets.set(url, target);
   }
-  const deadline = startDeadline(opts.timeoutMs, opts.signal);
+  const deadline = startRequestDeadline(opts.timeoutMs, opts.signal);
   try {
     const res = await request(target.url, {
       dispatcher: ctx.agent,
