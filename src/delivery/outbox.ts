@@ -59,6 +59,17 @@ export async function renewMessageLeases(db: Kysely<Database>, owner: string, id
     .execute();
 }
 
+/** Gives back leases of claimed messages that were not sent (a stopping sender): they are due again at once. */
+export async function releaseMessages(db: Kysely<Database>, owner: string, ids: string[]) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("messages")
+    .set({ lease_owner: null, lease_until: null })
+    .where("id", "in", padToPowerOfTwo(ids))
+    .where("lease_owner", "=", owner)
+    .execute();
+}
+
 const SIGNING_KEY = statement<SigningRow>(
   "select id, webhook_key, previous_webhook_key, previous_key_until, hmac_enabled from api_keys where id = ?",
 );

@@ -3,16 +3,17 @@ import type { Logger } from "../lib/logger.js";
 import type { Outbound } from "../net/index.js";
 import type { Store } from "../store/index.js";
 import type { Family, Notifier } from "../tasks/index.js";
-import { type AttemptRecord, recordAttempts } from "./attempts.js";
+import { attempt } from "./attempt.js";
 import {
   claimMessages,
   loadSigningKeys,
   type MessageRow,
+  releaseMessages,
   renewMessageLeases,
   type SigningRow,
 } from "./outbox.js";
-import { decide, type RetryPolicy } from "./policy.js";
-import { signatureHeaders } from "./signing.js";
+import type { RetryPolicy } from "./policy.js";
+import { type AttemptRecord, recordAttempts } from "./record.js";
 
 export interface SenderOptions {
   readonly store: Store;
@@ -61,63 +62,30 @@ export function createSender(opts: SenderOptions): Sender {
   let renewTimer: NodeJS.Timeout | null = null;
   /** POSTs running; each ends by queueing its attempt in `pending`. */
   const posting = new Set<Promise<void>>();
+  /**
+   * Claimed ahead, waiting for a slot: when a POST ends, the next one starts at once instead of after the next
+   * cycle's commit (measured: the sender otherwise idled ~14 % of a drain with every slot waiting on a cycle).
+   * Their leases are held and renewed like those in flight, and given back on stop.
+   */
+  const ready: { message: MessageRow; signing: SigningRow | undefined }[] = [];
+  const ahead = Math.ceil(opts.concurrency / 2);
   let pending: Pending[] = [];
   let cycling: Promise<number> = Promise.resolve(0);
   let stopping = false;
   let loop: Promise<void> | null = null;
 
-  function keysOf(row: SigningRow, now: number) {
-    const previous =
-      row.previous_webhook_key && row.previous_key_until !== null && row.previous_key_until > now
-        ? row.previous_webhook_key
-        : null;
-    return { current: row.webhook_key, previous, hmacEnabled: row.hmac_enabled === 1 };
+  /** Starts POSTs from `ready` while slots are free (not while stopping). */
+  function refill(): void {
+    while (!stopping && posting.size < opts.concurrency && ready.length > 0) {
+      const next = ready.shift();
+      if (next) launch(next.message, next.signing);
+    }
   }
 
-  async function post(message: MessageRow, signing: SigningRow | undefined): Promise<AttemptRecord> {
-    const startedAt = clock.now();
-    const timestamp = Math.floor(startedAt / 1000);
-    const headers: Record<string, string> = {
-      "content-type": "application/json",
-      "user-agent": opts.userAgent ?? "Hookline-Webhooks/0.1",
-      ...(signing
-        ? signatureHeaders(
-            keysOf(signing, startedAt),
-            message.id,
-            message.sign_task_id,
-            message.body,
-            timestamp,
-          )
-        : {}),
-    };
-    const result = await opts.outbound.post(message.url, message.body, headers, {
-      timeoutMs: opts.timeoutMs,
-      excerptBytes: opts.excerptBytes,
-    });
-    const endedAt = clock.now();
-    const decision = decide(result, message.round_attempts + 1, opts.policy, opts.random);
-    return {
-      message,
-      trigger: message.round_attempts === 0 && message.total_attempts > 0 ? "manual" : "auto",
-      startedAt,
-      endedAt,
-      latencyMs: result.latencyMs,
-      status: result.status,
-      errorClass: result.errorClass ?? (decision.outcome === "delivered" ? null : "http_status"),
-      errorMessage:
-        result.errorMessage ??
-        (decision.outcome === "failed" && decision.reason === "gone" ? "receiver answered 410 Gone" : null),
-      excerpt: result.excerpt,
-      outcome: decision.outcome,
-      nextAt: decision.outcome === "retry" ? endedAt + decision.delayMs : null,
-    };
-  }
-
-  /** Starts the POST of a claimed message; its slot and lease are held until its attempt is committed. */
+  /** Starts the POST of a claimed message; its lease is held until its attempt is committed. */
   function launch(message: MessageRow, signing: SigningRow | undefined): void {
-    leased.add(message.id);
     const release = () => leased.delete(message.id);
-    const p: Promise<void> = post(message, signing)
+    const p: Promise<void> = attempt(opts, message, signing)
       .then((record) => {
         pending.push({ record, done: release });
       })
@@ -130,6 +98,7 @@ export function createSender(opts: SenderOptions): Sender {
       })
       .finally(() => {
         posting.delete(p);
+        refill();
         opts.messages.wake();
       });
     posting.add(p);
@@ -176,7 +145,11 @@ export function createSender(opts: SenderOptions): Sender {
         if (r.outcome === "failed" && moved.has(r.message.id))
           log.warn({ messageId: r.message.id, taskId: r.message.task_id }, "callback given up");
       }
-      for (const message of claimed) launch(message, keys.get(message.owner_id));
+      for (const message of claimed) {
+        leased.add(message.id);
+        ready.push({ message, signing: keys.get(message.owner_id) });
+      }
+      refill();
       return claimed.length;
     });
     cycling = next.catch(() => 0);
@@ -197,9 +170,10 @@ export function createSender(opts: SenderOptions): Sender {
     while (!stopping) {
       // Let the POSTs that end in this turn of the event loop join the cycle.
       await new Promise((r) => setImmediate(r));
-      // The pending attempts' slots come free in the cycle that records them, so its claim may fill them.
-      const free = opts.concurrency - posting.size;
-      const claim = free > 0 && (pending.length > 0 || free >= batchFloor || posting.size === 0 || !backlog);
+      // Slots of POSTs that ended are free (their attempts wait in `pending`); `ready` holds up to `ahead` more.
+      const free = opts.concurrency + ahead - posting.size - ready.length;
+      const idle = posting.size === 0 && ready.length === 0;
+      const claim = free > 0 && (pending.length > 0 || free >= batchFloor || idle || !backlog);
       if (pending.length > 0 || claim) {
         const n = await cycle(claim ? free : 0);
         if (claim) backlog = n === free;
@@ -229,14 +203,21 @@ export function createSender(opts: SenderOptions): Sender {
       opts.messages.wake();
       await loop;
       loop = null;
+      // Claimed ahead but not sent: their leases are given back, so they are sent at once after a restart or by
+      // another process, not after their leases run out.
+      const unsent = ready.splice(0).map((r) => r.message.id);
+      for (const id of unsent) leased.delete(id);
+      await releaseMessages(store.db, opts.owner, unsent).catch((error: unknown) =>
+        log.error({ err: error }, "giving back unsent callbacks failed"),
+      );
       await Promise.all([...posting]);
       await flush();
       if (renewTimer) clearInterval(renewTimer);
       renewTimer = null;
     },
     async runOnce() {
-      const n = await cycle(opts.concurrency - posting.size);
-      await Promise.all([...posting]);
+      const n = await cycle(opts.concurrency - posting.size - ready.length);
+      while (posting.size > 0) await Promise.all([...posting]);
       await flush();
       return n;
     },

@@ -3,7 +3,7 @@ import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { until } from "../tasks/fixtures.js";
 import { failOnLeaks } from "../tasks/leaks.js";
-import { attemptRows, messageRow, openRig, queueCallback, type Rig, SCHEDULE } from "./rig.js";
+import { attemptRows, makeSender, messageRow, openRig, queueCallback, type Rig, SCHEDULE } from "./rig.js";
 
 failOnLeaks();
 
@@ -46,6 +46,33 @@ describe.each(dialects())("sender cycles on %s", (dialect) => {
       ]);
     }
     expect(r.hooks.filter((h) => h === "delivered:SUCCESS")).toHaveLength(75);
+  });
+
+  it("stopping gives back the leases of messages claimed ahead and not sent: another sender sends them at once", async () => {
+    rig = await openRig(dialect);
+    const r = rig;
+    // Slow answers: the sender (8 slots, 4 claimed ahead) holds claimed messages it has not sent yet.
+    receiver = await startReceiver((_req, res) => setTimeout(() => res.end("ok"), 150));
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push((await queueCallback(r, `${receiver.origin}/cb`)).messageId);
+    r.sender.start();
+    await until(() => receiver!.requests.length >= 1, 10_000);
+    await r.sender.stop();
+    const sent = new Set(receiver.requests.map((q) => String(q.headers["webhook-id"])));
+    expect(sent.size).toBeLessThan(30);
+    for (const id of ids) {
+      const m = await messageRow(r, id);
+      expect(m.lease_owner).toBeNull();
+      expect(m.state).toBe(sent.has(id) ? "delivered" : "pending");
+    }
+    // No lease left to run out: another sender takes the rest on its first passes.
+    const other = makeSender(r.store, r.clock, r.outbound, "sender-2", new Map());
+    let more = 0;
+    for (let n = await other.runOnce(); n > 0; n = await other.runOnce()) more += n;
+    expect(sent.size + more).toBe(30);
+    const seen = receiver.requests.map((q) => String(q.headers["webhook-id"]));
+    expect(new Set(seen).size).toBe(30);
+    expect(seen).toHaveLength(30);
   });
 
   it("different outcomes recorded in one cycle each keep their own state, times and error", async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { writeAttempts } from "../../src/delivery/attempts.js";
 import { claimMessages } from "../../src/delivery/outbox.js";
+import { writeAttempts } from "../../src/delivery/record.js";
 import { createKey } from "../../src/keys/index.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
