@@ -11,7 +11,14 @@ export async function listMessages(db: Kysely<Database>, taskId: string) {
     .execute();
 }
 
-/** Every attempt for a task, oldest first. */
+/** Every attempt for a task, oldest first (found through its messages: attempts are indexed by message). */
 export async function listAttempts(db: Kysely<Database>, taskId: string) {
-  return db.selectFrom("attempts").selectAll().where("task_id", "=", taskId).orderBy("id", "asc").execute();
+  return db
+    .selectFrom("attempts")
+    .selectAll()
+    .where("message_id", "in", (qb) =>
+      qb.selectFrom("messages").select("messages.id").where("messages.task_id", "=", taskId),
+    )
+    .orderBy("id", "asc")
+    .execute();
 }

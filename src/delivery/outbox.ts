@@ -1,39 +1,51 @@
-import { type Kysely, sql } from "kysely";
-import { type Database, type MessageTable, padToPowerOfTwo, type Store } from "../store/index.js";
+import type { Kysely } from "kysely";
+import {
+  type Database,
+  type MessageTable,
+  numbered,
+  padToPowerOfTwo,
+  query,
+  type Store,
+  statement,
+} from "../store/index.js";
 
 /**
- * Outbox statements: claim due messages by lease, and write an attempt's result. A message whose sender died
- * mid-POST keeps state `pending` with a lease that runs out; the next claim sends it again with the same id.
+ * Outbox statements: claim due messages by lease, renew and requeue them (attempt records: attempts.ts). A
+ * message whose sender died mid-POST keeps state `pending` with a lease that runs out; the next claim sends it
+ * again with the same id.
  */
 
-export type MessageRow = MessageTable;
+/** What the sender needs of a claimed message. */
+export type MessageRow = Pick<
+  MessageTable,
+  "id" | "task_id" | "owner_id" | "url" | "body" | "sign_task_id" | "round_attempts" | "total_attempts"
+>;
 
-/** Claims up to `limit` due messages for `owner` until `now + leaseMs`. */
+// A literal 'pending', so that the planners use the partial index on pending messages. SQLite finds the rows by
+// rowid rather than through the index on the text id (measured: 5.0 → 3.3 µs per claimed row with the narrow
+// RETURNING); PostgreSQL skips the rows other senders have locked.
+const CLAIM_DUE = `select %KEY% from messages where state = 'pending' and next_at <= ?
+  and (lease_until is null or lease_until < ?) order by next_at limit ?`;
+const CLAIM_TAIL = "returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts";
+const CLAIM = statement<MessageRow>(
+  `update messages set lease_owner = ?, lease_until = ?
+    where rowid in (${CLAIM_DUE.replace("%KEY%", "rowid")}) ${CLAIM_TAIL}`,
+  numbered(`update messages set lease_owner = ?, lease_until = ?
+    where id in (${CLAIM_DUE.replace("%KEY%", "id")} for update skip locked) ${CLAIM_TAIL}`),
+);
+
+/**
+ * Claims up to `limit` due messages for `owner` until `now + leaseMs`. Runs in the caller's transaction (the
+ * sender's cycle, with the attempt records of the same moment), or on its own.
+ */
 export async function claimMessages(
-  store: Store,
+  db: Kysely<Database>,
   owner: string,
   limit: number,
   now: number,
   leaseMs: number,
 ): Promise<MessageRow[]> {
-  const { db, dialect } = store;
-  return db
-    .updateTable("messages")
-    .set({ lease_owner: owner, lease_until: now + leaseMs })
-    .where("id", "in", (qb) =>
-      qb
-        .selectFrom("messages")
-        .select("id")
-        // A literal, so that the planners can use the partial index on pending messages.
-        .where("state", "=", sql.lit("pending"))
-        .where("next_at", "<=", now)
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
-        .orderBy("next_at")
-        .limit(limit)
-        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
-    )
-    .returningAll()
-    .execute();
+  return query(db, CLAIM, [owner, now + leaseMs, now, now, limit]);
 }
 
 /** Extends the leases this owner holds on messages whose POST is still running. */
@@ -47,15 +59,29 @@ export async function renewMessageLeases(db: Kysely<Database>, owner: string, id
     .execute();
 }
 
-/** The signing material of the keys that own the given messages. */
-export async function loadSigningKeys(db: Kysely<Database>, ownerIds: string[]) {
-  if (ownerIds.length === 0) return new Map<string, SigningRow>();
-  const rows = await db
-    .selectFrom("api_keys")
-    .select(["id", "webhook_key", "previous_webhook_key", "previous_key_until", "hmac_enabled"])
-    .where("id", "in", padToPowerOfTwo([...new Set(ownerIds)]))
+/** Gives back leases of claimed messages that were not sent (a stopping sender): they are due again at once. */
+export async function releaseMessages(db: Kysely<Database>, owner: string, ids: string[]) {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("messages")
+    .set({ lease_owner: null, lease_until: null })
+    .where("id", "in", padToPowerOfTwo(ids))
+    .where("lease_owner", "=", owner)
     .execute();
-  return new Map(rows.map((r) => [r.id, r]));
+}
+
+const SIGNING_KEY = statement<SigningRow>(
+  "select id, webhook_key, previous_webhook_key, previous_key_until, hmac_enabled from api_keys where id = ?",
+);
+
+/** The signing material of the keys that own the given messages (one lookup per distinct owner). */
+export async function loadSigningKeys(db: Kysely<Database>, ownerIds: readonly string[]) {
+  const out = new Map<string, SigningRow>();
+  for (const id of new Set(ownerIds)) {
+    const [row] = await query(db, SIGNING_KEY, [id]);
+    if (row) out.set(id, row);
+  }
+  return out;
 }
 
 export interface SigningRow {
@@ -64,57 +90,6 @@ export interface SigningRow {
   previous_webhook_key: string | null;
   previous_key_until: number | null;
   hmac_enabled: number;
-}
-
-export interface AttemptRecord {
-  readonly message: MessageRow;
-  readonly trigger: "auto" | "manual";
-  readonly startedAt: number;
-  readonly endedAt: number;
-  readonly latencyMs: number;
-  readonly status: number | null;
-  readonly errorClass: string | null;
-  readonly errorMessage: string | null;
-  readonly excerpt: string;
-  readonly outcome: "delivered" | "retry" | "failed";
-  readonly nextAt: number | null;
-}
-
-/** Writes one attempt and moves its message on; false when the lease was lost (the attempt is still kept). */
-export async function writeAttempt(trx: Kysely<Database>, owner: string, a: AttemptRecord): Promise<boolean> {
-  const m = a.message;
-  await trx
-    .insertInto("attempts")
-    .values({
-      message_id: m.id,
-      task_id: m.task_id,
-      number: m.total_attempts + 1,
-      trigger: a.trigger,
-      started_at: a.startedAt,
-      latency_ms: Math.max(0, Math.round(a.latencyMs)),
-      status_code: a.status,
-      error_class: a.errorClass,
-      error_message: a.errorMessage,
-      response_excerpt: a.excerpt,
-      outcome: a.outcome,
-      next_at: a.nextAt,
-    })
-    .execute();
-  const res = await trx
-    .updateTable("messages")
-    .set((eb) => ({
-      state: a.outcome === "retry" ? "pending" : a.outcome,
-      round_attempts: eb("round_attempts", "+", 1),
-      total_attempts: eb("total_attempts", "+", 1),
-      next_at: a.nextAt ?? a.endedAt,
-      lease_owner: null,
-      lease_until: null,
-      ...(a.outcome === "delivered" ? { delivered_at: a.endedAt } : {}),
-    }))
-    .where("id", "=", m.id)
-    .where("lease_owner", "=", owner)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
 }
 
 /**

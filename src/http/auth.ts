@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { authenticate } from "../keys/index.js";
+import { createKeyCache } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { ApiKeyTable, Store } from "../store/index.js";
 
@@ -15,16 +15,18 @@ declare module "fastify" {
 
 /**
  * Bearer-key authentication. It runs after routing, so an unknown path answers 404 rather than 401, and skips
- * routes marked `config: { public: true }`.
+ * routes marked `config: { public: true }`. Keys found are cached; every change to a key empties the cache before
+ * the next request (see createKeyCache), so a revocation from anywhere takes effect at once.
  */
 export function registerAuth(app: FastifyInstance, store: Store): void {
+  const keys = createKeyCache(store.db);
   app.decorateRequest("apiKey", null);
   app.addHook("onRequest", async (request) => {
     if (request.routeOptions.url === undefined || request.routeOptions.config.public) return;
     if (request.url.startsWith("/docs") || request.url.startsWith("/files/")) return;
     const header = request.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const key = match ? await authenticate(store, match[1]!) : null;
+    const key = match ? await keys.authenticate(match[1]!) : null;
     if (!key)
       throw new HooklineError(
         "unauthorized",

@@ -151,7 +151,12 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
             .execute();
         }
         await trx.deleteFrom("tracks").where("task_id", "=", task.id).execute();
-        await trx.deleteFrom("attempts").where("task_id", "=", task.id).execute();
+        await trx
+          .deleteFrom("attempts")
+          .where("message_id", "in", (qb) =>
+            qb.selectFrom("messages").select("messages.id").where("messages.task_id", "=", task.id),
+          )
+          .execute();
         await trx.deleteFrom("messages").where("task_id", "=", task.id).execute();
         await trx.deleteFrom("tasks").where("id", "=", task.id).execute();
         return files.map((f) => f.storage_key);

@@ -2,6 +2,7 @@
  * API keys: each key is a tenant (spec 12.3, DESIGN invariant 7), with its webhook HMAC key.
  * @module
  */
+export { createKeyCache, type KeyCache } from "./cache.js";
 export {
   authenticate,
   createKey,

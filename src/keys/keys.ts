@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
+import type { Kysely } from "kysely";
 import type { Clock } from "../lib/clock.js";
 import { HooklineError } from "../lib/errors.js";
 import { newApiKey, newId, newWebhookKey } from "../lib/ids.js";
-import type { ApiKeyTable, Store } from "../store/index.js";
+import { type ApiKeyTable, type Database, query, type Store, statement } from "../store/index.js";
 
 /** An API key as shown to its operator (never the secret itself after creation). */
 export interface KeyInfo {
@@ -59,13 +60,17 @@ export async function createKey(
   return { ...info(row), apiKey, webhookHmacKey: row.webhook_key };
 }
 
-/** The live key a bearer token belongs to, or null. */
+const BY_HASH = statement<ApiKeyTable>("select * from api_keys where key_hash = ?");
+
+/** The key row with this hash, revoked or not (precompiled: requests whose key is not cached read it). */
+export async function keyByHash(db: Kysely<Database>, hash: string): Promise<ApiKeyTable | undefined> {
+  const [row] = await query(db, BY_HASH, [hash]);
+  return row;
+}
+
+/** The live key a bearer token belongs to, or null (the HTTP server uses a {@link createKeyCache} instead). */
 export async function authenticate(store: Store, apiKey: string): Promise<ApiKeyTable | null> {
-  const row = await store.db
-    .selectFrom("api_keys")
-    .selectAll()
-    .where("key_hash", "=", hashKey(apiKey))
-    .executeTakeFirst();
+  const row = await keyByHash(store.db, hashKey(apiKey));
   return row && row.revoked_at === null ? row : null;
 }
 

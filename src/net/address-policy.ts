@@ -124,17 +124,31 @@ export function compilePolicy(policy: OutboundPolicy): AddressPolicy {
     return cls.label;
   };
 
+  // Remembered per address: the policy never changes, and every callback to a literal-IP receiver (and every
+  // submitted URL naming one) is checked again; classifying costs several ipaddr.js parses. Bounded, so that a
+  // flood of distinct addresses cannot grow it forever.
+  const known = new Map<string, string | null>();
+  const labelOf = (address: string): string | null => {
+    let label = known.get(address);
+    if (label === undefined) {
+      label = refusedLabel(address);
+      if (known.size >= 1024) known.clear();
+      known.set(address, label);
+    }
+    return label;
+  };
+
   return {
     hostAllowed: (hostname) => names.has(normalizeHost(hostname)),
     checkAddress(address) {
-      const label = refusedLabel(address);
+      const label = labelOf(address);
       return label === null ? { ok: true } : { ok: false, reason: `${address} is a ${label} address` };
     },
     checkResolved(hostname, addresses) {
       if (names.has(normalizeHost(hostname))) return { ok: true };
       if (addresses.length === 0) return { ok: false, reason: `${hostname} resolved to no address` };
       for (const address of addresses) {
-        const label = refusedLabel(address);
+        const label = labelOf(address);
         if (label !== null)
           return { ok: false, reason: `${hostname} resolves to ${address}, a ${label} address` };
       }

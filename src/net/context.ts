@@ -13,6 +13,8 @@ export interface ClientContext {
   readonly resolve: LookupFn;
   readonly userAgent: string;
   readonly clock: Clock;
+  /** Callback URLs already parsed and found acceptable (bounded; see post.ts). Never mutated once stored. */
+  readonly callbackTargets: Map<string, Target>;
 }
 
 /**

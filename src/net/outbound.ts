@@ -63,6 +63,7 @@ export function createOutbound(policy: OutboundPolicy, opts: OutboundOptions = {
     resolve,
     userAgent: opts.userAgent ?? "Hookline/0.1",
     clock: opts.clock ?? systemClock,
+    callbackTargets: new Map(),
   };
   return {
     async vet(url) {

@@ -3,7 +3,7 @@ import type { Readable } from "node:stream";
 import { request } from "undici";
 import { type ClientContext, discardBody, requestHeaders, socketSettled } from "./context.js";
 import { headerValue, parseRetryAfter } from "./headers.js";
-import { classifyError, type ErrorClass, errorMessage, startDeadline } from "./network-errors.js";
+import { classifyError, type ErrorClass, errorMessage, startRequestDeadline } from "./network-errors.js";
 import { checkLiteralHost, parseTarget } from "./target.js";
 
 /** What one callback POST gave: a status, or a classified reason why there was none. */
@@ -28,29 +28,45 @@ export interface PostOptions {
 }
 
 /**
- * Reads at most about `limit` bytes, then destroys the body so a huge answer costs nothing more.
- * A body read to its end leaves the socket reusable; then the caller waits for it to settle.
+ * Reads at most about `limit` bytes, then destroys the body so a huge answer costs nothing more. A body read to
+ * its end leaves the socket reusable; then the caller waits for it to settle. Listeners rather than an async
+ * iterator: this runs for every callback, and most answers are empty.
  */
-async function readExcerpt(body: Readable, limit: number): Promise<{ text: string; ended: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    if (limit > 0) {
-      for await (const chunk of body) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-        chunks.push(buf);
-        size += buf.length;
-        if (size >= limit) break;
-      }
+function readExcerpt(body: Readable, limit: number): Promise<{ text: string; ended: boolean }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      body.off("data", onData);
+      body.off("end", finish);
+      // The status already arrived and decides the outcome; a broken body only shortens the excerpt.
+      body.off("error", finish);
+      const ended = body.readableEnded;
+      if (!ended) discardBody(body);
+      resolve({ text: size === 0 ? "" : decode(chunks, limit), ended });
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      chunks.push(buf);
+      size += buf.length;
+      if (size >= limit) finish();
+    };
+    if (limit <= 0) {
+      finish();
+      return;
     }
-  } catch {
-    // The status already arrived and decides the outcome; a broken body only shortens the excerpt.
-  }
-  const ended = body.readableEnded;
-  if (!ended) discardBody(body);
-  // stream: true holds back a multi-byte character cut at the limit instead of emitting U+FFFD.
-  const text = new TextDecoder("utf-8").decode(Buffer.concat(chunks).subarray(0, limit), { stream: true });
-  return { text, ended };
+    body.on("data", onData);
+    body.on("end", finish);
+    body.on("error", finish);
+  });
+}
+
+/** The first `limit` bytes as UTF-8; a multi-byte character cut at the limit is left out, not turned into U+FFFD. */
+function decode(chunks: Buffer[], limit: number): string {
+  return new TextDecoder("utf-8").decode(Buffer.concat(chunks).subarray(0, limit), { stream: true });
 }
 
 /** The callback POST of {@link Outbound.post}: never follows redirects, never throws for the network. */
@@ -71,14 +87,20 @@ export async function postRequest(
     ...r,
     latencyMs: Math.round(performance.now() - started),
   });
-  let target: ReturnType<typeof parseTarget>;
-  try {
-    target = parseTarget(url);
-    checkLiteralHost(target, ctx.policy);
-  } catch (err) {
-    return done({ errorClass: "refused_target", errorMessage: errorMessage(err) });
+  let target = ctx.callbackTargets.get(url);
+  if (target === undefined) {
+    try {
+      target = parseTarget(url);
+      checkLiteralHost(target, ctx.policy);
+    } catch (err) {
+      return done({ errorClass: "refused_target", errorMessage: errorMessage(err) });
+    }
+    // A callback URL is posted to again and again; parsed and checked once, its verdict cannot change (the
+    // policy is fixed). Host names are still resolved and vetted by the connector for every new connection.
+    if (ctx.callbackTargets.size >= 1024) ctx.callbackTargets.clear();
+    ctx.callbackTargets.set(url, target);
   }
-  const deadline = startDeadline(opts.timeoutMs, opts.signal);
+  const deadline = startRequestDeadline(opts.timeoutMs, opts.signal);
   try {
     const res = await request(target.url, {
       dispatcher: ctx.agent,

@@ -1,7 +1,13 @@
-import { type Kysely, sql } from "kysely";
+import type { Kysely } from "kysely";
 import type { Database } from "./schema.js";
+import { exec, statement } from "./statements.js";
 
 type Transact = <T>(fn: (trx: Kysely<Database>) => Promise<T>) => Promise<T>;
+
+// Precompiled: two of these run for every request in a batch.
+const SAVEPOINT = statement("savepoint batch_item");
+const RELEASE = statement("release savepoint batch_item");
+const ROLLBACK_TO = statement("rollback to savepoint batch_item");
 
 interface Item {
   readonly fn: (trx: Kysely<Database>) => Promise<unknown>;
@@ -29,14 +35,14 @@ export function createBatcher(transact: Transact, maxBatch = 256) {
       try {
         await transact(async (trx) => {
           for (const item of batch) {
-            await sql`savepoint batch_item`.execute(trx);
+            await exec(trx, SAVEPOINT, []);
             try {
               const value = await item.fn(trx);
-              await sql`release savepoint batch_item`.execute(trx);
+              await exec(trx, RELEASE, []);
               outcomes.push({ ok: true, value });
             } catch (error) {
-              await sql`rollback to savepoint batch_item`.execute(trx);
-              await sql`release savepoint batch_item`.execute(trx);
+              await exec(trx, ROLLBACK_TO, []);
+              await exec(trx, RELEASE, []);
               outcomes.push({ ok: false, error });
             }
           }

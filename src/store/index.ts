@@ -6,6 +6,16 @@ export { type Dialect, openStore, type Store, type StoreTarget } from "./open.js
 export type { Listener } from "./postgres-listen.js";
 export type * from "./schema.js";
 export { ensureSecret } from "./settings.js";
+export {
+  dialectOf,
+  exec,
+  numbered,
+  powerOfTwoChunks,
+  query,
+  repeated,
+  type Statement,
+  statement,
+} from "./statements.js";
 
 /**
  * Pads an `in (…)` list to a power-of-two length by repeating its last value, so that the few SQL texts that

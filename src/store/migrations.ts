@@ -166,8 +166,53 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropIndex("messages_due").execute();
       },
     },
+    "0003_attempts_by_message": {
+      async up(db: Kysely<unknown>) {
+        // Message ids are time-ordered, so attempts of a burst land side by side in this index; task ids are
+        // random, so the index it replaces took one random page write per attempt. Attempts of a task are found
+        // through its messages (messages_task).
+        await db.schema
+          .createIndex("attempts_message")
+          .on("attempts")
+          .columns(["message_id", "id"])
+          .execute();
+        await db.schema.dropIndex("attempts_task").execute();
+      },
+    },
+    "0004_key_generation": {
+      async up(db: Kysely<unknown>) {
+        // A counter that every change to an API key moves on, by trigger, whoever writes (this process, the
+        // CLI, another process, an operator's SQL): the key cache of a server compares it on each request.
+        await db.schema
+          .createTable("key_generation")
+          .addColumn("id", "integer", (c) => c.primaryKey())
+          .addColumn("n", "bigint", (c) => c.notNull())
+          .execute();
+        await sql`insert into key_generation (id, n) values (1, 0)`.execute(db);
+        if (dialect === "postgres") {
+          await sql`create function hookline_key_changed() returns trigger language plpgsql as $$
+            begin update key_generation set n = n + 1 where id = 1; return null; end $$`.execute(db);
+          await sql`create trigger api_keys_changed after update or delete on api_keys
+            for each statement execute function hookline_key_changed()`.execute(db);
+        } else {
+          for (const event of ["update", "delete"]) {
+            await sql`create trigger ${sql.raw(`api_keys_${event}d`)} after ${sql.raw(event)} on api_keys
+              begin update key_generation set n = n + 1 where id = 1; end`.execute(db);
+          }
+        }
+      },
+    },
+    "0005_wav_dedupe_by_track": {
+      async up(db: Kysely<unknown>) {
+        // The WAV family's only-once key became `wav:<track's music task id>/<audioId>` (see families/wav): the
+        // earlier `wav:<audioId>` keys are rewritten, so that tasks made before still block a second conversion.
+        await sql`update tasks set dedupe_key = 'wav:' || parent_id || '/' || substr(dedupe_key, 5)
+          where family = 'wav' and parent_id is not null and dedupe_key like 'wav:%'
+            and dedupe_key not like 'wav:%/%'`.execute(db);
+      },
+    },
     // --- voice family (issue 4) ---
-    "0003_voices": {
+    "0006_voices": {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable("voices")

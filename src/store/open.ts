@@ -27,6 +27,16 @@ export interface Store {
 
 export type StoreTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
+/** The connection(s) of either database, with its way of closing and of running a transaction. */
+async function openDatabase(target: StoreTarget): Promise<Pick<Store, "db" | "close" | "transact">> {
+  if (target.kind === "sqlite") {
+    const sqlite = await openSqlite(target.path);
+    return { db: sqlite.db, close: sqlite.close, transact: (fn) => sqliteTransact(sqlite, fn) };
+  }
+  const db = await openPostgres(target.url);
+  return { db, close: () => db.destroy(), transact: (fn) => db.transaction().execute(fn) };
+}
+
 /**
  * Opens the configured database and applies pending migrations.
  *
@@ -35,10 +45,10 @@ export type StoreTarget = { kind: "sqlite"; path: string } | { kind: "postgres";
  */
 export async function openStore(target: StoreTarget): Promise<Store> {
   const dialect: Dialect = target.kind;
-  const db = target.kind === "sqlite" ? await openSqlite(target.path) : await openPostgres(target.url);
+  const { db, close, transact } = await openDatabase(target);
   const { error } = await migrate(db as Kysely<unknown>, dialect);
   if (error) {
-    await db.destroy();
+    await close();
     throw new HooklineError(
       "internal",
       `database migration failed: ${String((error as Error).message ?? error)}`,
@@ -47,8 +57,6 @@ export async function openStore(target: StoreTarget): Promise<Store> {
       },
     );
   }
-  const transact: Store["transact"] = (fn) =>
-    dialect === "sqlite" ? sqliteTransact(db, fn) : db.transaction().execute(fn);
   return {
     db,
     dialect,
@@ -56,6 +64,6 @@ export async function openStore(target: StoreTarget): Promise<Store> {
     listen: async (channels, onNotify) =>
       target.kind === "postgres" ? listenPostgres(target.url, channels, onNotify) : null,
     transact,
-    close: () => db.destroy(),
+    close,
   };
 }

@@ -13,6 +13,7 @@ export interface Database {
   messages: MessageTable;
   attempts: AttemptTable;
   settings: SettingTable;
+  key_generation: KeyGenerationTable;
   voices: VoiceTable;
 }
 
@@ -127,6 +128,12 @@ export interface AttemptTable {
 export interface SettingTable {
   key: string;
   value: string;
+}
+
+/** One row (id 1) whose counter moves on with every change to `api_keys` (a trigger): key caches compare it. */
+export interface KeyGenerationTable {
+  id: number;
+  n: number;
 }
 
 /** A voice profile made by the custom-voice flow (spec 6): what the speaker check compares against. */

@@ -1,14 +1,30 @@
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { Kysely, SqliteDialect, sql } from "kysely";
+import { CompiledQuery, Kysely, SqliteDialect } from "kysely";
 import type { Database } from "./schema.js";
+import { startCheckpointer } from "./sqlite-checkpointer.js";
+import { type DirectRunner, holdDirect } from "./statements.js";
+
+/** The embedded database, its checkpointing thread, and how a commit is counted for it. */
+export interface SqliteHandle {
+  readonly db: Kysely<Database>;
+  /** Runs statements on the connection (only while a transaction holds it). */
+  readonly direct: DirectRunner;
+  /** Tells the checkpointer that a transaction committed. */
+  committed(): void;
+  /** Null, or a pause to await before a transaction begins (see Checkpointer.gate). */
+  gate(): Promise<void> | null;
+  /** Stops the checkpointer, then closes the connection (the last one checkpoints and removes the WAL). */
+  close(): Promise<void>;
+}
 
 /**
  * Opens the embedded database: WAL so readers never wait for the writer, NORMAL sync (durable across a process
  * crash, which is what `kill -9` tests), and a busy timeout so a second process (the CLI next to a running server)
- * waits for the write lock instead of failing.
+ * waits for the write lock instead of failing. Checkpoints run on a worker thread (see sqlite-checkpointer.ts).
  */
-export async function openSqlite(path: string): Promise<Kysely<Database>> {
+export async function openSqlite(path: string): Promise<SqliteHandle> {
   mkdirSync(dirname(path), { recursive: true });
   const { default: BetterSqlite3 } = await import("better-sqlite3");
   const native = new BetterSqlite3(path);
@@ -16,7 +32,35 @@ export async function openSqlite(path: string): Promise<Kysely<Database>> {
   native.pragma("synchronous = NORMAL");
   native.pragma("busy_timeout = 10000");
   native.pragma("foreign_keys = ON");
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(native) }) });
+  native.pragma("wal_autocheckpoint = 0");
+  const statements = cachingStatements(native);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  const checkpointer = startCheckpointer({
+    path,
+    driver: createRequire(import.meta.url).resolve("better-sqlite3"),
+    onFailure: () => {
+      // Without its thread, SQLite checkpoints in the commits again (its default), so the WAL stays bounded.
+      if (native.open) native.pragma("wal_autocheckpoint = 1000");
+    },
+  });
+  return {
+    db,
+    direct: {
+      all(text, params) {
+        const st = statements.prepare(text);
+        if (st.reader) return st.all(params);
+        st.run(params);
+        return [];
+      },
+      run: (text, params) => statements.prepare(text).run(params).changes,
+    },
+    committed: () => checkpointer.committed(),
+    gate: () => checkpointer.gate(),
+    async close() {
+      await checkpointer.stop();
+      await db.destroy();
+    },
+  };
 }
 
 type Native = import("better-sqlite3").Database;
@@ -40,22 +84,34 @@ function cachingStatements(native: Native, max = 500) {
   };
 }
 
+// Compiled once: these run for every transaction.
+const BEGIN = CompiledQuery.raw("begin immediate");
+const COMMIT = CompiledQuery.raw("commit");
+const ROLLBACK = CompiledQuery.raw("rollback");
+
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken up front, so a transaction that reads
  * and then writes can never fail half-way because another process wrote in between.
  */
 export async function sqliteTransact<T>(
-  db: Kysely<Database>,
+  handle: SqliteHandle,
   fn: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  return db.connection().execute(async (conn) => {
-    await sql`begin immediate`.execute(conn);
+  return handle.db.connection().execute(async (conn) => {
+    // Holding the connection: when the checkpointer asks, nothing of this process writes until it is done.
+    const pause = handle.gate();
+    if (pause) await pause;
+    await conn.executeQuery(BEGIN);
+    const release = holdDirect(conn, handle.direct);
     try {
       const out = await fn(conn);
-      await sql`commit`.execute(conn);
+      release();
+      await conn.executeQuery(COMMIT);
+      handle.committed();
       return out;
     } catch (error) {
-      await sql`rollback`.execute(conn).catch(() => undefined);
+      release();
+      await conn.executeQuery(ROLLBACK).catch(() => undefined);
       throw error;
     }
   });

@@ -3,8 +3,8 @@
  * @module
  */
 
-export { getOwnedTask } from "./lookup.js";
-export type { CallbackSpec, Family, Outcome, RunHelpers, Task } from "./model.js";
+export { getOwnedTask, latestByDedupeKey } from "./lookup.js";
+export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";
 export { enqueueMessage, insertTask, type NewTask, queueAction } from "./queue.js";

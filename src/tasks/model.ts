@@ -65,6 +65,12 @@ export interface RunHelpers {
 }
 
 /**
+ * What a delivery hook is told about the task of a message that ended: the sender reads only this (one narrow
+ * read per batch of attempts), because a hook reflects delivery trouble in the task's status and needs no more.
+ */
+export type DeliveryTask = Pick<Task, "id" | "family" | "status">;
+
+/**
  * A job family plugged into the engine. `run` does the work of one action; `failed` turns an unexpected error
  * into a terminal outcome; the delivery hooks let a family reflect callback trouble in its own status.
  */
@@ -73,9 +79,9 @@ export interface Family {
   run(task: Task, helpers: RunHelpers): Promise<Outcome>;
   failed(task: Task, error: Error): Outcome;
   /** Called in the delivery's transaction when every attempt of a message failed. */
-  onDeliveryGivenUp?(trx: Kysely<Database>, task: Task): Promise<void>;
+  onDeliveryGivenUp?(trx: Kysely<Database>, task: DeliveryTask): Promise<void>;
   /** Called in the delivery's transaction when a message was delivered. */
-  onDelivered?(trx: Kysely<Database>, task: Task): Promise<void>;
+  onDelivered?(trx: Kysely<Database>, task: DeliveryTask): Promise<void>;
 }
 
 function parseJson(text: string | null): Record<string, unknown> | null {

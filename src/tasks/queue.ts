@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { newMessageId } from "../lib/ids.js";
-import { type Database, padToPowerOfTwo, type Store } from "../store/index.js";
+import { type Database, exec, padToPowerOfTwo, type Store, statement } from "../store/index.js";
 import { type CallbackSpec, type Outcome, type Task, toTask } from "./model.js";
 
 /**
@@ -22,32 +22,33 @@ export interface NewTask {
   readonly result?: Record<string, unknown> | null;
 }
 
-/** Inserts a task (inside the caller's transaction, so it commits with whatever else the request writes). */
+const INSERT_TASK = statement(
+  `insert into tasks (id, owner_id, family, status, action, input, result, error_code, error_message,
+    callback_url, parent_id, dedupe_key, run_at, lease_owner, lease_until, runs, created_at, updated_at,
+    completed_at) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?, null, null, 0, ?, ?, ?)`,
+);
+
+/**
+ * Inserts a task (inside the caller's transaction, so it commits with whatever else the request writes).
+ * Precompiled: every submission runs it.
+ */
 export async function insertTask(trx: Kysely<Database>, task: NewTask, now: number): Promise<void> {
-  await trx
-    .insertInto("tasks")
-    .values({
-      id: task.id,
-      owner_id: task.ownerId,
-      family: task.family,
-      status: task.status,
-      action: task.action,
-      input: JSON.stringify(task.input),
-      result: task.result ? JSON.stringify(task.result) : null,
-      error_code: null,
-      error_message: null,
-      callback_url: task.callbackUrl,
-      parent_id: task.parentId ?? null,
-      dedupe_key: task.dedupeKey ?? null,
-      run_at: now,
-      lease_owner: null,
-      lease_until: null,
-      runs: 0,
-      created_at: now,
-      updated_at: now,
-      completed_at: task.action === null ? now : null,
-    })
-    .execute();
+  await exec(trx, INSERT_TASK, [
+    task.id,
+    task.ownerId,
+    task.family,
+    task.status,
+    task.action,
+    JSON.stringify(task.input),
+    task.result ? JSON.stringify(task.result) : null,
+    task.callbackUrl,
+    task.parentId ?? null,
+    task.dedupeKey ?? null,
+    now,
+    now,
+    now,
+    task.action === null ? now : null,
+  ]);
 }
 
 /** Queues another action on an existing, idle task (e.g. a voice regenerate). Returns false if it was busy. */

@@ -4,4 +4,11 @@
  */
 export { musicRecord } from "./record.js";
 export { trackRoutes } from "./routes.js";
-export { getTrack, registerTrack, type Track, titleFromFileName, tracksOfTask } from "./tracks.js";
+export {
+  getTrack,
+  registerTrack,
+  type Track,
+  taskOfTrack,
+  titleFromFileName,
+  tracksOfTask,
+} from "./tracks.js";

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { FileRecord } from "../files/index.js";
 import { newAudioId, newTaskId } from "../lib/ids.js";
 import type { ProbeResult } from "../media/index.js";
-import type { Database, TrackTable } from "../store/index.js";
+import { type Database, query, statement, type TrackTable } from "../store/index.js";
 import { insertTask } from "../tasks/index.js";
 
 export type Track = TrackTable;
@@ -53,18 +53,30 @@ export async function registerTrack(
   return { taskId, audioId };
 }
 
-/** A track of an owner (tenant isolation: another key's track is "not found"). */
+const TRACK = statement<Track>("select * from tracks where id = ? and owner_id = ?");
+
+/** A track of an owner (tenant isolation: another key's track is "not found"). Precompiled: every submission. */
 export async function getTrack(
   db: Kysely<Database>,
   ownerId: string,
   audioId: string,
 ): Promise<Track | undefined> {
-  return db
-    .selectFrom("tracks")
-    .selectAll()
-    .where("id", "=", audioId)
-    .where("owner_id", "=", ownerId)
-    .executeTakeFirst();
+  const [row] = await query(db, TRACK, [audioId, ownerId]);
+  return row;
+}
+
+const TASK_OF_TRACK = statement<{ task_id: string }>(
+  "select task_id from tracks where id = ? and owner_id = ?",
+);
+
+/** The music task id of an owner's track, or undefined (another key's track is "not found"). Precompiled. */
+export async function taskOfTrack(
+  db: Kysely<Database>,
+  ownerId: string,
+  audioId: string,
+): Promise<string | undefined> {
+  const [row] = await query(db, TASK_OF_TRACK, [audioId, ownerId]);
+  return row?.task_id;
 }
 
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { claimMessages, writeAttempt } from "../../src/delivery/outbox.js";
+import { claimMessages } from "../../src/delivery/outbox.js";
+import { writeAttempts } from "../../src/delivery/record.js";
 import { createKey } from "../../src/keys/index.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
@@ -40,7 +41,7 @@ describe.each(dialects())("outbox leases on %s", (dialect) => {
     const r = rig;
     receiver = await startReceiver((_req, res) => res.end("ok"));
     const { messageId } = await queueCallback(r, `${receiver.origin}/cb`);
-    const [dead] = await claimMessages(r.store, "dead-sender", 10, r.clock.now(), 30_000);
+    const [dead] = await claimMessages(r.store.db, "dead-sender", 10, r.clock.now(), 30_000);
     expect(dead?.id).toBe(messageId);
     expect(await r.sender.runOnce()).toBe(0);
     r.clock.advance(30_000);
@@ -51,22 +52,24 @@ describe.each(dialects())("outbox leases on %s", (dialect) => {
     expect(await messageRow(r, messageId)).toMatchObject({ state: "delivered", total_attempts: 1 });
 
     // The dead sender wakes up and reports a failure: its attempt is kept, the message is not moved back.
-    const applied = await r.store.transact((trx) =>
-      writeAttempt(trx, "dead-sender", {
-        message: dead!,
-        trigger: "auto",
-        startedAt: r.clock.now(),
-        endedAt: r.clock.now(),
-        latencyMs: 15_000,
-        status: null,
-        errorClass: "timeout",
-        errorMessage: "late",
-        excerpt: "",
-        outcome: "retry",
-        nextAt: r.clock.now() + 60_000,
-      }),
+    const moved = await r.store.transact((trx) =>
+      writeAttempts(trx, "dead-sender", [
+        {
+          message: dead!,
+          trigger: "auto",
+          startedAt: r.clock.now(),
+          endedAt: r.clock.now(),
+          latencyMs: 15_000,
+          status: null,
+          errorClass: "timeout",
+          errorMessage: "late",
+          excerpt: "",
+          outcome: "retry",
+          nextAt: r.clock.now() + 60_000,
+        },
+      ]),
     );
-    expect(applied).toBe(false);
+    expect(moved.size).toBe(0);
     expect(await messageRow(r, messageId)).toMatchObject({ state: "delivered", lease_owner: null });
     expect((await attemptRows(r, messageId)).map((a) => a.error_class)).toEqual([null, "timeout"]);
   });

@@ -82,4 +82,20 @@ describe("compilePolicy", () => {
     });
     expect(p.checkResolved("empty.test", []).ok).toBe(false);
   });
+
+  it("remembers verdicts per address and stays right once its bounded memory starts over", () => {
+    const p = compilePolicy({ allowHosts: ["10.9.0.0/16"], allowPrivate: false });
+    const verdicts = () => [
+      p.checkAddress("10.0.0.1"),
+      p.checkAddress("10.9.1.1"),
+      p.checkAddress("8.8.8.8"),
+    ];
+    const first = verdicts();
+    expect(first.map((v) => v.ok)).toEqual([false, true, true]);
+    expect(verdicts()).toEqual(first);
+    // More distinct addresses than it keeps: the memory is dropped and refilled, the answers do not change.
+    for (let i = 0; i < 3000; i++) p.checkAddress(`10.${(i >> 8) & 255}.${i & 255}.7`);
+    expect(verdicts()).toEqual(first);
+    expect(p.checkResolved("mixed.test", ["8.8.8.8", "10.0.0.1"]).ok).toBe(false);
+  });
 });

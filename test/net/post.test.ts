@@ -20,7 +20,10 @@ beforeAll(async () => {
     else if (path === "/odd") res.writeHead(503, { "retry-after": "soon" }).end();
     else if (path === "/hang")
       return; // never answers
-    else res.end(JSON.stringify({ ok: true }));
+    else if (path === "/stall") {
+      res.writeHead(200);
+      res.write("half an answer"); // and never the rest
+    } else res.end(JSON.stringify({ ok: true }));
   });
 });
 afterEach(async () => {
@@ -98,6 +101,28 @@ describe("post", () => {
     const r = await open().post(`${receiver.origin}/hang`, "", {}, { timeoutMs: 300 });
     expect(r).toMatchObject({ status: null, errorClass: "timeout" });
     expect(r.latencyMs).toBeGreaterThanOrEqual(250);
+    expect(r.latencyMs).toBeLessThan(3000);
+  });
+
+  it("a body that stalls after the status is cut at the deadline; the status and what came are kept", async () => {
+    const r = await open().post(`${receiver.origin}/stall`, "", {}, { timeoutMs: 300 });
+    expect(r).toMatchObject({ status: 200, errorClass: null, excerpt: "half an answer" });
+    expect(r.latencyMs).toBeGreaterThanOrEqual(250);
+    expect(r.latencyMs).toBeLessThan(3000);
+  });
+
+  it("follows a caller's own signal as well as its deadline", async () => {
+    const caller = new AbortController();
+    const pending = open().post(
+      `${receiver.origin}/hang`,
+      "",
+      {},
+      { timeoutMs: 5000, signal: caller.signal },
+    );
+    setTimeout(() => caller.abort(new Error("shutting down")), 100);
+    const r = await pending;
+    expect(r.status).toBeNull();
+    expect(r.errorClass).not.toBe("timeout");
     expect(r.latencyMs).toBeLessThan(3000);
   });
 

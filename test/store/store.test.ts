@@ -21,7 +21,14 @@ const T = Date.parse("2026-03-01T12:00:00Z");
 failOnLeaks();
 
 /** Every migration the code ships, in order. */
-const MIGRATIONS = ["0001_initial", "0002_hot_path_indexes", "0003_voices"];
+const MIGRATIONS = [
+  "0001_initial",
+  "0002_hot_path_indexes",
+  "0003_attempts_by_message",
+  "0004_key_generation",
+  "0005_wav_dedupe_by_track",
+  "0006_voices",
+];
 
 describe.each(dialects())("store on %s", (dialect) => {
   const opened: Store[] = [];
@@ -77,6 +84,46 @@ describe.each(dialects())("store on %s", (dialect) => {
     const both = await Promise.all([openStore(target), openStore(target), openStore(target)]);
     opened.push(...both);
     for (const s of both) expect(await migrationNames(s)).toEqual(MIGRATIONS);
+  });
+
+  it("0005 rewrites WAV only-once keys of tasks made before it to the track-led form, once", async () => {
+    const first = await open();
+    const task = (id: string, family: string, dedupeKey: string | null, parentId: string | null) =>
+      insertTask(
+        first.db,
+        {
+          id,
+          ownerId: "key_a",
+          family,
+          status: "SUCCESS",
+          action: null,
+          input: {},
+          callbackUrl: null,
+          parentId,
+          dedupeKey,
+        },
+        T,
+      );
+    await task("a".repeat(32), "wav", "wav:11111111-1111-4111-8111-111111111111", "m".repeat(32));
+    await task(
+      "b".repeat(32),
+      "wav",
+      `wav:${"n".repeat(32)}/22222222-2222-4222-8222-222222222222`,
+      "n".repeat(32),
+    );
+    await task("c".repeat(32), "cover", "cover:x", "m".repeat(32));
+    // As a database made before 0005: the migration runs again when the store opens.
+    await sql`delete from kysely_migration where name = '0005_wav_dedupe_by_track'`.execute(first.db);
+    await first.close();
+    opened.splice(0);
+    const second = await open();
+    expect(await migrationNames(second)).toEqual(MIGRATIONS);
+    const keys = await second.db.selectFrom("tasks").select(["id", "dedupe_key"]).orderBy("id").execute();
+    expect(keys.map((k) => k.dedupe_key)).toEqual([
+      `wav:${"m".repeat(32)}/11111111-1111-4111-8111-111111111111`,
+      `wav:${"n".repeat(32)}/22222222-2222-4222-8222-222222222222`,
+      "cover:x",
+    ]);
   });
 
   it("returns bigint times as JavaScript numbers", async () => {

@@ -19,8 +19,8 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertTask, type Task, toTask } from "../../tasks/index.js";
-import { getTrack } from "../../tracks/index.js";
+import { getOwnedTask, insertTask, latestByDedupeKey, type Task } from "../../tasks/index.js";
+import { taskOfTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
 const generateBody = Type.Object({
@@ -32,6 +32,14 @@ const generateBody = Type.Object({
   audio_id: Type.Optional(Type.String({ maxLength: 128 })),
   ...callbackFields,
 });
+
+/**
+ * The only-once key of a track's WAV: led by the track's (time-ordered) music task id, so that the keys of
+ * tracks registered close together sit side by side in the `(owner_id, dedupe_key, created_at)` index and a burst
+ * of conversions of new tracks writes a few of its pages, not one random page each (migration 0005 rewrote the
+ * earlier `wav:<audioId>` keys to this form).
+ */
+const wavDedupeKey = (trackTaskId: string, audioId: string): string => `wav:${trackTaskId}/${audioId}`;
 
 /** The WAV endpoints (spec 4.1, 4.2). */
 export function wavRoutes(app: FastifyInstance, services: Services) {
@@ -58,23 +66,16 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
       const musicTaskId = taskIdOf(body);
       const callbackUrl = callbackUrlOf(body);
       if (callbackUrl) await services.outbound.vet(callbackUrl);
-      const track = await getTrack(store.db, key.id, audioId);
-      if (!track) throw new HooklineError("not_found", "audioId not found");
-      if (musicTaskId && musicTaskId !== track.task_id) {
-        throw new HooklineError("bad_request", "taskId does not match the task of audioId");
-      }
-      const dedupeKey = `wav:${audioId}`;
+      // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
       const taskId = await store.batched(async (trx) => {
-        const previous = await trx
-          .selectFrom("tasks")
-          .selectAll()
-          .where("dedupe_key", "=", dedupeKey)
-          .where("owner_id", "=", key.id)
-          .orderBy("created_at", "desc")
-          .limit(1)
-          .executeTakeFirst();
-        if (previous) {
-          const prev = toTask(previous);
+        const trackTaskId = await taskOfTrack(trx, key.id, audioId);
+        if (!trackTaskId) throw new HooklineError("not_found", "audioId not found");
+        if (musicTaskId && musicTaskId !== trackTaskId) {
+          throw new HooklineError("bad_request", "taskId does not match the task of audioId");
+        }
+        const dedupeKey = wavDedupeKey(trackTaskId, audioId);
+        const prev = await latestByDedupeKey(trx, key.id, dedupeKey);
+        if (prev) {
           const blocking =
             prev.status === WAV_STATUS.pending ||
             (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null);
@@ -94,9 +95,9 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
             family: "wav",
             status: WAV_STATUS.pending,
             action: "convert",
-            input: { audioId, musicTaskId: track.task_id, ...chargedInput(charged) },
+            input: { audioId, musicTaskId: trackTaskId, ...chargedInput(charged) },
             callbackUrl,
-            parentId: track.task_id,
+            parentId: trackTaskId,
             dedupeKey,
           },
           clock.now(),

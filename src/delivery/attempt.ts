@@ -1,0 +1,65 @@
+import type { MessageRow, SigningRow } from "./outbox.js";
+import { decide } from "./policy.js";
+import type { AttemptRecord } from "./record.js";
+import type { SenderOptions } from "./sender.js";
+import { type SigningKeys, signatureHeaders } from "./signing.js";
+
+/** The keys that sign now: the previous webhook key only while its grace period lasts. */
+function keysOf(row: SigningRow, now: number): SigningKeys {
+  const previous =
+    row.previous_webhook_key && row.previous_key_until !== null && row.previous_key_until > now
+      ? row.previous_webhook_key
+      : null;
+  return { current: row.webhook_key, previous, hmacEnabled: row.hmac_enabled === 1 };
+}
+
+/**
+ * One attempt of a message: signed afresh (its own timestamp), POSTed through the guarded client, and turned into
+ * the record the sender writes, with the retry policy's decision. Never throws for the network.
+ */
+export async function attempt(
+  opts: Pick<
+    SenderOptions,
+    "clock" | "outbound" | "timeoutMs" | "excerptBytes" | "policy" | "userAgent" | "random"
+  >,
+  message: MessageRow,
+  signing: SigningRow | undefined,
+): Promise<AttemptRecord> {
+  const { clock } = opts;
+  const startedAt = clock.now();
+  const timestamp = Math.floor(startedAt / 1000);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": opts.userAgent ?? "Hookline-Webhooks/0.1",
+    ...(signing
+      ? signatureHeaders(
+          keysOf(signing, startedAt),
+          message.id,
+          message.sign_task_id,
+          message.body,
+          timestamp,
+        )
+      : {}),
+  };
+  const result = await opts.outbound.post(message.url, message.body, headers, {
+    timeoutMs: opts.timeoutMs,
+    excerptBytes: opts.excerptBytes,
+  });
+  const endedAt = clock.now();
+  const decision = decide(result, message.round_attempts + 1, opts.policy, opts.random);
+  return {
+    message,
+    trigger: message.round_attempts === 0 && message.total_attempts > 0 ? "manual" : "auto",
+    startedAt,
+    endedAt,
+    latencyMs: result.latencyMs,
+    status: result.status,
+    errorClass: result.errorClass ?? (decision.outcome === "delivered" ? null : "http_status"),
+    errorMessage:
+      result.errorMessage ??
+      (decision.outcome === "failed" && decision.reason === "gone" ? "receiver answered 410 Gone" : null),
+    excerpt: result.excerpt,
+    outcome: decision.outcome,
+    nextAt: decision.outcome === "retry" ? endedAt + decision.delayMs : null,
+  };
+}
