@@ -1,8 +1,17 @@
 import { type Config, loadConfig, processEnv } from "../config/index.js";
 import { setCredits } from "../credits/index.js";
-import { createKey, findKey, listKeys, revokeKey, rotateWebhookKey, setHmac } from "../keys/index.js";
+import {
+  createKey,
+  findKey,
+  listKeys,
+  revokeKey,
+  rotateWebhookKey,
+  setHmac,
+  setSimulation,
+} from "../keys/index.js";
 import { systemClock } from "../lib/clock.js";
 import { HooklineError } from "../lib/errors.js";
+import { formatSimulation, parseSimulation } from "../simulation/index.js";
 import { openStore } from "../store/index.js";
 import { parseFlags } from "./flags.js";
 
@@ -13,6 +22,7 @@ const USAGE = `Usage:
   hookline keys rotate-webhook-key KEY [--json]
   hookline keys hmac on|off KEY
   hookline keys credits KEY N|+N|unlimited   set a balance, add to it, or remove it (unlimited)
+  hookline keys simulate KEY SPEC|off         make this key's tasks simulate failures, e.g. "fail=501,duplicate=1"
 Works with or without a running server (same data folder / HOOKLINE_DATABASE_URL).`;
 
 function print(value: unknown, json: boolean, text: string) {
@@ -74,7 +84,7 @@ export async function keys(args: string[]): Promise<number> {
           all
             .map(
               (k) =>
-                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}  credits=${k.credits ?? "unlimited"}${k.revokedAt ? "  REVOKED" : ""}`,
+                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}  credits=${k.credits ?? "unlimited"}${k.simulate ? `  simulate=${k.simulate}` : ""}${k.revokedAt ? "  REVOKED" : ""}`,
             )
             .join("\n") || "(no keys)",
         );
@@ -116,6 +126,19 @@ export async function keys(args: string[]): Promise<number> {
           { id: key.id, name: key.name, credits },
           json,
           `${key.id} (${key.name}): ${credits === null ? "unlimited" : `${credits} credits`}`,
+        );
+        return 0;
+      }
+      case "simulate": {
+        const [ref, ...spec] = rest;
+        if (!ref || spec.length === 0)
+          throw new HooklineError("bad_request", "usage: hookline keys simulate KEY SPEC|off");
+        const simulation = parseSimulation(spec.join(","));
+        const key = await setSimulation(store, ref, simulation ? formatSimulation(simulation) : null);
+        print(
+          key,
+          json,
+          `${key.id} (${key.name}): failure simulation ${formatSimulation(simulation)}${simulation && !config.simulation ? " (HOOKLINE_SIMULATION is off: servers with this setting ignore it)" : ""}`,
         );
         return 0;
       }

@@ -42,6 +42,8 @@ export interface Config {
   readonly trustProxy: boolean;
   readonly ffmpeg: { readonly ffmpeg?: string; readonly ffprobe?: string };
   readonly logLevel: string;
+  /** Whether failure simulation (src/simulation) is honoured; when off, the request header is refused. */
+  readonly simulation: boolean;
   /** Credits each paid job costs a key that has a balance (spec 12.3). */
   readonly prices: { readonly wav: number; readonly cover: number; readonly voice: number };
   /** Cover art (spec 5): image size, and the optional external image service. */
@@ -198,6 +200,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     trustProxy: bool("trustProxy", env, flags),
     ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
     logLevel: str("logLevel", env, flags) ?? "info",
+    simulation: raw("simulation", env, flags) === undefined ? true : bool("simulation", env, flags),
     prices: {
       wav: num("priceWav", env, flags, 1, 0, true),
       cover: num("priceCover", env, flags, 1, 0, true),

@@ -204,6 +204,13 @@ export const OPTIONS = {
     defaultText: "500",
     help: "how often idle workers look for work queued by other processes",
   },
+  simulation: {
+    env: "HOOKLINE_SIMULATION",
+    flag: "simulation",
+    kind: "bool",
+    defaultText: "on",
+    help: "honour failure simulation (the Hookline-Simulate header, `keys simulate`); off refuses the header",
+  },
   // --- Credits (spec 12.3) ---
   priceWav: {
     env: "HOOKLINE_PRICE_WAV",

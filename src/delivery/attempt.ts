@@ -1,3 +1,5 @@
+import { newWebhookKey } from "../lib/ids.js";
+import { readMessageSimulation } from "../simulation/index.js";
 import type { MessageRow, SigningRow } from "./outbox.js";
 import { decide } from "./policy.js";
 import type { AttemptRecord } from "./record.js";
@@ -11,6 +13,14 @@ function keysOf(row: SigningRow, now: number): SigningKeys {
       ? row.previous_webhook_key
       : null;
   return { current: row.webhook_key, previous, hmacEnabled: row.hmac_enabled === 1 };
+}
+
+/**
+ * Failure simulation (`bad-signature`): headers of the usual shape, signed with a fresh random key that no
+ * receiver knows, so that its verification must refuse them.
+ */
+function wrongKeys(row: SigningRow): SigningKeys {
+  return { current: newWebhookKey(), previous: null, hmacEnabled: row.hmac_enabled === 1 };
 }
 
 /**
@@ -28,12 +38,13 @@ export async function attempt(
   const { clock } = opts;
   const startedAt = clock.now();
   const timestamp = Math.floor(startedAt / 1000);
+  const sim = readMessageSimulation(message.simulate);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": opts.userAgent ?? "Hookline-Webhooks/0.1",
     ...(signing
       ? signatureHeaders(
-          keysOf(signing, startedAt),
+          sim?.badSignature ? wrongKeys(signing) : keysOf(signing, startedAt),
           message.id,
           message.sign_task_id,
           message.body,
@@ -49,7 +60,12 @@ export async function attempt(
   const decision = decide(result, message.round_attempts + 1, opts.policy, opts.random);
   return {
     message,
-    trigger: message.round_attempts === 0 && message.total_attempts > 0 ? "manual" : "auto",
+    trigger:
+      message.round_attempts === 0 && message.total_attempts > 0
+        ? sim?.repeat
+          ? "duplicate"
+          : "manual"
+        : "auto",
     startedAt,
     endedAt,
     latencyMs: result.latencyMs,

@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { readMessageSimulation, withoutRepeat } from "../simulation/index.js";
 import {
   type Database,
   type MessageTable,
@@ -18,7 +19,15 @@ import {
 /** What the sender needs of a claimed message. */
 export type MessageRow = Pick<
   MessageTable,
-  "id" | "task_id" | "owner_id" | "url" | "body" | "sign_task_id" | "round_attempts" | "total_attempts"
+  | "id"
+  | "task_id"
+  | "owner_id"
+  | "url"
+  | "body"
+  | "sign_task_id"
+  | "round_attempts"
+  | "total_attempts"
+  | "simulate"
 >;
 
 // A literal 'pending', so that the planners use the partial index on pending messages. SQLite finds the rows by
@@ -26,7 +35,8 @@ export type MessageRow = Pick<
 // RETURNING); PostgreSQL skips the rows other senders have locked.
 const CLAIM_DUE = `select %KEY% from messages where state = 'pending' and next_at <= ?
   and (lease_until is null or lease_until < ?) order by next_at limit ?`;
-const CLAIM_TAIL = "returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts";
+const CLAIM_TAIL =
+  "returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts, simulate";
 const CLAIM = statement<MessageRow>(
   `update messages set lease_owner = ?, lease_until = ?
     where rowid in (${CLAIM_DUE.replace("%KEY%", "rowid")}) ${CLAIM_TAIL}`,
@@ -100,16 +110,25 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
   return store.transact(async (trx) => {
     const latest = await trx
       .selectFrom("messages")
-      .select("id")
+      .select(["id", "simulate"])
       .where("task_id", "=", taskId)
       .orderBy("created_at", "desc")
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
     if (!latest) return null;
+    const sim = readMessageSimulation(latest.simulate);
     await trx
       .updateTable("messages")
-      .set({ state: "pending", round_attempts: 0, next_at: now, lease_owner: null, lease_until: null })
+      .set({
+        state: "pending",
+        round_attempts: 0,
+        next_at: now,
+        lease_owner: null,
+        lease_until: null,
+        // A manual round is no simulated repetition (its first attempt is logged `manual`).
+        ...(sim?.repeat ? { simulate: withoutRepeat(sim) } : {}),
+      })
       .where("id", "=", latest.id)
       .execute();
     return latest.id;

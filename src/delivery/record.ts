@@ -1,4 +1,5 @@
 import type { Kysely } from "kysely";
+import { afterRepeatQueued, readMessageSimulation } from "../simulation/index.js";
 import {
   type Database,
   exec,
@@ -14,7 +15,8 @@ import type { MessageRow } from "./outbox.js";
 /** What one attempt gave, as the sender records it with its retry decision. */
 export interface AttemptRecord {
   readonly message: MessageRow;
-  readonly trigger: "auto" | "manual";
+  /** `manual`: the first attempt of a redelivery; `duplicate`: of a simulated repetition. */
+  readonly trigger: "auto" | "manual" | "duplicate";
   readonly startedAt: number;
   readonly endedAt: number;
   readonly latencyMs: number;
@@ -105,6 +107,7 @@ export async function recordAttempts(
   records: readonly AttemptRecord[],
 ): Promise<Set<string>> {
   const moved = await writeAttempts(trx, owner, records);
+  await repeatSimulatedDuplicates(trx, records, moved);
   const finals = records.filter((r) => r.outcome !== "retry" && moved.has(r.message.id));
   if (finals.length === 0) return moved;
   // One read for the batch, of the little the hooks are given.
@@ -119,4 +122,34 @@ export async function recordAttempts(
       await hook.call(family, trx, { id: row.id, family: row.family, status: row.status });
   }
   return moved;
+}
+
+/** How long after a delivery its simulated repetition is sent. */
+const REPEAT_AFTER_MS = 1000;
+
+/**
+ * Failure simulation (`duplicate=N`): a delivered message that still has repetitions to make is queued again,
+ * same id, a fresh round, shortly after; receivers see it as the duplicate the contract allows.
+ */
+async function repeatSimulatedDuplicates(
+  trx: Kysely<Database>,
+  records: readonly AttemptRecord[],
+  moved: ReadonlySet<string>,
+): Promise<void> {
+  for (const r of records) {
+    if (r.outcome !== "delivered" || !moved.has(r.message.id) || !r.message.simulate) continue;
+    const sim = readMessageSimulation(r.message.simulate);
+    if (!sim || sim.duplicates <= 0) continue;
+    await trx
+      .updateTable("messages")
+      .set({
+        state: "pending",
+        round_attempts: 0,
+        next_at: r.endedAt + REPEAT_AFTER_MS,
+        simulate: afterRepeatQueued(sim),
+      })
+      .where("id", "=", r.message.id)
+      .where("state", "=", "delivered")
+      .execute();
+  }
 }

@@ -17,3 +17,4 @@ export {
   taskIdQuery,
 } from "./fields.js";
 export { hooklineRoutes } from "./hookline-routes.js";
+export { simulationOf } from "./simulation.js";

@@ -13,4 +13,5 @@ export {
   revokeKey,
   rotateWebhookKey,
   setHmac,
+  setSimulation,
 } from "./keys.js";

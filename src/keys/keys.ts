@@ -12,6 +12,8 @@ export interface KeyInfo {
   readonly hint: string;
   readonly hmacEnabled: boolean;
   readonly credits: number | null;
+  /** A standing failure simulation for this key's tasks (`fail=501,…`), or null. */
+  readonly simulate: string | null;
   readonly createdAt: string;
   readonly revokedAt: string | null;
 }
@@ -26,6 +28,7 @@ function info(row: ApiKeyTable): KeyInfo {
     hint: row.key_hint,
     hmacEnabled: row.hmac_enabled === 1,
     credits: row.credits,
+    simulate: row.simulate,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
   };
@@ -55,6 +58,7 @@ export async function createKey(
     credits: opts.credits ?? null,
     created_at: clock.now(),
     revoked_at: null,
+    simulate: null,
   };
   await store.db.insertInto("api_keys").values(row).execute();
   return { ...info(row), apiKey, webhookHmacKey: row.webhook_key };
@@ -127,4 +131,11 @@ export async function setHmac(store: Store, ref: string, enabled: boolean): Prom
     .where("id", "=", row.id)
     .execute();
   return info({ ...row, hmac_enabled: enabled ? 1 : 0 });
+}
+
+/** Sets or clears (null) a key's standing failure simulation, in its text form (see src/simulation). */
+export async function setSimulation(store: Store, ref: string, simulate: string | null): Promise<KeyInfo> {
+  const row = await findKey(store, ref);
+  await store.db.updateTable("api_keys").set({ simulate }).where("id", "=", row.id).execute();
+  return info({ ...row, simulate });
 }

@@ -5,12 +5,20 @@
  */
 export { SimulatedFailure, simulatedCode, simulatedFailureOf } from "./failure.js";
 export {
+  afterRepeatQueued,
+  type MessageSimulation,
+  messageSimulation,
+  readMessageSimulation,
+  withoutRepeat,
+} from "./message.js";
+export {
   formatSimulation,
   MAX_DELAY_S,
   MAX_DUPLICATES,
   parseSimulation,
   SIMULATE_HEADER,
   SIMULATED_CODES,
+  SIMULATION_FIELD,
   type SimulatedCode,
   type Simulation,
   simulationOfInput,

@@ -47,7 +47,8 @@ export function parseSimulation(text: string): Simulation | null {
   const trimmed = text.trim();
   if (trimmed === "" || trimmed.toLowerCase() === "off") return null;
   const out: { -readonly [K in keyof Simulation]: Simulation[K] } = {};
-  for (const part of trimmed.split(/[,;]/)) {
+  // Empty parts (a trailing comma, words joined from a command line) are skipped.
+  for (const part of trimmed.split(/[,;]/).filter((p) => p.trim() !== "")) {
     const [rawName, rawValue, ...rest] = part.split("=").map((s) => s.trim());
     const name = (rawName ?? "").toLowerCase();
     if (rest.length > 0) bad(text);
@@ -88,9 +89,12 @@ export function formatSimulation(sim: Simulation | null): string {
   return parts.join(",") || "off";
 }
 
+/** The field of a task's input that keeps the simulation asked for with it (its text form). */
+export const SIMULATION_FIELD = "simulate";
+
 /** Reads back a simulation stored with a task (its input's `simulate` field), ignoring anything malformed. */
 export function simulationOfInput(input: Readonly<Record<string, unknown>>): Simulation | null {
-  const value = input.simulate;
+  const value = input[SIMULATION_FIELD];
   if (typeof value !== "string") return null;
   try {
     return parseSimulation(value);

@@ -237,6 +237,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex("voices_generate").on("voices").columns(["generate_task_id"]).execute();
       },
     },
+    "0007_simulation": {
+      async up(db: Kysely<unknown>) {
+        // Failure simulation (src/simulation): a key's standing setting, and what a message must simulate when
+        // it is sent (a bad signature, deliveries still to repeat), both in their text / JSON forms.
+        await db.schema.alterTable("api_keys").addColumn("simulate", "text").execute();
+        await db.schema.alterTable("messages").addColumn("simulate", "text").execute();
+      },
+    },
   };
 }
 

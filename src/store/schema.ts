@@ -29,6 +29,8 @@ export interface ApiKeyTable {
   credits: number | null;
   created_at: number;
   revoked_at: number | null;
+  /** A standing failure simulation for this key's tasks (its text form), or null. */
+  simulate: string | null;
 }
 
 export interface FileTable {
@@ -107,6 +109,8 @@ export interface MessageTable {
   lease_until: number | null;
   created_at: number;
   delivered_at: number | null;
+  /** What sending this message simulates (JSON of the delivery part of a task's simulation), or null. */
+  simulate: string | null;
 }
 
 export interface AttemptTable {

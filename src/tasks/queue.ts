@@ -1,5 +1,12 @@
 import type { Kysely } from "kysely";
 import { newMessageId } from "../lib/ids.js";
+import {
+  formatSimulation,
+  messageSimulation,
+  SIMULATION_FIELD,
+  type Simulation,
+  simulationOfInput,
+} from "../simulation/index.js";
 import { type Database, exec, padToPowerOfTwo, type Store, statement } from "../store/index.js";
 import { type CallbackSpec, type Outcome, type Task, toTask } from "./model.js";
 
@@ -20,6 +27,8 @@ export interface NewTask {
   readonly parentId?: string | null;
   readonly dedupeKey?: string | null;
   readonly result?: Record<string, unknown> | null;
+  /** A failure simulation asked for with the request: kept in the input, its delay holds the task back. */
+  readonly simulation?: Simulation | null;
 }
 
 const INSERT_TASK = statement(
@@ -33,18 +42,20 @@ const INSERT_TASK = statement(
  * Precompiled: every submission runs it.
  */
 export async function insertTask(trx: Kysely<Database>, task: NewTask, now: number): Promise<void> {
+  const sim = task.simulation ?? null;
+  const input = sim ? { ...task.input, [SIMULATION_FIELD]: formatSimulation(sim) } : task.input;
   await exec(trx, INSERT_TASK, [
     task.id,
     task.ownerId,
     task.family,
     task.status,
     task.action,
-    JSON.stringify(task.input),
+    JSON.stringify(input),
     task.result ? JSON.stringify(task.result) : null,
     task.callbackUrl,
     task.parentId ?? null,
     task.dedupeKey ?? null,
-    now,
+    now + Math.round((sim?.delayS ?? 0) * 1000),
     now,
     now,
     task.action === null ? now : null,
@@ -153,7 +164,7 @@ export async function releaseTasks(db: Kysely<Database>, owner: string, ids: str
 /** Inserts an outbox message: called only inside the transaction of the state change that causes it. */
 export async function enqueueMessage(
   trx: Kysely<Database>,
-  task: Pick<Task, "id" | "ownerId">,
+  task: Pick<Task, "id" | "ownerId"> & { readonly input?: Task["input"] },
   url: string,
   spec: CallbackSpec,
   now: number,
@@ -177,6 +188,7 @@ export async function enqueueMessage(
       lease_until: null,
       created_at: now,
       delivered_at: null,
+      simulate: messageSimulation(simulationOfInput(task.input ?? {})),
     })
     .execute();
   return id;

@@ -1,6 +1,6 @@
 /**
  * `hookline keys …` as a real process (spec 13) next to a running server on the same data folder: the JSON line
- * of `create`, and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, `credits`, each seen at once by the server.
+ * of `create`, and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, `credits`, `simulate`, each seen at once by the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
@@ -92,6 +92,19 @@ describe("hookline keys", () => {
     const bad = await runCli(["keys", "credits", created.id, "2.5"], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/whole numbers/);
+  });
+
+  it("keys simulate sets and clears a key's failure simulation, refusing a bad one", async () => {
+    const set = await runCli(["keys", "simulate", created.id, "fail=501,", "duplicate=1", "--json"], env);
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ id: created.id, simulate: "fail=501,duplicate=1" });
+    const ls = await runCli(["keys", "ls"], env);
+    expect(ls.stdout).toContain("simulate=fail=501,duplicate=1");
+    const bad = await runCli(["keys", "simulate", created.id, "fail=999"], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/fail=400\|408/);
+    const off = await runCli(["keys", "simulate", created.id, "off", "--json"], env);
+    expect(JSON.parse(off.stdout)).toMatchObject({ simulate: null });
   });
 
   it("keys revoke: the running server refuses the key at once", async () => {

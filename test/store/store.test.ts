@@ -28,6 +28,7 @@ const MIGRATIONS = [
   "0004_key_generation",
   "0005_wav_dedupe_by_track",
   "0006_voices",
+  "0007_simulation",
 ];
 
 describe.each(dialects())("store on %s", (dialect) => {

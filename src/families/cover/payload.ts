@@ -1,4 +1,5 @@
 import type { HooklineError } from "../../lib/errors.js";
+import { simulatedCode } from "../../simulation/index.js";
 
 /**
  * Cover task states (spec 5.2, 11 #7, 13): `status` strings, and the `successFlag` integers reported with them
@@ -32,6 +33,8 @@ export function coverCallbackBody(
  * 500 for anything unexpected.
  */
 export function coverFailureCode(error: HooklineError, refunded: boolean): number {
+  const simulated = simulatedCode(error);
+  if (simulated !== null) return simulated;
   if (refunded) return 531;
   switch (error.code) {
     case "unsupported_media":

@@ -11,6 +11,7 @@ import {
   queryTaskId,
   required,
   sendOk,
+  simulationOf,
   taskIdFields,
   taskIdOf,
   taskIdQuery,
@@ -51,6 +52,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
       const body = request.body as Record<string, unknown>;
       const musicTaskId = required(taskIdOf(body), "taskId");
       const callbackUrl = callbackUrlOf(body);
+      const simulation = simulationOf(request, services.config.simulation);
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
       await getOwnedTask(store.db, key.id, musicTaskId, "music");
@@ -87,6 +89,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
             action: "generate",
             input: { musicTaskId, ...chargedInput(charged) },
             callbackUrl,
+            simulation,
             parentId: musicTaskId,
             dedupeKey,
           },

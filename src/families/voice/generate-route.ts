@@ -2,7 +2,15 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
 import { chargeCredits, chargedInput } from "../../credits/index.js";
-import { callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
+import {
+  callbackFields,
+  callbackUrlOf,
+  keyOf,
+  required,
+  sendOk,
+  simulationOf,
+  taskIdOf,
+} from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { insertTask, type Task } from "../../tasks/index.js";
@@ -56,6 +64,7 @@ export function generateRoute(
       };
       const validation = await validationTask(key.id, required(taskIdOf(body), "taskId"));
       const callbackUrl = callbackUrlOf(body);
+      const simulation = simulationOf(request, services.config.simulation);
       await vetUrl(services, body.verifyUrl, "verifyUrl");
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       const taskId = newTaskId();
@@ -96,6 +105,7 @@ export function generateRoute(
             action: "generate",
             input: { ...input, ...chargedInput(charged) },
             callbackUrl,
+            simulation,
             parentId: validation.id,
           },
           now,

@@ -1,4 +1,5 @@
 import type { HooklineError } from "../../lib/errors.js";
+import { simulatedCode } from "../../simulation/index.js";
 
 /** The six voice statuses (spec 6.8, 11 #12). */
 export const VOICE_STATUS = {
@@ -91,6 +92,8 @@ export function generateCallbackBody(
 
 /** Spec 11 #11: 400 for anything about the input (unfetchable, not audio, unusable, not the same voice), else 500. */
 export function voiceFailureCode(error: HooklineError): number {
+  const simulated = simulatedCode(error);
+  if (simulated !== null) return simulated;
   switch (error.code) {
     case "internal":
     case "conversion_failed":

@@ -1,6 +1,7 @@
 import type { Services } from "../../app/services.js";
 import { refundCredits } from "../../credits/index.js";
 import { HooklineError, toError } from "../../lib/errors.js";
+import { simulatedCode } from "../../simulation/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { releaseValidation, runGenerate } from "./generate.js";
 import {
@@ -22,7 +23,10 @@ export function createVoiceFamily(services: Services): Family {
     const error = thrown instanceof HooklineError ? thrown : toError(thrown);
     const code = voiceFailureCode(error);
     // An internal error says nothing useful to a client and may say too much: keep it in the log.
-    const message = code === 500 ? "Internal error while processing the voice task" : error.message;
+    const message =
+      code === 500 && simulatedCode(error) === null
+        ? "Internal error while processing the voice task"
+        : error.message;
     const failed = { code, message };
     if (task.input.kind === "generation") {
       const input = task.input as unknown as GenerationInput;

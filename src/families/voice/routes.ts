@@ -8,6 +8,7 @@ import {
   queryTaskId,
   required,
   sendOk,
+  simulationOf,
   taskIdOf,
   taskIdQuery,
 } from "../../http/index.js";
@@ -105,6 +106,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
       };
       checkSegment(body.vocalStartS, body.vocalEndS);
       const callbackUrl = callbackUrlOf(body);
+      const simulation = simulationOf(request, services.config.simulation);
       await vetUrl(services, body.voiceUrl, "voiceUrl");
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       const input: ValidationInput = {
@@ -126,6 +128,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
             action: "validate",
             input: { ...input },
             callbackUrl,
+            simulation,
           },
           clock.now(),
         ),

@@ -1,4 +1,5 @@
 import type { HooklineError } from "../../lib/errors.js";
+import { simulatedCode } from "../../simulation/index.js";
 
 /** WAV task statuses (spec 4.2). */
 export const WAV_STATUS = {
@@ -23,6 +24,8 @@ export function wavCallbackBody(taskId: string, code: number, msg: string, url: 
 
 /** The callback code of a failed conversion (spec 11 #2 and 13). */
 export function wavFailureCode(error: HooklineError): number {
+  const simulated = simulatedCode(error);
+  if (simulated !== null) return simulated;
   switch (error.code) {
     case "unsupported_media":
     case "payload_too_large":

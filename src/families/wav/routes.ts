@@ -12,6 +12,7 @@ import {
   queryTaskId,
   required,
   sendOk,
+  simulationOf,
   taskIdOf,
   taskIdQuery,
 } from "../../http/index.js";
@@ -65,6 +66,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
       const audioId = required(audioIdOf(body), "audioId");
       const musicTaskId = taskIdOf(body);
       const callbackUrl = callbackUrlOf(body);
+      const simulation = simulationOf(request, services.config.simulation);
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
       const taskId = await store.batched(async (trx) => {
@@ -97,6 +99,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
             action: "convert",
             input: { audioId, musicTaskId: trackTaskId, ...chargedInput(charged) },
             callbackUrl,
+            simulation,
             parentId: trackTaskId,
             dedupeKey,
           },
