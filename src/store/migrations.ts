@@ -248,11 +248,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-/** Applies every pending migration; returns Kysely's `{ error, results }` rather than throwing. */
-export async function migrate(db: Kysely<unknown>, dialect: Dialect) {
+/**
+ * Applies every pending migration, or those up to `upTo` (upgrade tests open a database as an older version
+ * left it); returns Kysely's `{ error, results }` rather than throwing.
+ */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect, upTo?: string) {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const migrator = new Migrator({ db, provider });
-  return migrator.migrateToLatest();
+  return upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo);
 }
 
 export { sql };

@@ -38,15 +38,16 @@ async function openDatabase(target: StoreTarget): Promise<Pick<Store, "db" | "cl
 }
 
 /**
- * Opens the configured database and applies pending migrations.
+ * Opens the configured database and applies pending migrations (all of them, or up to `options.migrateTo`, as
+ * an older version of Hookline left its database: for upgrade tests).
  *
  * @example
  * const store = await openStore({ kind: "sqlite", path: "./hookline-data/hookline.db" });
  */
-export async function openStore(target: StoreTarget): Promise<Store> {
+export async function openStore(target: StoreTarget, options: { migrateTo?: string } = {}): Promise<Store> {
   const dialect: Dialect = target.kind;
   const { db, close, transact } = await openDatabase(target);
-  const { error } = await migrate(db as Kysely<unknown>, dialect);
+  const { error } = await migrate(db as Kysely<unknown>, dialect, options.migrateTo);
   if (error) {
     await close();
     throw new HooklineError(
