@@ -7,5 +7,6 @@ export { getOwnedTask, latestByDedupeKey } from "./lookup.js";
 export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";
+export { refuseWhileStanding } from "./only-once.js";
 export { enqueueMessage, insertTask, type NewTask, queueAction } from "./queue.js";
 export { createRunner, type Runner, type RunnerOptions } from "./runner.js";

@@ -20,7 +20,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { isoTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertTask, type Task, toTask } from "../../tasks/index.js";
+import { getOwnedTask, insertTask, refuseWhileStanding, type Task } from "../../tasks/index.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
 
 const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
@@ -58,25 +58,18 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
       await getOwnedTask(store.db, key.id, musicTaskId, "music");
       const dedupeKey = `cover:${musicTaskId}`;
       const taskId = await store.batched(async (trx) => {
-        const previous = await trx
-          .selectFrom("tasks")
-          .selectAll()
-          .where("dedupe_key", "=", dedupeKey)
-          .where("owner_id", "=", key.id)
-          .orderBy("created_at", "desc")
-          .limit(1)
-          .executeTakeFirst();
-        if (previous) {
-          const prev = toTask(previous);
-          const blocking =
+        await refuseWhileStanding(
+          trx,
+          key.id,
+          dedupeKey,
+          async (prev) =>
             prev.status === COVER_STATUS.pending ||
-            (prev.status === COVER_STATUS.success && (await imageUrls(prev, trx)) !== null);
-          if (blocking) {
-            throw new HooklineError("duplicate", "A cover task already exists for this music task", {
+            (prev.status === COVER_STATUS.success && (await imageUrls(prev, trx)) !== null),
+          (prev) =>
+            new HooklineError("duplicate", "A cover task already exists for this music task", {
               data: { taskId: prev.id },
-            });
-          }
-        }
+            }),
+        );
         const id = newTaskId();
         const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
         await insertTask(

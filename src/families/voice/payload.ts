@@ -43,14 +43,11 @@ export interface ValidationResult {
   readonly voiceId?: string;
 }
 
-/**
- * The validate / regenerate callback (spec 6.9): the task id at the top and under both spellings in `data`
- * (spec 11 #15), `errorCode` 0 on success (11 #11).
- */
-export function validateCallbackBody(
+/** A voice callback (spec 6.9): the task id at the top and under both spellings in `data` (spec 11 #15). */
+function voiceCallbackBody(
   taskId: string,
   status: string,
-  phrase: string,
+  extra: { validateInfo: string } | { voiceId: string },
   error: { code: number; message: string } | null,
 ) {
   return {
@@ -60,12 +57,23 @@ export function validateCallbackBody(
     data: {
       taskId,
       task_id: taskId,
-      validateInfo: phrase,
+      ...extra,
       status,
+      // 0 on success (spec 11 #11).
       errorCode: error ? error.code : 0,
       errorMessage: error ? error.message : "",
     },
   };
+}
+
+/** The validate / regenerate callback (spec 6.9): the phrase in `validateInfo`. */
+export function validateCallbackBody(
+  taskId: string,
+  status: string,
+  phrase: string,
+  error: { code: number; message: string } | null,
+) {
+  return voiceCallbackBody(taskId, status, { validateInfo: phrase }, error);
 }
 
 /** The generate callback (spec 6.9): `voiceId` "" on failure. */
@@ -75,19 +83,7 @@ export function generateCallbackBody(
   voiceId: string,
   error: { code: number; message: string } | null,
 ) {
-  return {
-    code: error ? error.code : 200,
-    msg: error ? error.message : "success",
-    taskId,
-    data: {
-      taskId,
-      task_id: taskId,
-      voiceId,
-      status,
-      errorCode: error ? error.code : 0,
-      errorMessage: error ? error.message : "",
-    },
-  };
+  return voiceCallbackBody(taskId, status, { voiceId }, error);
 }
 
 /** Spec 11 #11: 400 for anything about the input (unfetchable, not audio, unusable, not the same voice), else 500. */

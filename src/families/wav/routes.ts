@@ -20,7 +20,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertTask, latestByDedupeKey, type Task } from "../../tasks/index.js";
+import { getOwnedTask, insertTask, refuseWhileStanding, type Task } from "../../tasks/index.js";
 import { taskOfTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
@@ -76,17 +76,18 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
           throw new HooklineError("bad_request", "taskId does not match the task of audioId");
         }
         const dedupeKey = wavDedupeKey(trackTaskId, audioId);
-        const prev = await latestByDedupeKey(trx, key.id, dedupeKey);
-        if (prev) {
-          const blocking =
+        await refuseWhileStanding(
+          trx,
+          key.id,
+          dedupeKey,
+          async (prev) =>
             prev.status === WAV_STATUS.pending ||
-            (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null);
-          if (blocking) {
-            throw new HooklineError("conflict", "A WAV record already exists for this track", {
+            (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null),
+          (prev) =>
+            new HooklineError("conflict", "A WAV record already exists for this track", {
               data: { taskId: prev.id },
-            });
-          }
-        }
+            }),
+        );
         const id = newTaskId();
         const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
         await insertTask(
