@@ -42,7 +42,7 @@ export interface RecordOf {
  *
  * @example
  * import { HooklineClient } from "hookline/client";
- * const client = new HooklineClient({ baseUrl: "http://127.0.0.1:3000", apiKey: process.env.HOOKLINE_API_KEY! });
+ * const client = new HooklineClient({ baseUrl: "http://127.0.0.1:3000", apiKey }); // your hk_… key
  * const up = await client.uploads.stream({ path: "song.mp3" }, { uploadPath: "music" });
  * const { taskId } = await client.wav.generate({ audioId: up.audioId! });
  * const record = await client.waitForTask("wav", taskId, { signal: AbortSignal.timeout(120_000) });

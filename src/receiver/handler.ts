@@ -71,7 +71,7 @@ const JSON_TYPE = { "content-type": "application/json" };
  *
  * @example
  * const handle = createCallbackHandler({
- *   keys: process.env.HOOKLINE_WEBHOOK_KEY!,
+ *   keys: webhookKey, // your whsec_… key, from `hookline keys create`
  *   onCallback: async (cb) => { if (cb.family === "wav" && cb.succeeded) await queue.add(cb.audioWavUrl); },
  * });
  * const answer = await handle({ headers: req.headers, rawBody });

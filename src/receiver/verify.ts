@@ -94,7 +94,7 @@ function timestampOf(text: string | undefined): number | null {
  * task. The Standard Webhooks scheme covers the body; Hookline always sends it. `bodyVerified` says which you got.
  *
  * @example
- * const result = verifyCallback(req.headers, rawBody, [process.env.HOOKLINE_WEBHOOK_KEY!]);
+ * const result = verifyCallback(req.headers, rawBody, [webhookKey]); // your whsec_… key
  * if (!result.ok) return res.writeHead(401).end(result.code);
  */
 export function verifyCallback(
