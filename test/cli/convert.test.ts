@@ -7,16 +7,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { notifySkipped, servedFamilies } from "../client/available.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { childEnv } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { MAIN, requireBuild, runCli } from "./run.js";
-
-const served = await servedFamilies();
-const coverAvailable = served.cover;
-if (!coverAvailable) notifySkipped("`hookline cover` (test/cli/convert.test.ts)", "cover");
 
 let h: TestHookline;
 let dir: TmpDir;
@@ -109,7 +104,7 @@ describe("hookline redeliver", () => {
   });
 });
 
-describe.skipIf(!coverAvailable)("hookline cover", () => {
+describe("hookline cover", () => {
   it("makes the two cover images of an uploaded file and downloads them", async () => {
     const out = join(dir.path, "covers");
     const r = await runCli(["cover", mp3, "--out", out, "--json"], env);

@@ -13,7 +13,6 @@ import { createServer, request, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
-import { notifySkipped, servedFamilies } from "../client/available.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { freePort } from "../helpers/hookline.js";
 import {
@@ -27,10 +26,6 @@ import {
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 
 type Event = Record<string, any>;
-
-const coverAvailable = (await servedFamilies()).cover;
-if (!coverAvailable)
-  notifySkipped("`hookline listen --save` with cover images (test/cli/listen.test.ts)", "cover");
 
 interface Listen {
   child: ChildProcess;
@@ -254,7 +249,7 @@ describe("hookline listen", () => {
     }
   });
 
-  it.skipIf(!coverAvailable)("--save downloads both cover images of a cover callback", async () => {
+  it("--save downloads both cover images of a cover callback", async () => {
     const save = join(dir.path, "covers");
     const l = await startListen(["--save", save, "--secret", key.webhookHmacKey]);
     listens.push(l);

@@ -1,8 +1,4 @@
-/**
- * The cover and voice SDK methods against a real server. They were written from the spec before the families were
- * merged; each suite runs once the server's OpenAPI document has the family's endpoints, and is skipped (with a loud
- * notice) until then.
- */
+/** The cover and voice SDK methods against a real server. */
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -11,13 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient, isHooklineApiError } from "../../src/client/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
-import { notifySkipped, servedFamilies } from "./available.js";
-
-const served = await servedFamilies();
-const coverAvailable = served.cover;
-const voiceAvailable = served.voice;
-if (!coverAvailable) notifySkipped("SDK cover methods (test/client/families.test.ts)", "cover");
-if (!voiceAvailable) notifySkipped("SDK voice methods (test/client/families.test.ts)", "voice");
 
 let h: TestHookline;
 let dir: TmpDir;
@@ -32,7 +21,7 @@ const tearDown = async () => {
   await dir?.cleanup();
 };
 
-describe.skipIf(!coverAvailable)("SDK cover methods", () => {
+describe("SDK cover methods", () => {
   beforeAll(setUp);
   afterAll(tearDown);
 
@@ -55,7 +44,7 @@ describe.skipIf(!coverAvailable)("SDK cover methods", () => {
   });
 });
 
-describe.skipIf(!voiceAvailable)("SDK voice methods", () => {
+describe("SDK voice methods", () => {
   beforeAll(setUp);
   afterAll(tearDown);
 
