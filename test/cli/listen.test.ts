@@ -13,6 +13,7 @@ import { createServer, request, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
+import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { freePort } from "../helpers/hookline.js";
 import {
@@ -60,19 +61,12 @@ async function startListen(args: string[]): Promise<Listen> {
   return { child, url: `${started.url}cb`, events, started };
 }
 
-async function until<T>(
+/** Polls `probe` (every 50 ms, up to 30_000 ms by default) until it answers a value. */
+const until = <T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   ms = 30_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+): Promise<T> => waitFor(what, probe, ms, 50);
 
 describe("hookline listen", () => {
   let dir: TmpDir;

@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
+import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 
@@ -56,19 +57,12 @@ async function startExample(name: string, path: string, env: Record<string, stri
   return { child, url: `http://127.0.0.1:${port}${path}`, lines };
 }
 
-async function until<T>(
+/** Polls `probe` (every 50 ms, up to 20_000 ms by default) until it answers a value. */
+const until = <T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+): Promise<T> => waitFor(what, probe, ms, 50);
 
 describe("examples/: minimal receivers against a real server", () => {
   let h: TestHookline;
