@@ -32,6 +32,30 @@ export interface Config {
     readonly base64Bytes: number;
     readonly maxSourceSeconds: number;
     readonly downloadTimeoutMs: number;
+    /** Sources with more channels, or a higher sample rate, are refused before any work. */
+    readonly maxChannels: number;
+    readonly maxSampleRate: number;
+    /** The largest result file one task may write (a WAV's size is predicted before it starts). */
+    readonly maxOutputBytes: number;
+    /** Bytes one key may hold: live files plus the predicted output of its queued work; null = no quota. */
+    readonly keyQuotaBytes: number | null;
+    /** Free space kept on the data folder's disk: new work that would go below it is refused. */
+    readonly minFreeDiskBytes: number;
+  };
+  /** Time limits and per-key limits of the HTTP server. */
+  readonly http: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+    /** The slowest request body accepted, bytes per second averaged over 20 s windows; 0 = no floor. */
+    readonly minBodyBytesPerS: number;
+    readonly maxUploadsPerKey: number;
+    readonly maxConnections: number;
+  };
+  /** Per-key request rates (spec 12.3): null = no default limit. */
+  readonly rateLimit: {
+    readonly perMinute: number | null;
+    readonly redeliverPerMinute: number;
   };
   readonly retention: {
     readonly wavMs: number;
@@ -161,6 +185,8 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
   const ffmpeg = str("ffmpegPath", env, flags);
   const ffprobe = str("ffprobePath", env, flags);
   const mb = 1024 * 1024;
+  const quota = num("keyQuotaMb", env, flags, 10_240, 0);
+  const rate = num("rateLimit", env, flags, 0, 0, true);
   return {
     host: str("host", env, flags) ?? "127.0.0.1",
     port,
@@ -189,7 +215,24 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
       uploadBytes: Math.round(num("maxUploadMb", env, flags, 100, 0) * mb),
       base64Bytes: Math.round(num("maxBase64Mb", env, flags, 10, 0) * mb),
       maxSourceSeconds: num("maxSourceMinutes", env, flags, 60, 0) * 60,
-      downloadTimeoutMs: 30_000,
+      downloadTimeoutMs: Math.round(num("downloadTimeout", env, flags, 30, 0.001) * 1000),
+      maxChannels: num("maxChannels", env, flags, 8, 1, true),
+      maxSampleRate: num("maxSampleRate", env, flags, 192_000, 1000, true),
+      maxOutputBytes: Math.round(num("maxOutputMb", env, flags, 2048, 0.001) * mb),
+      keyQuotaBytes: quota === 0 ? null : Math.round(quota * mb),
+      minFreeDiskBytes: Math.round(num("minFreeDiskMb", env, flags, 1024, 0) * mb),
+    },
+    http: {
+      headersTimeoutMs: Math.round(num("headersTimeout", env, flags, 15, 0.001) * 1000),
+      requestTimeoutMs: Math.round(num("requestTimeout", env, flags, 900, 0.001) * 1000),
+      idleTimeoutMs: Math.round(num("idleTimeout", env, flags, 30, 0.001) * 1000),
+      minBodyBytesPerS: Math.round(num("minBodyRate", env, flags, 8, 0) * 1024),
+      maxUploadsPerKey: num("maxUploadsPerKey", env, flags, 4, 1, true),
+      maxConnections: num("maxConnections", env, flags, 4096, 1, true),
+    },
+    rateLimit: {
+      perMinute: rate === 0 ? null : rate,
+      redeliverPerMinute: num("redeliverPerMinute", env, flags, 10, 1, true),
     },
     retention: {
       wavMs: num("retentionWavDays", env, flags, 15, 0) * DAY,
