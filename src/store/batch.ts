@@ -13,6 +13,19 @@ interface Item {
   readonly fn: (trx: Kysely<Database>) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** How often the item was deferred to a later batch (see {@link lostLockRace}). */
+  deferred: number;
+}
+
+/**
+ * PostgreSQL broke a lock cycle by failing this statement (deadlock, 40P01) or could not serialize it (40001).
+ * Batches of two processes can wait on each other's only-once inserts in opposite orders; the item that lost is
+ * not at fault, and retrying it in the same transaction would rebuild the same cycle, so it goes to the next
+ * batch, which starts after this one's locks are gone.
+ */
+function lostLockRace(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("code" in error)) return false;
+  return error.code === "40P01" || error.code === "40001";
 }
 
 /**
@@ -32,6 +45,7 @@ export function createBatcher(transact: Transact, maxBatch = 256) {
     while (queue.length > 0) {
       const batch = queue.splice(0, maxBatch);
       const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      const later: Item[] = [];
       try {
         await transact(async (trx) => {
           for (const item of batch) {
@@ -44,6 +58,7 @@ export function createBatcher(transact: Transact, maxBatch = 256) {
               await exec(trx, ROLLBACK_TO, []);
               await exec(trx, RELEASE, []);
               outcomes.push({ ok: false, error });
+              if (lostLockRace(error) && item.deferred < 3) later.push(item);
             }
           }
         });
@@ -54,15 +69,17 @@ export function createBatcher(transact: Transact, maxBatch = 256) {
       batch.forEach((item, i) => {
         const o = outcomes[i]!;
         if (o.ok) item.resolve(o.value);
-        else item.reject(o.error);
+        else if (!later.includes(item)) item.reject(o.error);
       });
+      for (const item of later) item.deferred++;
+      queue.unshift(...later);
     }
     draining = false;
   }
 
   return function batched<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, deferred: 0 });
       if (!draining) void drain();
     });
   };

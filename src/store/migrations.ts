@@ -245,6 +245,52 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("messages").addColumn("simulate", "text").execute();
       },
     },
+    // --- hardening (issue 9) ---
+    "0008_only_once": {
+      async up(db: Kysely<unknown>) {
+        // The task that holds an only-once slot (one WAV per track, one cover per music task) carries its key in
+        // standing_key; a unique index makes a second holder impossible, whichever process inserts it. The slot
+        // is handed on, never shared: a submission that finds a holder no longer standing (failed, file expired)
+        // clears the holder's key in its own transaction before inserting.
+        await db.schema.alterTable("tasks").addColumn("standing_key", "text").execute();
+        await sql`update tasks set standing_key = dedupe_key where id in (
+            select id from (
+              select id, row_number() over (partition by owner_id, dedupe_key order by created_at desc, id desc) as n
+              from tasks where dedupe_key is not null
+            ) ranked where n = 1)`.execute(db);
+        await db.schema
+          .createIndex("tasks_standing")
+          .on("tasks")
+          .columns(["owner_id", "standing_key"])
+          .unique()
+          .where(sql.ref("standing_key"), "is not", null)
+          .execute();
+      },
+    },
+    "0009_fair_claims": {
+      async up(db: Kysely<unknown>) {
+        // Start-time fair queueing: a task's fair_tag is max(the lowest tag still queued, its key's highest queued
+        // tag + 1), and claims take the lowest tag first. One key's backlog holds tags far ahead, so another key's
+        // new task is claimed next, whatever the arrival order (see tasks/queue.ts).
+        await db.schema
+          .alterTable("tasks")
+          .addColumn("fair_tag", "bigint", (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createIndex("tasks_fair")
+          .on("tasks")
+          .columns(["fair_tag", "run_at"])
+          .where(sql.ref("action"), "is not", null)
+          .execute();
+        await db.schema
+          .createIndex("tasks_owner_fair")
+          .on("tasks")
+          .columns(["owner_id", "fair_tag"])
+          .where(sql.ref("action"), "is not", null)
+          .execute();
+        await db.schema.dropIndex("tasks_queued").execute();
+      },
+    },
   };
 }
 

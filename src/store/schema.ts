@@ -1,4 +1,4 @@
-import type { Generated } from "kysely";
+import type { Generated, Selectable } from "kysely";
 
 /**
  * The database as Kysely sees it. Times are integer milliseconds since the epoch (bigint in PostgreSQL, parsed
@@ -68,6 +68,10 @@ export interface TaskTable {
   parent_id: string | null;
   /** Only-once key (e.g. `wav:<audioId>`); the family decides when an existing task blocks a new one. */
   dedupe_key: string | null;
+  /** The only-once key while this task holds its slot (unique per owner); null once the slot was handed on. */
+  standing_key: string | null;
+  /** Claim order: start-time fair queueing across keys (tasks/queue.ts). */
+  fair_tag: Generated<number>;
   run_at: number;
   lease_owner: string | null;
   lease_until: number | null;
@@ -76,6 +80,9 @@ export interface TaskTable {
   updated_at: number;
   completed_at: number | null;
 }
+
+/** A task row as read back (generated columns filled in). */
+export type TaskRow = Selectable<TaskTable>;
 
 export interface TrackTable {
   id: string;

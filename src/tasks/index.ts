@@ -3,10 +3,10 @@
  * @module
  */
 
-export { getOwnedTask, latestByDedupeKey } from "./lookup.js";
+export { getOwnedTask } from "./lookup.js";
 export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";
-export { refuseWhileStanding } from "./only-once.js";
+export { insertOnlyOnce, type OnlyOnceRule } from "./only-once.js";
 export { enqueueMessage, insertTask, type NewTask, queueAction } from "./queue.js";
 export { createRunner, type Runner, type RunnerOptions } from "./runner.js";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
-import { type Database, query, statement, type TaskTable } from "../store/index.js";
+import type { Database } from "../store/index.js";
 import { type Task, toTask } from "./model.js";
 
 /**
@@ -22,21 +22,4 @@ export async function getOwnedTask(
     .executeTakeFirst();
   if (!row) throw new HooklineError("not_found", "Task not found");
   return toTask(row);
-}
-
-const LATEST_BY_DEDUPE = statement<TaskTable>(
-  "select * from tasks where owner_id = ? and dedupe_key = ? order by created_at desc limit 1",
-);
-
-/**
- * The newest task of an owner under an only-once key (e.g. `wav:<audioId>`), which the family then judges.
- * Precompiled: every submission runs it, on the `(owner_id, dedupe_key, created_at)` index.
- */
-export async function latestByDedupeKey(
-  db: Kysely<Database>,
-  ownerId: string,
-  dedupeKey: string,
-): Promise<Task | undefined> {
-  const [row] = await query(db, LATEST_BY_DEDUPE, [ownerId, dedupeKey]);
-  return row ? toTask(row) : undefined;
 }

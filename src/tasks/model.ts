@@ -12,7 +12,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Logger } from "../lib/logger.js";
-import type { Database, TaskTable } from "../store/index.js";
+import type { Database, TaskRow } from "../store/index.js";
 
 export interface Task {
   readonly id: string;
@@ -91,7 +91,7 @@ function parseJson(text: string | null): Record<string, unknown> | null {
 }
 
 /** Maps a database row to a Task. */
-export function toTask(row: TaskTable): Task {
+export function toTask(row: TaskRow): Task {
   return {
     id: row.id,
     ownerId: row.owner_id,

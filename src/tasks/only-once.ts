@@ -1,26 +1,57 @@
 import type { Kysely } from "kysely";
-import type { HooklineError } from "../lib/errors.js";
-import type { Database } from "../store/index.js";
-import { latestByDedupeKey } from "./lookup.js";
-import type { Task } from "./model.js";
+import { HooklineError } from "../lib/errors.js";
+import { type Database, exec, query, statement, type TaskRow } from "../store/index.js";
+import { type Task, toTask } from "./model.js";
+import { insertTask, type NewTask } from "./queue.js";
+
+/** When a task holding an only-once slot still blocks a new one, and how the new one is refused. */
+export interface OnlyOnceRule {
+  /** The slot, e.g. `cover:<musicTaskId>`; one holder per owner and key (a unique index: migration 0008). */
+  readonly key: string;
+  /** Whether the holder still stands (typically: pending, or succeeded with its files kept). */
+  stands(holder: Task): boolean | Promise<boolean>;
+  /** The refusal, carrying the holder's `taskId` (spec 4.1, 5.1). */
+  refusal(holder: Task): HooklineError;
+}
+
+const HOLDER = statement<TaskRow>("select * from tasks where owner_id = ? and standing_key = ?");
+/** Conditional: of two submissions handing on the same slot, only the first changes anything. */
+const HAND_ON = statement("update tasks set standing_key = null where id = ? and standing_key = ?");
 
 /**
- * Only-once submissions (spec 4.1, 5.1, 13): a new task for `dedupeKey` is refused while the owner's latest task of
- * that key still stands. The family says when it stands (typically: pending, or succeeded with its files kept)
- * and with which error it is refused (carrying the existing `taskId`). Runs in the submission's transaction, so
- * two submissions cannot both pass.
+ * Inserts the task `make` answers, taking an only-once slot (spec 4.1, 5.1, 13): refused while the slot's holder stands;
+ * otherwise the holder hands the slot on and the new task takes it, in the caller's transaction. The database
+ * decides between concurrent submissions, in one process or many: the insert writes nothing while another task
+ * holds the slot (on PostgreSQL it first waits for a concurrent holder's transaction to end), and the next round
+ * reads that holder and judges it.
  *
  * @example
- * await refuseWhileStanding(trx, key.id, `cover:${musicTaskId}`, (prev) => prev.status === "PENDING",
- *   (prev) => new HooklineError("duplicate", "A cover task already exists", { data: { taskId: prev.id } }));
+ * await insertOnlyOnce(trx, key.id, async () => task, now, {
+ *   key: `cover:${musicTaskId}`,
+ *   stands: (holder) => holder.status === "PENDING",
+ *   refusal: (holder) => new HooklineError("duplicate", "A cover task exists", { data: { taskId: holder.id } }),
+ * });
  */
-export async function refuseWhileStanding(
+export async function insertOnlyOnce(
   trx: Kysely<Database>,
   ownerId: string,
-  dedupeKey: string,
-  stands: (previous: Task) => boolean | Promise<boolean>,
-  refusal: (previous: Task) => HooklineError,
+  make: () => Promise<NewTask>,
+  now: number,
+  rule: OnlyOnceRule,
 ): Promise<void> {
-  const previous = await latestByDedupeKey(trx, ownerId, dedupeKey);
-  if (previous && (await stands(previous))) throw refusal(previous);
+  let task: NewTask | null = null;
+  // Round 1 meets at most the committed holder; a concurrent one shows itself by the empty insert, round 2 judges
+  // it. A third round is needed only if that one was handed on at once, again, by yet another submission.
+  for (let round = 0; round < 3; round++) {
+    const [row] = await query(trx, HOLDER, [ownerId, rule.key]);
+    if (row) {
+      const holder = toTask(row);
+      if (await rule.stands(holder)) throw rule.refusal(holder);
+      await exec(trx, HAND_ON, [holder.id, rule.key]);
+    }
+    // Made once the slot is free, so that what making it costs (credits) is never spent on a refusal.
+    task ??= await make();
+    if (await insertTask(trx, { ...task, ownerId, standingKey: rule.key }, now)) return;
+  }
+  throw new HooklineError("unavailable", "Too many concurrent requests for the same record; try again");
 }

@@ -7,7 +7,7 @@ import {
   type Simulation,
   simulationOfInput,
 } from "../simulation/index.js";
-import { type Database, exec, padToPowerOfTwo, type Store, statement } from "../store/index.js";
+import { type Database, exec, numbered, padToPowerOfTwo, type Store, statement } from "../store/index.js";
 import { type CallbackSpec, type Outcome, type Task, toTask } from "./model.js";
 
 /**
@@ -31,20 +31,43 @@ export interface NewTask {
   readonly simulation?: Simulation | null;
 }
 
-const INSERT_TASK = statement(
+/**
+ * A queued task's claim order (start-time fair queueing across keys): the lowest tag still queued (the "virtual
+ * time" of the queue), unless the key already has work queued, whose highest tag it follows. A key with a backlog
+ * of n tasks holds tags up to n ahead, so another key's new task lands at the head: it waits for at most about one
+ * task per runner slot, not for the backlog. Both subqueries read partial indexes of queued tasks only.
+ */
+const FAIR_TAG = (max: string) => `${max}(
+    coalesce((select min(fair_tag) from tasks where action is not null), 0),
+    coalesce((select max(fair_tag) + 1 from tasks where owner_id = ? and action is not null), 0))`;
+
+const insertText = (max: string, tail: string) =>
   `insert into tasks (id, owner_id, family, status, action, input, result, error_code, error_message,
-    callback_url, parent_id, dedupe_key, run_at, lease_owner, lease_until, runs, created_at, updated_at,
-    completed_at) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?, null, null, 0, ?, ?, ?)`,
+    callback_url, parent_id, dedupe_key, standing_key, fair_tag, run_at, lease_owner, lease_until, runs, created_at,
+    updated_at, completed_at) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?, ${FAIR_TAG(max)}, ?, null, null,
+    0, ?, ?, ?)${tail}`;
+
+const INSERT_TASK = statement(insertText("max", ""), numbered(insertText("greatest", "")));
+/** An only-once insert: nothing is written when another task holds the same (owner, standing_key). */
+const INSERT_HOLDER = statement(
+  insertText("max", " on conflict do nothing"),
+  numbered(insertText("greatest", " on conflict do nothing")),
 );
 
 /**
  * Inserts a task (inside the caller's transaction, so it commits with whatever else the request writes).
- * Precompiled: every submission runs it.
+ * Precompiled: every submission runs it. With `standingKey`, the task takes that only-once slot, and nothing is
+ * inserted (false) when another task holds it: use {@link insertOnlyOnce}, which decides what then happens.
  */
-export async function insertTask(trx: Kysely<Database>, task: NewTask, now: number): Promise<void> {
+export async function insertTask(
+  trx: Kysely<Database>,
+  task: NewTask & { readonly standingKey?: string | null },
+  now: number,
+): Promise<boolean> {
   const sim = task.simulation ?? null;
   const input = sim ? { ...task.input, [SIMULATION_FIELD]: formatSimulation(sim) } : task.input;
-  await exec(trx, INSERT_TASK, [
+  const standing = task.standingKey ?? null;
+  const inserted = await exec(trx, standing === null ? INSERT_TASK : INSERT_HOLDER, [
     task.id,
     task.ownerId,
     task.family,
@@ -54,37 +77,43 @@ export async function insertTask(trx: Kysely<Database>, task: NewTask, now: numb
     task.result ? JSON.stringify(task.result) : null,
     task.callbackUrl,
     task.parentId ?? null,
-    task.dedupeKey ?? null,
+    task.dedupeKey ?? standing,
+    standing,
+    task.ownerId,
     now + Math.round((sim?.delayS ?? 0) * 1000),
     now,
     now,
     task.action === null ? now : null,
   ]);
+  return inserted === 1;
 }
+
+const QUEUE_ACTION = statement(
+  `update tasks set action = ?, status = ?, run_at = ?, updated_at = ?, runs = 0,
+    callback_url = coalesce(?, callback_url), fair_tag = ${FAIR_TAG("max")} where id = ? and action is null`,
+  numbered(`update tasks set action = ?, status = ?, run_at = ?, updated_at = ?, runs = 0,
+    callback_url = coalesce(?, callback_url), fair_tag = ${FAIR_TAG("greatest")} where id = ? and action is null`),
+);
 
 /** Queues another action on an existing, idle task (e.g. a voice regenerate). Returns false if it was busy. */
 export async function queueAction(
   trx: Kysely<Database>,
-  taskId: string,
+  task: Pick<Task, "id" | "ownerId">,
   action: string,
   status: string,
   now: number,
   callbackUrl?: string | null,
 ): Promise<boolean> {
-  const res = await trx
-    .updateTable("tasks")
-    .set({
-      action,
-      status,
-      run_at: now,
-      updated_at: now,
-      runs: 0,
-      ...(callbackUrl ? { callback_url: callbackUrl } : {}),
-    })
-    .where("id", "=", taskId)
-    .where("action", "is", null)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  const changed = await exec(trx, QUEUE_ACTION, [
+    action,
+    status,
+    now,
+    now,
+    callbackUrl || null,
+    task.ownerId,
+    task.id,
+  ]);
+  return changed === 1;
 }
 
 /** Sets the status of a task that `owner` is running (a working status, before the outcome). */
@@ -122,6 +151,7 @@ export async function claimTasks(store: Store, owner: string, limit: number, now
         .where("action", "is not", null)
         .where("run_at", "<=", now)
         .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
+        .orderBy("fair_tag")
         .orderBy("run_at")
         .limit(limit)
         .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),

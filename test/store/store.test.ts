@@ -29,6 +29,8 @@ const MIGRATIONS = [
   "0005_wav_dedupe_by_track",
   "0006_voices",
   "0007_simulation",
+  "0008_only_once",
+  "0009_fair_claims",
 ];
 
 describe.each(dialects())("store on %s", (dialect) => {
@@ -91,22 +93,32 @@ describe.each(dialects())("store on %s", (dialect) => {
     // As a database made before 0005: opened at 0004, written, then opened again by this version.
     database ??= await freshDatabase(dialect);
     const first = await openStore(database.target, { migrateTo: "0004_key_generation" });
+    // Written with the columns 0004 knew (today's insert names later ones).
     const task = (id: string, family: string, dedupeKey: string | null, parentId: string | null) =>
-      insertTask(
-        first.db,
-        {
+      first.db
+        .insertInto("tasks")
+        .values({
           id,
-          ownerId: "key_a",
+          owner_id: "key_a",
           family,
           status: "SUCCESS",
           action: null,
-          input: {},
-          callbackUrl: null,
-          parentId,
-          dedupeKey,
-        },
-        T,
-      );
+          input: "{}",
+          result: null,
+          error_code: null,
+          error_message: null,
+          callback_url: null,
+          parent_id: parentId,
+          dedupe_key: dedupeKey,
+          run_at: T,
+          lease_owner: null,
+          lease_until: null,
+          runs: 0,
+          created_at: T,
+          updated_at: T,
+          completed_at: T,
+        })
+        .execute();
     await task("a".repeat(32), "wav", "wav:11111111-1111-4111-8111-111111111111", "m".repeat(32));
     await task(
       "b".repeat(32),
@@ -124,6 +136,36 @@ describe.each(dialects())("store on %s", (dialect) => {
       `wav:${"n".repeat(32)}/22222222-2222-4222-8222-222222222222`,
       "cover:x",
     ]);
+  });
+
+  it("0008 gives each only-once key's newest task the slot, and the index refuses a second holder", async () => {
+    database ??= await freshDatabase(dialect);
+    const first = await openStore(database.target, { migrateTo: "0007_simulation" });
+    const task = (id: string, dedupeKey: string | null, at: number) =>
+      first.db
+        .insertInto("tasks")
+        .values({
+          ...{ id, owner_id: "key_a", family: "cover", status: "SUCCESS", action: null, input: "{}" },
+          ...{ result: null, error_code: null, error_message: null, callback_url: null, parent_id: null },
+          ...{ dedupe_key: dedupeKey, run_at: at, lease_owner: null, lease_until: null, runs: 0 },
+          ...{ created_at: at, updated_at: at, completed_at: at },
+        })
+        .execute();
+    await task("a".repeat(32), "cover:m", T);
+    await task("b".repeat(32), "cover:m", T + 1);
+    await task("c".repeat(32), "cover:n", T);
+    await task("d".repeat(32), null, T);
+    await first.close();
+    const second = await open();
+    const rows = await second.db.selectFrom("tasks").select(["id", "standing_key"]).orderBy("id").execute();
+    expect(rows.map((r) => r.standing_key)).toEqual([null, "cover:m", "cover:n", null]);
+    await expect(
+      second.db
+        .updateTable("tasks")
+        .set({ standing_key: "cover:m" })
+        .where("id", "=", "a".repeat(32))
+        .execute(),
+    ).rejects.toThrow(/unique|UNIQUE/);
   });
 
   it("returns bigint times as JavaScript numbers", async () => {

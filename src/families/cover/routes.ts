@@ -20,7 +20,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { isoTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertTask, refuseWhileStanding, type Task } from "../../tasks/index.js";
+import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
 
 const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
@@ -56,37 +56,36 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
       await getOwnedTask(store.db, key.id, musicTaskId, "music");
-      const dedupeKey = `cover:${musicTaskId}`;
       const taskId = await store.batched(async (trx) => {
-        await refuseWhileStanding(
+        const id = newTaskId();
+        await insertOnlyOnce(
           trx,
           key.id,
-          dedupeKey,
-          async (prev) =>
-            prev.status === COVER_STATUS.pending ||
-            (prev.status === COVER_STATUS.success && (await imageUrls(prev, trx)) !== null),
-          (prev) =>
-            new HooklineError("duplicate", "A cover task already exists for this music task", {
-              data: { taskId: prev.id },
-            }),
-        );
-        const id = newTaskId();
-        const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
-        await insertTask(
-          trx,
-          {
-            id,
-            ownerId: key.id,
-            family: "cover",
-            status: COVER_STATUS.pending,
-            action: "generate",
-            input: { musicTaskId, ...chargedInput(charged) },
-            callbackUrl,
-            simulation,
-            parentId: musicTaskId,
-            dedupeKey,
+          async () => {
+            const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
+            return {
+              id,
+              ownerId: key.id,
+              family: "cover",
+              status: COVER_STATUS.pending,
+              action: "generate",
+              input: { musicTaskId, ...chargedInput(charged) },
+              callbackUrl,
+              simulation,
+              parentId: musicTaskId,
+            };
           },
           clock.now(),
+          {
+            key: `cover:${musicTaskId}`,
+            stands: async (prev) =>
+              prev.status === COVER_STATUS.pending ||
+              (prev.status === COVER_STATUS.success && (await imageUrls(prev, trx)) !== null),
+            refusal: (prev) =>
+              new HooklineError("duplicate", "A cover task already exists for this music task", {
+                data: { taskId: prev.id },
+              }),
+          },
         );
         return id;
       });

@@ -174,7 +174,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
           .where("id", "=", task.id)
           .executeTakeFirst();
         if (row?.status !== VOICE_STATUS.waiting || row.action !== null) return false;
-        return queueAction(trx, task.id, "regenerate", VOICE_STATUS.processing, clock.now(), callbackUrl);
+        return queueAction(trx, task, "regenerate", VOICE_STATUS.processing, clock.now(), callbackUrl);
       });
       if (!queued)
         throw new HooklineError(

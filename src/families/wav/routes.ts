@@ -20,7 +20,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertTask, refuseWhileStanding, type Task } from "../../tasks/index.js";
+import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
 import { taskOfTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
@@ -75,36 +75,35 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
         if (musicTaskId && musicTaskId !== trackTaskId) {
           throw new HooklineError("bad_request", "taskId does not match the task of audioId");
         }
-        const dedupeKey = wavDedupeKey(trackTaskId, audioId);
-        await refuseWhileStanding(
+        const id = newTaskId();
+        await insertOnlyOnce(
           trx,
           key.id,
-          dedupeKey,
-          async (prev) =>
-            prev.status === WAV_STATUS.pending ||
-            (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null),
-          (prev) =>
-            new HooklineError("conflict", "A WAV record already exists for this track", {
-              data: { taskId: prev.id },
-            }),
-        );
-        const id = newTaskId();
-        const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
-        await insertTask(
-          trx,
-          {
-            id,
-            ownerId: key.id,
-            family: "wav",
-            status: WAV_STATUS.pending,
-            action: "convert",
-            input: { audioId, musicTaskId: trackTaskId, ...chargedInput(charged) },
-            callbackUrl,
-            simulation,
-            parentId: trackTaskId,
-            dedupeKey,
+          async () => {
+            const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
+            return {
+              id,
+              ownerId: key.id,
+              family: "wav",
+              status: WAV_STATUS.pending,
+              action: "convert",
+              input: { audioId, musicTaskId: trackTaskId, ...chargedInput(charged) },
+              callbackUrl,
+              simulation,
+              parentId: trackTaskId,
+            };
           },
           clock.now(),
+          {
+            key: wavDedupeKey(trackTaskId, audioId),
+            stands: async (prev) =>
+              prev.status === WAV_STATUS.pending ||
+              (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null),
+            refusal: (prev) =>
+              new HooklineError("conflict", "A WAV record already exists for this track", {
+                data: { taskId: prev.id },
+              }),
+          },
         );
         return id;
       });
