@@ -19,8 +19,14 @@ export const CALLBACK_URL = "http://127.0.0.1:9/cb";
 
 export const newClock = () => new ManualClock(T0);
 
-/** Inserts `n` queued tasks of `family` (with a callback URL) and returns their ids. */
-export async function queueTasks(store: Store, now: number, n = 1, family = "test"): Promise<string[]> {
+/** Inserts `n` queued tasks of `family` for `ownerId` (with a callback URL) and returns their ids. */
+export async function queueTasks(
+  store: Store,
+  now: number,
+  n = 1,
+  family = "test",
+  ownerId = "key_test",
+): Promise<string[]> {
   const ids = Array.from({ length: n }, () => randomBytes(16).toString("hex"));
   await store.transact(async (trx) => {
     for (const id of ids) {
@@ -28,7 +34,7 @@ export async function queueTasks(store: Store, now: number, n = 1, family = "tes
         trx,
         {
           id,
-          ownerId: "key_test",
+          ownerId,
           family,
           status: "PENDING",
           action: "go",
