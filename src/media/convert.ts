@@ -115,7 +115,8 @@ export async function convertToWav(
   const codec = bitDepth === 24 ? "pcm_s24le" : "pcm_s16le";
   const output = ["-c:a", codec, ...cap, "-fflags", "+bitexact", "-rf64", "auto", "-f", "wav", "-y"];
   const args = [...FFMPEG_GLOBAL_ARGS, ...inputArgs(src), ...AUDIO_ONLY_ARGS, ...output, fileUrl(dst)];
-  const exit = await startTool(ff.ffmpeg, args, { signal, timeoutMs, stdout: "ignore" }).exited;
+  const run = startTool(ff.ffmpeg, args, { launcher: ff.launcher, signal, timeoutMs, stdout: "ignore" });
+  const exit = await run.exited;
   const discard = (): Promise<void> => rm(dst, { force: true });
   if (exit.ended !== "exit" || exit.code !== 0) {
     await discard();

@@ -3,7 +3,7 @@
  * converting to PCM WAV, reading WAV headers, streaming decoded samples for analysis, and their short-time spectra.
  */
 export { type ConvertOptions, convertToWav, DURATION_SLACK_S, type WavResult } from "./convert.js";
-export { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "./ffmpeg.js";
+export { type Ffmpeg, ffmpegInstallHelp, findFfmpeg, PDEATHSIG_LAUNCHER } from "./ffmpeg.js";
 export { AUDIO_DEMUXERS } from "./formats.js";
 export { decodePcm, type PcmOptions } from "./pcm.js";
 export { type ProbeOptions, type ProbeResult, probeAudio } from "./probe.js";

@@ -66,7 +66,12 @@ export async function* decodePcm(ff: Ffmpeg, src: string, opts: PcmOptions): Asy
     FLOAT_FORMAT,
     "pipe:1",
   ];
-  const run = startTool(ff.ffmpeg, args, { signal, timeoutMs: opts.timeoutMs, stdout: "pipe" });
+  const run = startTool(ff.ffmpeg, args, {
+    launcher: ff.launcher,
+    signal,
+    timeoutMs: opts.timeoutMs,
+    stdout: "pipe",
+  });
   const frameBytes = 4 * channels;
   let rest: Buffer = Buffer.alloc(0);
   try {

@@ -92,7 +92,11 @@ async function probeHeader(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): P
   const other = (reason: string): HeaderProbe => ({ kind: "other", mimeType: sniffed, reason });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const args = [...FFPROBE_GLOBAL_ARGS, "-of", "json", "-show_entries", ENTRIES, "-select_streams", "a:0"];
-  const out = await runTool(ff.ffprobe, [...args, ...inputArgs(path)], { signal: opts.signal, timeoutMs });
+  const out = await runTool(ff.ffprobe, [...args, ...inputArgs(path)], {
+    launcher: ff.launcher,
+    signal: opts.signal,
+    timeoutMs,
+  });
   if (out.ended === "spawn_failed") {
     throw new HooklineError(
       "internal",
@@ -151,6 +155,7 @@ async function decodedDuration(
   const args = [...FFMPEG_GLOBAL_ARGS, "-nostats", ...inputArgs(path)];
   const tail = ["-map", "0:a:0", "-vn", "-sn", "-dn", "-f", "null", "-progress", "pipe:1", "-"];
   const out = await runTool(ff.ffmpeg, [...args, ...tail], {
+    launcher: ff.launcher,
     signal: opts.signal,
     timeoutMs,
     maxStdout: 4 << 20,
