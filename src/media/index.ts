@@ -1,10 +1,12 @@
 /**
  * Hookline's audio layer, on the OS's ffmpeg and ffprobe: finding them, probing and sniffing uploads,
- * converting to PCM WAV, reading WAV headers, streaming decoded samples for analysis, and their short-time spectra.
+ * converting to PCM WAV, reading WAV headers, streaming decoded samples for analysis, and their
+ * short-time spectra; every decode bounded by the duration cap.
  */
-export { type ConvertOptions, convertToWav, DURATION_SLACK_S, type WavResult } from "./convert.js";
+export { type ConvertOptions, convertToWav, type WavResult } from "./convert.js";
 export { type Ffmpeg, ffmpegInstallHelp, findFfmpeg, PDEATHSIG_LAUNCHER } from "./ffmpeg.js";
 export { AUDIO_DEMUXERS } from "./formats.js";
+export { DURATION_SLACK_S } from "./limits.js";
 export { decodePcm, type PcmOptions } from "./pcm.js";
 export { type ProbeOptions, type ProbeResult, probeAudio } from "./probe.js";
 export { sniffMime } from "./sniff.js";

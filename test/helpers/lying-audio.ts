@@ -1,8 +1,12 @@
 /**
- * Long audio made cheaply by the system's ffmpeg: MP3 frames stand alone, so cat'ing copies of one file
- * without a tag or Xing header makes a long MP3 in an instant, where encoding it would take seconds per hour.
+ * Audio whose header tells less than the truth, and long audio made cheaply, by the system's ffmpeg.
+ *
+ * An MP3 without a Xing header states no length: demuxers estimate it from the file's size and the first
+ * frame's bit rate. Cat a short high-rate MP3 before a long low-rate one and the estimate is far too short
+ * (issue 9, finding 7). MP3 frames stand alone, so cat'ing copies of one file also makes a long MP3 in an
+ * instant, where encoding it would take seconds per hour.
  */
-import { open, readFile, rm } from "node:fs/promises";
+import { open, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { run } from "./audio.js";
 
@@ -26,6 +30,28 @@ async function cat(path: string, parts: readonly string[], copies = 1): Promise<
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * An MP3 whose probed duration is about `claimedS` while it plays about `realS` (at most 10× more: 320 kb/s
+ * against 32 kb/s). Returns the path, the length a probe estimates from its size, and the length it plays.
+ */
+export async function makeLyingMp3(
+  dir: string,
+  opts: { claimedS: number; realS: number; name?: string },
+): Promise<{ path: string; claimedS: number; realS: number }> {
+  // claimed = (40 000·head + 4 000·tail) / 40 000 bytes per second; real = head + tail. The head stays at
+  // 2 s or more: the demuxer takes its bit rate from the first frames, which must all be the fast ones.
+  const headS = Math.max(2, Math.round((10 * opts.claimedS - opts.realS) / 9));
+  const tailS = Math.round(opts.realS - headS);
+  if (tailS <= 0) throw new Error("makeLyingMp3: realS must exceed claimedS");
+  const head = await bareMp3(join(dir, "lie-head.mp3"), headS, 320, 440);
+  const tail = await bareMp3(join(dir, "lie-tail.mp3"), tailS, 32, 330);
+  const path = join(dir, opts.name ?? "lying.mp3");
+  await cat(path, [head, tail]);
+  await Promise.all([rm(head), rm(tail)]);
+  const { size } = await stat(path);
+  return { path, claimedS: size / 40_000, realS: headS + tailS };
 }
 
 /** A 32 kb/s stereo MP3 of `minutes` minutes (whole minutes), made of copies of one minute. */
