@@ -8,7 +8,7 @@ import { access, rm, stat } from "node:fs/promises";
 import { HooklineError } from "../lib/errors.js";
 import type { Ffmpeg } from "./ffmpeg.js";
 import { AUDIO_ONLY_ARGS, FFMPEG_GLOBAL_ARGS, fileUrl, inputArgs } from "./formats.js";
-import { durationCap, tooLong } from "./limits.js";
+import { durationCap, tooLarge, tooLong } from "./limits.js";
 import { decoderMessage, formatLimit, pathForms, refusedFormat } from "./messages.js";
 import { startTool, type ToolExit } from "./process.js";
 import { readWavInfo, type WavInfo } from "./wav-info.js";
@@ -29,6 +29,11 @@ export interface ConvertOptions {
   signal?: AbortSignal;
   /** Longer sources are refused with "payload_too_large" (with `DURATION_SLACK_S` of grace). */
   maxDurationS?: number;
+  /**
+   * Largest WAV written, header included (as `predictWavBytes` counts it): ffmpeg stops writing past it
+   * (`-fs`), and the conversion fails with "payload_too_large". A hard stop for a source whose header lied.
+   */
+  maxBytes?: number;
   /** Kills ffmpeg after this long: HooklineError("timeout"). No limit by default. */
   timeoutMs?: number;
 }
@@ -76,13 +81,15 @@ function failure(exit: ToolExit, { src, dst, signal, timeoutMs }: Job): unknown 
  * Decodes `src` to a PCM WAV at `dst` (overwritten), keeping the source's sample rate and channels.
  *
  * Errors: input that is not decodable audio → HooklineError("unsupported_media") with the decoder's reason
- * (no file paths); a source longer than `maxDurationS` → "payload_too_large" (found by the decode,
- * whatever the header said, and without decoding more); a missing source →
+ * (no file paths); a source longer than `maxDurationS`, or a WAV past `maxBytes` → "payload_too_large"
+ * (found by the decode, whatever the header said, and without decoding or writing more); a missing source →
  * "source_unavailable"; output trouble (disk full…) → "conversion_failed"; `timeoutMs` → "timeout"; an
  * abort kills ffmpeg and rejects with the signal's reason. On any failure `dst` is removed.
  *
  * @example
- * const wav = await convertToWav(ff, "in.mp3", "out.wav", { bitDepth: 16, maxDurationS: 3600, signal });
+ * const wav = await convertToWav(ff, "in.mp3", "out.wav", {
+ *   bitDepth: 16, maxDurationS: 3600, maxBytes: 2 ** 31, signal,
+ * });
  */
 export async function convertToWav(
   ff: Ffmpeg,
@@ -90,9 +97,12 @@ export async function convertToWav(
   dst: string,
   opts: ConvertOptions,
 ): Promise<WavResult> {
-  const { bitDepth, signal, timeoutMs } = opts;
+  const { bitDepth, signal, maxBytes, timeoutMs } = opts;
   if (bitDepth !== 16 && bitDepth !== 24) throw new HooklineError("bad_request", "bitDepth must be 16 or 24");
   const cap = durationCap(opts.maxDurationS);
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new HooklineError("bad_request", "maxBytes must be a positive integer");
+  }
   if (signal?.aborted) throw signal.reason;
   try {
     await access(src, constants.R_OK);
@@ -100,9 +110,13 @@ export async function convertToWav(
     throw new HooklineError("source_unavailable", "the source file is missing or unreadable", { cause: err });
   }
   // No probe first: a second process costs ~0.1 s, which the 1.1× budget against the plain ffmpeg CLI
-  // cannot spare. ffmpeg's own -format_whitelist refuses what a probe would, and the duration cap below
-  // bounds the work for a source that is too long or whose container states no (or a false) duration.
-  const limits = cap === null ? [] : ["-t", cap.readS.toFixed(3)];
+  // cannot spare. ffmpeg's own -format_whitelist refuses what a probe would, and the caps below bound the
+  // work for a source that is too long or whose container states no (or a false) duration: -t the time
+  // read, -fs the bytes written (ffmpeg stops one packet past it and still finishes a valid file).
+  const limits = [
+    ...(cap === null ? [] : ["-t", cap.readS.toFixed(3)]),
+    ...(maxBytes === undefined ? [] : ["-fs", String(maxBytes + 1)]),
+  ];
   const codec = bitDepth === 24 ? "pcm_s24le" : "pcm_s16le";
   const output = ["-c:a", codec, ...limits, "-fflags", "+bitexact", "-rf64", "auto", "-f", "wav", "-y"];
   const args = [...FFMPEG_GLOBAL_ARGS, ...inputArgs(src), ...AUDIO_ONLY_ARGS, ...output, fileUrl(dst)];
@@ -129,12 +143,16 @@ export async function convertToWav(
     await discard();
     throw tooLong(cap);
   }
+  const { size } = await stat(dst);
+  if (maxBytes !== undefined && size > maxBytes) {
+    await discard();
+    throw tooLarge(maxBytes);
+  }
   // An abort that lands while the result is being checked still wins: the caller has given the work up.
   if (signal?.aborted) {
     await discard();
     throw signal.reason;
   }
-  const { size } = await stat(dst);
   return {
     durationS: info.durationS,
     sampleRate: info.sampleRate,

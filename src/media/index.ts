@@ -1,7 +1,7 @@
 /**
  * Hookline's audio layer, on the OS's ffmpeg and ffprobe: finding them, probing and sniffing uploads,
- * converting to PCM WAV, reading WAV headers, streaming decoded samples for analysis, and their
- * short-time spectra; every decode bounded by the duration cap.
+ * converting to PCM WAV (and predicting its size), reading WAV headers, streaming decoded samples for
+ * analysis, and their short-time spectra; every decode bounded in time and every output in size.
  */
 export { type ConvertOptions, convertToWav, type WavResult } from "./convert.js";
 export { type Ffmpeg, ffmpegInstallHelp, findFfmpeg, PDEATHSIG_LAUNCHER } from "./ffmpeg.js";
@@ -19,3 +19,4 @@ export {
   type StftOptions,
 } from "./spectrum.js";
 export { readWavInfo, type WavInfo } from "./wav-info.js";
+export { predictWavBytes, type WavShape, wavHeaderBytes } from "./wav-size.js";

@@ -43,3 +43,17 @@ const seconds = (s: number): string => `${Number(s.toFixed(2))} s`;
 export function tooLong(cap: DurationCap): HooklineError {
   return new HooklineError("payload_too_large", `the audio is longer than the ${seconds(cap.maxS)} limit`);
 }
+
+/** "2048 MB", "1.5 MB", "100000 bytes": in the unit the configuration uses (MB of 2^20 bytes). */
+export function formatBytes(bytes: number): string {
+  const mb = bytes / 2 ** 20;
+  return mb >= 1 ? `${Number(mb.toFixed(1))} MB` : `${bytes} bytes`;
+}
+
+/** The failure of a conversion whose output passed `maxBytes`. */
+export function tooLarge(maxBytes: number): HooklineError {
+  return new HooklineError(
+    "payload_too_large",
+    `the WAV would be larger than the ${formatBytes(maxBytes)} limit for one result`,
+  );
+}

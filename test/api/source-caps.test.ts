@@ -1,5 +1,5 @@
 /**
- * Issue 9, finding 7, through the real server: an MP3 whose header claims less than it plays is accepted
+ * Issue 9, findings 7 and 2, through the real server: an MP3 whose header claims less than it plays is accepted
  * at upload (the probe believes the header), and then each task that decodes it stops at the limit by itself
  * and fails with a clear message (code 400), quickly, rather than working through the whole file.
  */
@@ -52,5 +52,22 @@ describe("HOOKLINE_MAX_SOURCE_MINUTES=0.5: a source that plays longer than its h
     expect(rec.data).toMatchObject({ status: "GENERATE_WAV_FAILED", errorCode: 400, response: null });
     expect(rec.data.errorMessage).toBe("the audio is longer than the 30 s limit");
     expect(s, `the WAV task failed after ${s} s`).toBeLessThan(15);
+  });
+});
+
+describe("HOOKLINE_MAX_OUTPUT_MB=8: a WAV larger than its source's header predicts", () => {
+  let h: TestHookline;
+  beforeAll(async () => {
+    h = await startTestHookline({ env: { HOOKLINE_MAX_OUTPUT_MB: "8" } });
+  });
+  afterAll(() => h.stop());
+
+  it("stops at 8 MB and fails: 400, 'larger than the 8 MB limit'", async () => {
+    // Its header predicts ~24 s × 176 400 B/s ≈ 4 MB, under the limit; the 220 s it plays would make 39 MB.
+    const { audioId } = await uploadTrack(h, lying.path);
+    const gen = await h.call("/api/v1/wav/generate", { json: { audioId } });
+    const rec = await settledWav(h, gen.data.taskId);
+    expect(rec.data).toMatchObject({ status: "GENERATE_WAV_FAILED", errorCode: 400, response: null });
+    expect(rec.data.errorMessage).toBe("the WAV would be larger than the 8 MB limit for one result");
   });
 });
