@@ -45,7 +45,7 @@ export async function openServices(
   log: Logger,
   clock: Clock = systemClock,
 ): Promise<Services> {
-  const ffmpeg: Ffmpeg | null = await findFfmpeg(config.ffmpeg);
+  const ffmpeg: Ffmpeg | null = await findFfmpeg(config.ffmpeg, { log });
   if (!ffmpeg)
     throw new StartupError(
       `ffmpeg was not found, and Hookline decodes audio with it.\n${ffmpegInstallHelp()}`,

@@ -8,6 +8,7 @@ import { access, rm, stat } from "node:fs/promises";
 import { HooklineError } from "../lib/errors.js";
 import type { Ffmpeg } from "./ffmpeg.js";
 import { AUDIO_ONLY_ARGS, FFMPEG_GLOBAL_ARGS, fileUrl, inputArgs } from "./formats.js";
+import { durationCap, tooLarge, tooLong } from "./limits.js";
 import { decoderMessage, formatLimit, pathForms, refusedFormat } from "./messages.js";
 import { startTool, type ToolExit } from "./process.js";
 import { readWavInfo, type WavInfo } from "./wav-info.js";
@@ -26,25 +27,20 @@ export interface WavResult {
 export interface ConvertOptions {
   bitDepth: 16 | 24;
   signal?: AbortSignal;
-  /** Longer sources are refused with "payload_too_large" (with {@link DURATION_SLACK_S} of grace). */
+  /** Longer sources are refused with "payload_too_large" (with `DURATION_SLACK_S` of grace). */
   maxDurationS?: number;
+  /**
+   * Largest WAV written, header included (as `predictWavBytes` counts it): ffmpeg stops writing past it
+   * (`-fs`), and the conversion fails with "payload_too_large". A hard stop for a source whose header lied.
+   */
+  maxBytes?: number;
   /** Kills ffmpeg after this long: HooklineError("timeout"). No limit by default. */
   timeoutMs?: number;
 }
 
-/**
- * Grace over `maxDurationS`: encoders pad the end (MP3 and AAC by up to ~50 ms) and containers round, so a
- * source at exactly the limit must not be refused for its padding.
- */
-export const DURATION_SLACK_S = 0.25;
-
 /** Messages of failures on the output side: the disk, not the input, is at fault. */
 const OUTPUT_FAILURE =
   /No space left on device|Disk quota exceeded|Error writing trailer|Could not write header|Error opening output|Read-only file system/i;
-
-function tooLong(maxS: number): HooklineError {
-  return new HooklineError("payload_too_large", `the audio is longer than the ${maxS} s limit`);
-}
 
 interface Job {
   src: string;
@@ -85,12 +81,15 @@ function failure(exit: ToolExit, { src, dst, signal, timeoutMs }: Job): unknown 
  * Decodes `src` to a PCM WAV at `dst` (overwritten), keeping the source's sample rate and channels.
  *
  * Errors: input that is not decodable audio → HooklineError("unsupported_media") with the decoder's reason
- * (no file paths); a source longer than `maxDurationS` → "payload_too_large"; a missing source →
+ * (no file paths); a source longer than `maxDurationS`, or a WAV past `maxBytes` → "payload_too_large"
+ * (found by the decode, whatever the header said, and without decoding or writing more); a missing source →
  * "source_unavailable"; output trouble (disk full…) → "conversion_failed"; `timeoutMs` → "timeout"; an
  * abort kills ffmpeg and rejects with the signal's reason. On any failure `dst` is removed.
  *
  * @example
- * const wav = await convertToWav(ff, "in.mp3", "out.wav", { bitDepth: 16, maxDurationS: 3600, signal });
+ * const wav = await convertToWav(ff, "in.mp3", "out.wav", {
+ *   bitDepth: 16, maxDurationS: 3600, maxBytes: 2 ** 31, signal,
+ * });
  */
 export async function convertToWav(
   ff: Ffmpeg,
@@ -98,10 +97,12 @@ export async function convertToWav(
   dst: string,
   opts: ConvertOptions,
 ): Promise<WavResult> {
-  const { bitDepth, signal, maxDurationS: max, timeoutMs } = opts;
+  const { bitDepth, signal, maxBytes, timeoutMs } = opts;
   if (bitDepth !== 16 && bitDepth !== 24) throw new HooklineError("bad_request", "bitDepth must be 16 or 24");
-  if (max !== undefined && !(max > 0))
-    throw new HooklineError("bad_request", "maxDurationS must be positive");
+  const cap = durationCap(opts.maxDurationS);
+  if (maxBytes !== undefined && !(Number.isSafeInteger(maxBytes) && maxBytes > 0)) {
+    throw new HooklineError("bad_request", "maxBytes must be a positive integer");
+  }
   if (signal?.aborted) throw signal.reason;
   try {
     await access(src, constants.R_OK);
@@ -109,13 +110,18 @@ export async function convertToWav(
     throw new HooklineError("source_unavailable", "the source file is missing or unreadable", { cause: err });
   }
   // No probe first: a second process costs ~0.1 s, which the 1.1× budget against the plain ffmpeg CLI
-  // cannot spare. ffmpeg's own -format_whitelist refuses what a probe would, and the duration cap below
-  // bounds the work for a source that is too long or whose container states no (or a false) duration.
-  const cap = max === undefined ? [] : ["-t", (max + DURATION_SLACK_S).toFixed(3)];
+  // cannot spare. ffmpeg's own -format_whitelist refuses what a probe would, and the caps below bound the
+  // work for a source that is too long or whose container states no (or a false) duration: -t the time
+  // read, -fs the bytes written (ffmpeg stops one packet past it and still finishes a valid file).
+  const limits = [
+    ...(cap === null ? [] : ["-t", cap.readS.toFixed(3)]),
+    ...(maxBytes === undefined ? [] : ["-fs", String(maxBytes + 1)]),
+  ];
   const codec = bitDepth === 24 ? "pcm_s24le" : "pcm_s16le";
-  const output = ["-c:a", codec, ...cap, "-fflags", "+bitexact", "-rf64", "auto", "-f", "wav", "-y"];
+  const output = ["-c:a", codec, ...limits, "-fflags", "+bitexact", "-rf64", "auto", "-f", "wav", "-y"];
   const args = [...FFMPEG_GLOBAL_ARGS, ...inputArgs(src), ...AUDIO_ONLY_ARGS, ...output, fileUrl(dst)];
-  const exit = await startTool(ff.ffmpeg, args, { signal, timeoutMs, stdout: "ignore" }).exited;
+  const run = startTool(ff.ffmpeg, args, { launcher: ff.launcher, signal, timeoutMs, stdout: "ignore" });
+  const exit = await run.exited;
   const discard = (): Promise<void> => rm(dst, { force: true });
   if (exit.ended !== "exit" || exit.code !== 0) {
     await discard();
@@ -133,16 +139,20 @@ export async function convertToWav(
     const why = decoderMessage(exit.stderr, pathForms(src, dst));
     throw new HooklineError("unsupported_media", `no audio could be decoded${why ? `: ${why}` : ""}`);
   }
-  if (max !== undefined && info.durationS >= max + DURATION_SLACK_S - 0.001) {
+  if (cap !== null && info.durationS > cap.acceptS) {
     await discard();
-    throw tooLong(max);
+    throw tooLong(cap);
+  }
+  const { size } = await stat(dst);
+  if (maxBytes !== undefined && size > maxBytes) {
+    await discard();
+    throw tooLarge(maxBytes);
   }
   // An abort that lands while the result is being checked still wins: the caller has given the work up.
   if (signal?.aborted) {
     await discard();
     throw signal.reason;
   }
-  const { size } = await stat(dst);
   return {
     durationS: info.durationS,
     sampleRate: info.sampleRate,

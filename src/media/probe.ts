@@ -14,6 +14,7 @@ import {
   inputArgs,
   mimeForContainer,
 } from "./formats.js";
+import { durationCap } from "./limits.js";
 import { decoderMessage, formatLimit, pathForms, refusedFormat } from "./messages.js";
 import { runTool } from "./process.js";
 import { sniffMime } from "./sniff.js";
@@ -37,6 +38,11 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Per ffprobe/ffmpeg process; default 60 s. A file that takes longer is reported as not audio. */
   timeoutMs?: number;
+  /**
+   * The caller's duration cap. A file that states no duration is timed by a decode, which then stops a
+   * little past this (plus `DURATION_SLACK_S`) and reports where it stopped: a `durationS` over the cap.
+   */
+  maxDurationS?: number;
 }
 
 /** A probe's audio answer before any decode: the duration may be unknown (e.g. a browser's WebM). */
@@ -92,7 +98,11 @@ async function probeHeader(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): P
   const other = (reason: string): HeaderProbe => ({ kind: "other", mimeType: sniffed, reason });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const args = [...FFPROBE_GLOBAL_ARGS, "-of", "json", "-show_entries", ENTRIES, "-select_streams", "a:0"];
-  const out = await runTool(ff.ffprobe, [...args, ...inputArgs(path)], { signal: opts.signal, timeoutMs });
+  const out = await runTool(ff.ffprobe, [...args, ...inputArgs(path)], {
+    launcher: ff.launcher,
+    signal: opts.signal,
+    timeoutMs,
+  });
   if (out.ended === "spawn_failed") {
     throw new HooklineError(
       "internal",
@@ -141,16 +151,22 @@ async function probeHeader(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): P
   };
 }
 
-/** Decodes the first audio stream to nothing and reports how long it played, in seconds. */
+/**
+ * Decodes the first audio stream to nothing and reports how long it played, in seconds: at most a little
+ * past the cap, since the caller refuses anything over it anyway.
+ */
 async function decodedDuration(
   ff: Ffmpeg,
   path: string,
   opts: ProbeOptions,
 ): Promise<{ durationS: number } | { reason: string }> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const args = [...FFMPEG_GLOBAL_ARGS, "-nostats", ...inputArgs(path)];
+  const cap = durationCap(opts.maxDurationS);
+  const bound = cap === null ? [] : ["-t", cap.readS.toFixed(3)];
+  const args = [...FFMPEG_GLOBAL_ARGS, "-nostats", ...inputArgs(path, bound)];
   const tail = ["-map", "0:a:0", "-vn", "-sn", "-dn", "-f", "null", "-progress", "pipe:1", "-"];
   const out = await runTool(ff.ffmpeg, [...args, ...tail], {
+    launcher: ff.launcher,
     signal: opts.signal,
     timeoutMs,
     maxStdout: 4 << 20,
@@ -179,13 +195,15 @@ async function decodedDuration(
  * Never throws for bad input: that is `kind: "other"` with the reason (no file paths in it). Throws
  * HooklineError("internal") when ffprobe itself cannot run, HooklineError("source_unavailable") when the
  * file cannot be opened at all, and the signal's reason on abort. Durations come from the container or,
- * where it states none (browser recordings), from a decode.
+ * where it states none (browser recordings), from a decode bounded by `maxDurationS`. A stated duration
+ * is not proof: the decoders (`convertToWav`, `decodePcm`) enforce the cap again on what they decode.
  *
  * @example
- * const p = await probeAudio(ff, upload.path);
+ * const p = await probeAudio(ff, upload.path, { maxDurationS: config.limits.maxSourceSeconds });
  * if (p.kind === "audio") registerTrack(p.durationS);
  */
 export async function probeAudio(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): Promise<ProbeResult> {
+  durationCap(opts.maxDurationS); // a bad cap is the caller's error, whichever path the probe takes
   const head = await probeHeader(ff, path, opts);
   if (head.kind === "other") return head;
   if (head.durationS !== null) return { ...head, durationS: head.durationS };

@@ -1,7 +1,8 @@
 /**
  * One small wrapper around `child_process.spawn` for ffmpeg and ffprobe: arguments as an array (never a
  * shell), stdin closed, a bounded stderr excerpt, and a kill on abort or timeout. Every caller waits for
- * `exited`, so no process outlives the call that started it.
+ * `exited`, so no process outlives the call that started it; and the launcher (`Ffmpeg.launcher`) has the
+ * kernel kill it if Hookline itself dies first, by `kill -9` or a crash, when no code of ours runs.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Readable } from "node:stream";
@@ -34,6 +35,11 @@ export interface ToolRun {
 
 /** Options for {@link startTool}. */
 export interface ToolOptions {
+  /**
+   * A command put before `bin` (`Ffmpeg.launcher`, e.g. `setpriv --pdeathsig SIGKILL --`), or
+   * empty. Required, so that no call site forgets the one that ties the child's life to this process.
+   */
+  launcher: readonly string[];
   signal?: AbortSignal | undefined;
   /** Kills the process after this many milliseconds; `ended` is then "timeout". */
   timeoutMs?: number | undefined;
@@ -41,9 +47,24 @@ export interface ToolOptions {
   stdout: "pipe" | "ignore";
 }
 
-/** Starts `bin args…` without a shell. */
+/**
+ * A launcher that could not execute `bin` exits 127 (not found) or 126 (not executable) and says so on stderr
+ * (util-linux's convention): that is the same failure as a plain spawn's ENOENT/EACCES, and is reported as one.
+ */
+function launcherFailure(launcher: readonly string[], code: number | null, stderr: string): Error | null {
+  if (launcher.length === 0 || (code !== 126 && code !== 127)) return null;
+  const line = /^\S+: failed to execute .*$/m.exec(stderr)?.[0];
+  return line === undefined ? null : new Error(line);
+}
+
+/** Starts `[launcher…] bin args…` without a shell. */
 export function startTool(bin: string, args: readonly string[], opts: ToolOptions): ToolRun {
-  const child = spawn(bin, args, { stdio: ["ignore", opts.stdout, "pipe"], windowsHide: true, shell: false });
+  const [command = bin, ...before] = opts.launcher.length > 0 ? [...opts.launcher, bin] : [bin];
+  const child = spawn(command, [...before, ...args], {
+    stdio: ["ignore", opts.stdout, "pipe"],
+    windowsHide: true,
+    shell: false,
+  });
   let ended: ToolExit["ended"] = "exit";
   let done = false;
   const chunks: Buffer[] = [];
@@ -79,7 +100,8 @@ export function startTool(bin: string, args: readonly string[], opts: ToolOption
       if (timer !== undefined) clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
       const stderr = Buffer.concat(chunks).toString("utf8");
-      resolve({ code, ended: spawnError ? "spawn_failed" : ended, spawnError, stderr });
+      const failed = spawnError ?? launcherFailure(opts.launcher, code, stderr);
+      resolve({ code, ended: failed ? "spawn_failed" : ended, spawnError: failed, stderr });
     };
     // A process that never started emits "error" and no reliable "close"; one that did emits "close".
     child.on("error", (err) => {

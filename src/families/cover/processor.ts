@@ -60,7 +60,11 @@ export function createCoverFamily(services: Services): Family {
     if (!track || !source || !isLive(source, clock.now())) {
       throw new HooklineError("source_unavailable", "The source track is missing or has expired");
     }
-    const features = await analyseTrack(services.ffmpeg, blobs.pathOf(source.storage_key), { signal });
+    // The upload's probe read the length from the header, which can lie: the decode enforces the cap itself.
+    const features = await analyseTrack(services.ffmpeg, blobs.pathOf(source.storage_key), {
+      signal,
+      maxDurationS: config.limits.maxSourceSeconds,
+    });
     const title = track.title ?? titleFromFileName(source.file_name);
     const images = await coverImages(services, fonts, features, title, signal);
     const stored: {

@@ -51,6 +51,8 @@ export function createWavFamily(services: Services): Family {
           bitDepth: config.wavBitDepth,
           signal,
           maxDurationS: config.limits.maxSourceSeconds,
+          // The submission refused a predicted oversize; this stops a source whose header understated it.
+          maxBytes: config.limits.maxOutputBytes,
         });
       } catch (error) {
         if (signal.aborted) throw error;

@@ -28,6 +28,11 @@ export interface AnalyseOptions {
   readonly signal?: AbortSignal;
   /** Kills the decoder after this long (HooklineError "timeout"). */
   readonly timeoutMs?: number;
+  /**
+   * The source length cap: a track that plays longer (whatever its header says) stops the decode there and
+   * fails with HooklineError "payload_too_large" rather than being analysed in part.
+   */
+  readonly maxDurationS?: number;
 }
 
 function bandIndexOfBins(edges: readonly number[], bins: number): Int16Array {
@@ -64,10 +69,10 @@ const onsetEdges = Array.from({ length: ONSET_BANDS + 1 }, (_, i) => 40 * (7800 
 
 /**
  * Decodes `path` with ffmpeg and computes its {@link AudioFeatures}. Throws HooklineError "unsupported_media"
- * when the file does not decode (the decoder's reason in the message).
+ * when the file does not decode (the decoder's reason in the message), "payload_too_large" past `maxDurationS`.
  *
  * @example
- * const f = await analyseTrack(services.ffmpeg, blobs.pathOf(key), { signal });
+ * const f = await analyseTrack(services.ffmpeg, blobs.pathOf(key), { signal, maxDurationS: 3600 });
  * console.log(f.tempoBpm, keyName(f.key));
  */
 export async function analyseTrack(
