@@ -4,6 +4,7 @@ import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Ffmpeg } from "../media/index.js";
 import type { Outbound } from "../net/index.js";
+import type { DiskGauge } from "../quota/index.js";
 import type { Store } from "../store/index.js";
 import type { Notifier } from "../tasks/index.js";
 
@@ -17,6 +18,8 @@ export interface Services {
   readonly blobs: BlobStore;
   readonly signer: UrlSigner;
   readonly outbound: Outbound;
+  /** Free space of the data folder's disk (the floor of `config.limits.minFreeDiskBytes`). */
+  readonly disk: DiskGauge;
   readonly ffmpeg: Ffmpeg;
   readonly clock: Clock;
   readonly log: Logger;

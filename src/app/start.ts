@@ -11,6 +11,7 @@ import { randomToken } from "../lib/ids.js";
 import type { Logger } from "../lib/logger.js";
 import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
 import { createOutbound } from "../net/index.js";
+import { createDiskGauge } from "../quota/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
 import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } from "../tasks/index.js";
 import { trackRoutes } from "../tracks/index.js";
@@ -68,6 +69,7 @@ export async function openServices(
     blobs,
     signer,
     outbound,
+    disk: createDiskGauge(config.dataDir, clock),
     ffmpeg,
     clock,
     log,

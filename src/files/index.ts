@@ -11,6 +11,7 @@ export {
   getFile,
   insertFile,
   isLive,
+  markGone,
   type NewFile,
   sweepExpired,
 } from "./records.js";

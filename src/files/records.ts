@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { newId } from "../lib/ids.js";
+import { adjustUsage } from "../quota/index.js";
 import type { Database, FileTable, Store } from "../store/index.js";
 import type { FileMeta } from "./serve.js";
 
@@ -47,6 +48,7 @@ export async function insertFile(trx: Kysely<Database>, file: NewFile, now: numb
     expired_at: null,
   };
   await trx.insertInto("files").values(row).execute();
+  await adjustUsage(trx, file.ownerId, file.size);
   return row;
 }
 
@@ -97,15 +99,40 @@ export async function sweepExpired(
 ): Promise<number> {
   const due = await store.db
     .selectFrom("files")
-    .select(["id", "storage_key"])
+    .select(["id", "owner_id", "storage_key"])
     .where("expired_at", "is", null)
     .where("deleted_at", "is", null)
     .where("expires_at", "<=", now)
     .limit(batch)
     .execute();
   for (const f of due) {
-    await store.db.updateTable("files").set({ expired_at: now }).where("id", "=", f.id).execute();
-    await removeBlob(f.storage_key);
+    const gone = await store.transact((trx) => markGone(trx, f.owner_id, [f.id], { expired_at: now }));
+    if (gone.length > 0) await removeBlob(f.storage_key);
   }
   return due.length;
+}
+
+/**
+ * Marks live files of an owner deleted or expired, in the caller's transaction, and takes their bytes off the
+ * owner's usage. Only rows still live change (two processes sweeping at once count each file once); answers the
+ * storage keys of those that did, whose blobs the caller then removes.
+ */
+export async function markGone(
+  trx: Kysely<Database>,
+  ownerId: string,
+  ids: readonly string[],
+  mark: { readonly deleted_at: number } | { readonly expired_at: number },
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await trx
+    .updateTable("files")
+    .set(mark)
+    .where("id", "in", [...ids])
+    .where("owner_id", "=", ownerId)
+    .where("deleted_at", "is", null)
+    .where("expired_at", "is", null)
+    .returning(["storage_key", "size"])
+    .execute();
+  await adjustUsage(trx, ownerId, -rows.reduce((sum, r) => sum + Number(r.size), 0));
+  return rows.map((r) => r.storage_key);
 }

@@ -2,6 +2,7 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
 import { listAttempts, listMessages, requeueLatest } from "../delivery/index.js";
+import { markGone } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { getOwnedTask, toTask } from "../tasks/index.js";
@@ -133,23 +134,17 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
       const keys = await store.transact(async (trx) => {
         const files = await trx
           .selectFrom("files")
-          .select(["id", "storage_key"])
+          .select("id")
           .where("owner_id", "=", key.id)
           .where("path", "like", `results/${task.id}/%`)
           .where("deleted_at", "is", null)
           .execute();
-        const now = clock.now();
-        if (files.length > 0) {
-          await trx
-            .updateTable("files")
-            .set({ deleted_at: now })
-            .where(
-              "id",
-              "in",
-              files.map((f) => f.id),
-            )
-            .execute();
-        }
+        const gone = await markGone(
+          trx,
+          key.id,
+          files.map((f) => f.id),
+          { deleted_at: clock.now() },
+        );
         await trx.deleteFrom("tracks").where("task_id", "=", task.id).execute();
         await trx
           .deleteFrom("attempts")
@@ -159,7 +154,7 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
           .execute();
         await trx.deleteFrom("messages").where("task_id", "=", task.id).execute();
         await trx.deleteFrom("tasks").where("id", "=", task.id).execute();
-        return files.map((f) => f.storage_key);
+        return gone;
       });
       for (const k of keys) await services.blobs.delete(k);
       return sendOk(reply, { taskId: task.id, deleted: true, filesDeleted: keys.length });
@@ -174,7 +169,7 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
       const path = decodeURIComponent((request.params as { "*": string })["*"]);
       const files = await store.db
         .selectFrom("files")
-        .select(["id", "storage_key"])
+        .select("id")
         .where("owner_id", "=", key.id)
         .where("path", "=", path)
         .where("deleted_at", "is", null)
@@ -182,16 +177,15 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
       if (files.length === 0) throw new HooklineError("not_found", "File not found");
       // Tracks registered from the file stay listed, but their bytes are gone: a WAV request for one then ends
       // GENERATE_WAV_FAILED with 451 (source missing), as for an expired upload.
-      await store.db
-        .updateTable("files")
-        .set({ deleted_at: clock.now() })
-        .where(
-          "id",
-          "in",
+      const gone = await store.transact((trx) =>
+        markGone(
+          trx,
+          key.id,
           files.map((f) => f.id),
-        )
-        .execute();
-      for (const f of files) await services.blobs.delete(f.storage_key);
+          { deleted_at: clock.now() },
+        ),
+      );
+      for (const k of gone) await services.blobs.delete(k);
       return sendOk(reply, { filePath: path, deleted: true });
     },
   );

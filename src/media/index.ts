@@ -6,7 +6,7 @@
 export { type ConvertOptions, convertToWav, type WavResult } from "./convert.js";
 export { type Ffmpeg, ffmpegInstallHelp, findFfmpeg, PDEATHSIG_LAUNCHER } from "./ffmpeg.js";
 export { AUDIO_DEMUXERS } from "./formats.js";
-export { DURATION_SLACK_S } from "./limits.js";
+export { checkSourceShape, DURATION_SLACK_S, formatBytes, type SourceLimits } from "./limits.js";
 export { decodePcm, type PcmOptions } from "./pcm.js";
 export { type ProbeOptions, type ProbeResult, probeAudio } from "./probe.js";
 export { sniffMime } from "./sniff.js";

@@ -57,3 +57,39 @@ export function tooLarge(maxBytes: number): HooklineError {
     `the WAV would be larger than the ${formatBytes(maxBytes)} limit for one result`,
   );
 }
+
+/** The source caps of the configuration (`config.limits`). */
+export interface SourceLimits {
+  readonly maxSourceSeconds: number;
+  readonly maxChannels: number;
+  readonly maxSampleRate: number;
+}
+
+/**
+ * Refuses (`payload_too_large`, 413 / 422) a source whose stated shape passes a cap, before any work: the channel
+ * count and sample rate multiply everything a conversion or an analysis costs. The stated duration is checked
+ * here too; the decodes check what really plays (see {@link tooLong}).
+ */
+export function checkSourceShape(
+  shape: { readonly durationS: number; readonly sampleRate: number; readonly channels: number },
+  limits: SourceLimits,
+): void {
+  if (shape.channels > limits.maxChannels) {
+    throw new HooklineError(
+      "payload_too_large",
+      `The audio has ${shape.channels} channels; the limit is ${limits.maxChannels}`,
+    );
+  }
+  if (shape.sampleRate > limits.maxSampleRate) {
+    throw new HooklineError(
+      "payload_too_large",
+      `The audio's sample rate is ${shape.sampleRate} Hz; the limit is ${limits.maxSampleRate} Hz`,
+    );
+  }
+  if (shape.durationS > limits.maxSourceSeconds) {
+    throw new HooklineError(
+      "payload_too_large",
+      `Audio is ${Math.round(shape.durationS)} s long; the limit is ${limits.maxSourceSeconds} s`,
+    );
+  }
+}

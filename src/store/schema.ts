@@ -15,6 +15,13 @@ export interface Database {
   settings: SettingTable;
   key_generation: KeyGenerationTable;
   voices: VoiceTable;
+  storage_usage: StorageUsageTable;
+}
+
+/** One key's stored bytes: live files plus the predicted output of queued tasks (written by src/quota). */
+export interface StorageUsageTable {
+  owner_id: string;
+  bytes: number;
 }
 
 export interface ApiKeyTable {
@@ -72,6 +79,8 @@ export interface TaskTable {
   standing_key: string | null;
   /** Claim order: start-time fair queueing across keys (tasks/queue.ts). */
   fair_tag: Generated<number>;
+  /** The predicted output this task holds against its key's quota while queued (released when it completes). */
+  reserved_bytes: Generated<number>;
   run_at: number;
   lease_owner: string | null;
   lease_until: number | null;

@@ -28,6 +28,8 @@ export interface Task {
   readonly parentId: string | null;
   readonly dedupeKey: string | null;
   readonly runs: number;
+  /** The predicted output held against the key's quota while the task is queued. */
+  readonly reservedBytes: number;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly completedAt: number | null;
@@ -106,6 +108,7 @@ export function toTask(row: TaskRow): Task {
     parentId: row.parent_id,
     dedupeKey: row.dedupe_key,
     runs: row.runs,
+    reservedBytes: Number(row.reserved_bytes),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     completedAt: row.completed_at === null ? null : Number(row.completed_at),

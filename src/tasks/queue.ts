@@ -1,5 +1,6 @@
 import type { Kysely } from "kysely";
 import { newMessageId } from "../lib/ids.js";
+import { adjustUsage } from "../quota/index.js";
 import {
   formatSimulation,
   messageSimulation,
@@ -29,6 +30,8 @@ export interface NewTask {
   readonly result?: Record<string, unknown> | null;
   /** A failure simulation asked for with the request: kept in the input, its delay holds the task back. */
   readonly simulation?: Simulation | null;
+  /** The predicted size of what the task will store, held against its key's quota until it completes. */
+  readonly reservedBytes?: number;
 }
 
 /**
@@ -43,9 +46,9 @@ const FAIR_TAG = (max: string) => `${max}(
 
 const insertText = (max: string, tail: string) =>
   `insert into tasks (id, owner_id, family, status, action, input, result, error_code, error_message,
-    callback_url, parent_id, dedupe_key, standing_key, fair_tag, run_at, lease_owner, lease_until, runs, created_at,
-    updated_at, completed_at) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?, ${FAIR_TAG(max)}, ?, null, null,
-    0, ?, ?, ?)${tail}`;
+    callback_url, parent_id, dedupe_key, standing_key, fair_tag, reserved_bytes, run_at, lease_owner, lease_until,
+    runs, created_at, updated_at, completed_at) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?,
+    ${FAIR_TAG(max)}, ?, ?, null, null, 0, ?, ?, ?)${tail}`;
 
 const INSERT_TASK = statement(insertText("max", ""), numbered(insertText("greatest", "")));
 /** An only-once insert: nothing is written when another task holds the same (owner, standing_key). */
@@ -67,6 +70,7 @@ export async function insertTask(
   const sim = task.simulation ?? null;
   const input = sim ? { ...task.input, [SIMULATION_FIELD]: formatSimulation(sim) } : task.input;
   const standing = task.standingKey ?? null;
+  const reserved = Math.max(0, Math.round(task.reservedBytes ?? 0));
   const inserted = await exec(trx, standing === null ? INSERT_TASK : INSERT_HOLDER, [
     task.id,
     task.ownerId,
@@ -80,12 +84,15 @@ export async function insertTask(
     task.dedupeKey ?? standing,
     standing,
     task.ownerId,
+    reserved,
     now + Math.round((sim?.delayS ?? 0) * 1000),
     now,
     now,
     task.action === null ? now : null,
   ]);
-  return inserted === 1;
+  if (inserted !== 1) return false;
+  await adjustUsage(trx, task.ownerId, reserved);
+  return true;
 }
 
 const QUEUE_ACTION = statement(
@@ -256,6 +263,8 @@ export async function completeTask(
       .where("lease_owner", "=", owner)
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) return false;
+    // What it stores is in the files it committed now (counted by their rows): the prediction is let go.
+    await adjustUsage(trx, task.ownerId, -task.reservedBytes);
     if (outcome.commit) await outcome.commit(trx);
     if (outcome.callback && task.callbackUrl)
       await enqueueMessage(trx, task, task.callbackUrl, outcome.callback, now);

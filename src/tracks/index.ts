@@ -7,8 +7,9 @@ export { trackRoutes } from "./routes.js";
 export {
   getTrack,
   registerTrack,
+  shapeOfTrack,
   type Track,
-  taskOfTrack,
+  type TrackShape,
   titleFromFileName,
   tracksOfTask,
 } from "./tracks.js";

@@ -65,18 +65,24 @@ export async function getTrack(
   return row;
 }
 
-const TASK_OF_TRACK = statement<{ task_id: string }>(
-  "select task_id from tracks where id = ? and owner_id = ?",
+/** What a conversion of a track needs to know before it is queued: its music task and its audio shape. */
+export type TrackShape = Pick<Track, "task_id" | "duration_s" | "sample_rate" | "channels">;
+
+const SHAPE_OF_TRACK = statement<TrackShape>(
+  "select task_id, duration_s, sample_rate, channels from tracks where id = ? and owner_id = ?",
 );
 
-/** The music task id of an owner's track, or undefined (another key's track is "not found"). Precompiled. */
-export async function taskOfTrack(
+/**
+ * An owner's track's music task and audio shape, or undefined (another key's track is "not found"). Precompiled:
+ * every WAV submission reads it.
+ */
+export async function shapeOfTrack(
   db: Kysely<Database>,
   ownerId: string,
   audioId: string,
-): Promise<string | undefined> {
-  const [row] = await query(db, TASK_OF_TRACK, [audioId, ownerId]);
-  return row?.task_id;
+): Promise<TrackShape | undefined> {
+  const [row] = await query(db, SHAPE_OF_TRACK, [audioId, ownerId]);
+  return row;
 }
 
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {

@@ -14,6 +14,7 @@ const TABLES = [
   "attempts",
   "settings",
   "voices",
+  "storage_usage",
 ] as const;
 // Far above 2^31 (a plain int4 would overflow) and typical of epoch milliseconds.
 const T = Date.parse("2026-03-01T12:00:00Z");
@@ -31,6 +32,7 @@ const MIGRATIONS = [
   "0007_simulation",
   "0008_only_once",
   "0009_fair_claims",
+  "0010_storage_usage",
 ];
 
 describe.each(dialects())("store on %s", (dialect) => {

@@ -19,6 +19,7 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { isoTime } from "../../lib/time.js";
+import { checkRoom } from "../../quota/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
@@ -56,12 +57,15 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
       await getOwnedTask(store.db, key.id, musicTaskId, "music");
+      // Two PNGs at most as large as their raw pixels: what the task holds against the key's quota meanwhile.
+      const reservedBytes = 2 * services.config.cover.size ** 2 * 4;
       const taskId = await store.batched(async (trx) => {
         const id = newTaskId();
         await insertOnlyOnce(
           trx,
           key.id,
           async () => {
+            await checkRoom(trx, services.disk, services.config.limits, key.id, reservedBytes);
             const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
             return {
               id,
@@ -73,6 +77,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
               callbackUrl,
               simulation,
               parentId: musicTaskId,
+              reservedBytes,
             };
           },
           clock.now(),

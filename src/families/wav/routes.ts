@@ -19,9 +19,11 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
+import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
+import { checkRoom } from "../../quota/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
-import { taskOfTrack } from "../../tracks/index.js";
+import { shapeOfTrack } from "../../tracks/index.js";
 import { WAV_STATUS } from "./payload.js";
 
 const generateBody = Type.Object({
@@ -45,6 +47,7 @@ const wavDedupeKey = (trackTaskId: string, audioId: string): string => `wav:${tr
 /** The WAV endpoints (spec 4.1, 4.2). */
 export function wavRoutes(app: FastifyInstance, services: Services) {
   const { store, clock } = services;
+  const limits = services.config.limits;
 
   /**
    * The signed URL of a task's WAV while its file is kept. `db` must be the caller's transaction when there is
@@ -70,8 +73,24 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
       const taskId = await store.batched(async (trx) => {
-        const trackTaskId = await taskOfTrack(trx, key.id, audioId);
-        if (!trackTaskId) throw new HooklineError("not_found", "audioId not found");
+        const track = await shapeOfTrack(trx, key.id, audioId);
+        if (!track) throw new HooklineError("not_found", "audioId not found");
+        const trackTaskId = track.task_id;
+        // Bounded before the work starts: the source's shape, and the WAV it makes against the limit for one
+        // result, the key's quota and the disk's floor (the runtime caps stop a source that lied).
+        const shape = {
+          durationS: track.duration_s,
+          sampleRate: track.sample_rate,
+          channels: track.channels,
+        };
+        checkSourceShape(shape, limits);
+        const predicted = predictWavBytes(shape, services.config.wavBitDepth);
+        if (predicted > limits.maxOutputBytes) {
+          throw new HooklineError(
+            "payload_too_large",
+            `The WAV would be ${formatBytes(predicted)}; the limit for one result is ${formatBytes(limits.maxOutputBytes)}`,
+          );
+        }
         if (musicTaskId && musicTaskId !== trackTaskId) {
           throw new HooklineError("bad_request", "taskId does not match the task of audioId");
         }
@@ -80,6 +99,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
           trx,
           key.id,
           async () => {
+            await checkRoom(trx, services.disk, limits, key.id, predicted);
             const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
             return {
               id,
@@ -91,6 +111,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
               callbackUrl,
               simulation,
               parentId: trackTaskId,
+              reservedBytes: predicted,
             };
           },
           clock.now(),

@@ -1,0 +1,46 @@
+import type { Kysely } from "kysely";
+import { HooklineError } from "../lib/errors.js";
+import type { Database } from "../store/index.js";
+import type { DiskGauge } from "./disk.js";
+import { usedBytes } from "./usage.js";
+
+/** The storage limits of the configuration (`config.limits`). */
+export interface RoomLimits {
+  readonly keyQuotaBytes: number | null;
+  readonly minFreeDiskBytes: number;
+}
+
+const mb = (bytes: number): string => `${Math.max(0, Math.round(bytes / 104_857.6) / 10)} MB`;
+
+/**
+ * Refuses work that would store `bytes` more for `ownerId` when the disk would go below its floor (`unavailable`,
+ * 455: the server's trouble, not the caller's) or the key past its quota (`payload_too_large`, 413 / 422).
+ * Checked before the work starts, in the submission's transaction.
+ *
+ * @example
+ * await checkRoom(trx, services.disk, config.limits, key.id, predictWavBytes(track, 16));
+ */
+export async function checkRoom(
+  db: Kysely<Database>,
+  disk: DiskGauge,
+  limits: RoomLimits,
+  ownerId: string,
+  bytes: number,
+): Promise<void> {
+  if (disk.freeBytes() - bytes < limits.minFreeDiskBytes) {
+    throw new HooklineError(
+      "unavailable",
+      "The server is low on disk space and takes no new work; try again later",
+    );
+  }
+  const quota = limits.keyQuotaBytes;
+  if (quota === null) return;
+  const used = await usedBytes(db, ownerId);
+  if (used + bytes > quota) {
+    throw new HooklineError(
+      "payload_too_large",
+      `Storage quota reached: this key holds ${mb(used)} of files and queued work, this needs ${mb(bytes)} more, ` +
+        `and its quota is ${mb(quota)}. Delete files or tasks, or wait for retention to remove old ones.`,
+    );
+  }
+}

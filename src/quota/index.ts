@@ -1,0 +1,8 @@
+/**
+ * Storage limits (DESIGN invariant 8): a per-key quota over its live files and the predicted output of its queued
+ * work, and a floor of free disk below which new work is refused.
+ * @module
+ */
+export { checkRoom, type RoomLimits } from "./check.js";
+export { createDiskGauge, type DiskGauge } from "./disk.js";
+export { adjustUsage, usedBytes } from "./usage.js";
