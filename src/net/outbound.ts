@@ -4,7 +4,14 @@ import { HooklineError } from "../lib/errors.js";
 import { compilePolicy, type OutboundPolicy } from "./address-policy.js";
 import type { ClientContext } from "./context.js";
 import { type DownloadOptions, type DownloadResult, downloadToFile } from "./download.js";
-import { guardedConnector, type LookupFn, resolveVetted, systemLookup } from "./guarded-lookup.js";
+import { MAX_HEADER_BYTES } from "./get.js";
+import {
+  guardedConnector,
+  guardedLookup,
+  type LookupFn,
+  resolveVetted,
+  systemLookup,
+} from "./guarded-lookup.js";
 import { type PostOptions, type PostResult, postRequest } from "./post.js";
 import { bareHostname, checkLiteralHost, parseTarget } from "./target.js";
 
@@ -46,8 +53,9 @@ export interface OutboundOptions {
 }
 
 /**
- * Creates a client with one shared keep-alive Agent whose connector resolves each host once, vets
- * every address and connects only to what it vetted, so DNS rebinding has no second answer to use.
+ * Creates a client. Callbacks go through one shared keep-alive undici Agent whose connector resolves each host
+ * once, vets every address and connects only to what it vetted, so DNS rebinding has no second answer to use.
+ * Downloads go through Node's own HTTP client with the same guarded lookup (see get.ts for why not undici).
  *
  * @example
  * const outbound = createOutbound({ allowHosts: [], allowPrivate: false });
@@ -58,7 +66,12 @@ export function createOutbound(policy: OutboundPolicy, opts: OutboundOptions = {
   const compiled = compilePolicy(policy);
   const resolve = opts.lookup ?? systemLookup;
   const ctx: ClientContext = {
-    agent: new Agent({ connections: opts.connections ?? 128, connect: guardedConnector(resolve, compiled) }),
+    agent: new Agent({
+      connections: opts.connections ?? 128,
+      connect: guardedConnector(resolve, compiled),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    }),
+    lookup: guardedLookup(resolve, compiled),
     policy: compiled,
     resolve,
     userAgent: opts.userAgent ?? "Hookline/0.1",
