@@ -26,14 +26,16 @@ export interface Outbound {
   /**
    * A callback POST. Never follows redirects (a 3xx is returned as a status) and never throws for
    * network or HTTP problems: the result says what happened. A refused target gives errorClass
-   * `refused_target`, which the sender treats as final.
+   * `refused_target`, which the sender treats as final. Once a status arrived it stands: a broken,
+   * endless or stalled body only shortens the excerpt.
    */
   post(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult>;
   /**
-   * Downloads to `destPath`, streamed (never whole in memory). Follows at most 5 redirects, each
-   * vetted again; the timeout covers everything. Throws `target_refused`, `source_unavailable`
-   * (HTTP ≥ 400, DNS, connection, timeout, too many redirects) or `payload_too_large` (declared or
-   * streamed size over `maxBytes`; the partial file is removed).
+   * Downloads to `destPath`, streamed (never whole in memory), with Node's own HTTP client. Follows at
+   * most 5 redirects, each vetted again; the timeout covers everything. Throws `target_refused`,
+   * `source_unavailable` (HTTP ≥ 400, DNS, connection, TLS, timeout, too many redirects, a cut or
+   * malformed answer, a Content-Encoding other than identity) or `payload_too_large` (declared or
+   * streamed size over `maxBytes`). The partial file is removed on any failure.
    */
   download(url: string, destPath: string, opts: DownloadOptions): Promise<DownloadResult>;
   /** Closes the kept-alive sockets after the requests in flight finish. */

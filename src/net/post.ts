@@ -65,8 +65,11 @@ function dispatchPost(
       const reason: unknown = opts.signal?.reason;
       handler.cancel(reason instanceof Error ? reason : new Error("aborted"));
     };
-    if (opts.signal?.aborted === true) onAbort();
-    else opts.signal?.addEventListener("abort", onAbort, { once: true });
+    if (opts.signal?.aborted === true) {
+      onAbort();
+      return;
+    }
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       ctx.agent.dispatch(
         {
