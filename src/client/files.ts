@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type ErrorKind, HooklineApiError } from "./errors.js";
 import type { Transport } from "./http.js";
+import { nodeGet } from "./node-get.js";
 import { OPERATIONS as O } from "./operations.js";
 
 /** What a download wrote, or what a HEAD told. */
@@ -39,6 +40,24 @@ function statusError(res: Response, operation: string): HooklineApiError {
   });
 }
 
+/** {@link nodeGet}, its failures told as the transport tells them. */
+async function nodeFetch(url: string, signal: AbortSignal | undefined): Promise<Response> {
+  try {
+    return await nodeGet(url, signal);
+  } catch (cause) {
+    const code = typeof cause === "object" && cause !== null && "code" in cause ? String(cause.code) : "";
+    throw new HooklineApiError({
+      kind: signal?.aborted ? "aborted" : "network",
+      code: 0,
+      msg: signal?.aborted
+        ? "aborted by the caller"
+        : `cannot reach ${new URL(url).origin} (${code || String(cause)})`,
+      operation: `GET ${url.split("?")[0]}`,
+      cause,
+    });
+  }
+}
+
 /** The file endpoints. */
 export function filesApi(t: Transport) {
   return {
@@ -50,7 +69,9 @@ export function filesApi(t: Transport) {
      * await client.files.download(record.response.audioWavUrl, "./song.wav");
      */
     async download(url: string, path: string, opts: { signal?: AbortSignal } = {}): Promise<FileInfo> {
-      const res = await t.send(O.fileDownload, { ...opts, timeoutMs: 0 }, url);
+      const res = t.globalFetch
+        ? await nodeFetch(url, opts.signal)
+        : await t.send(O.fileDownload, { ...opts, timeoutMs: 0 }, url);
       if (res.status !== 200 || !res.body) {
         await res.body?.cancel();
         throw statusError(res, `GET ${url.split("?")[0]}`);

@@ -53,6 +53,8 @@ export interface SendInput {
 /** Sends operations to one server. */
 export class Transport {
   readonly baseUrl: string;
+  /** True when no `fetch` was injected (file downloads then use Node's own HTTP client, see node-get.ts). */
+  readonly globalFetch: boolean;
   readonly #apiKey: string;
   readonly #fetch: typeof fetch;
   readonly #dialect: Dialect;
@@ -62,6 +64,7 @@ export class Transport {
   constructor(options: ClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.#apiKey = options.apiKey;
+    this.globalFetch = options.fetch === undefined;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#dialect = options.dialect ?? "sunoapi";
     this.#timeoutMs = options.timeoutMs ?? 60_000;

@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import type { LookupFunction } from "node:net";
 import { setImmediate } from "node:timers/promises";
 import type { Agent } from "undici";
 import type { Clock } from "../lib/clock.js";
@@ -6,9 +6,12 @@ import type { AddressPolicy } from "./address-policy.js";
 import type { LookupFn } from "./guarded-lookup.js";
 import type { Target } from "./target.js";
 
-/** What one outbound client shares between its operations: one Agent (one pool of kept-alive sockets). */
+/** What one outbound client shares between its operations. */
 export interface ClientContext {
+  /** Callbacks: one undici Agent, one pool of kept-alive sockets, connecting through the guarded connector. */
   readonly agent: Agent;
+  /** Downloads (node:http): the guarded `lookup`, so a socket connects only to an address it vetted. */
+  readonly lookup: LookupFunction;
   readonly policy: AddressPolicy;
   readonly resolve: LookupFn;
   readonly userAgent: string;
@@ -34,16 +37,10 @@ export function requestHeaders(
 }
 
 /**
- * Waits one turn of the event loop after a response was read to its end. undici checks an idle
- * keep-alive socket in the check phase before reusing it; a request sent before that check finished
- * would make the pool open a second socket to the same origin.
+ * Waits one turn of the event loop after a response was read to its end. Both undici and node:http return an
+ * idle keep-alive socket to their pool only after the response ended (undici checks it in the check phase); a
+ * request sent before that would make the pool open a second socket to the same origin.
  */
 export function socketSettled(): Promise<void> {
   return setImmediate();
-}
-
-/** Drops a response body unread. undici then errors the stream with an abort: that is expected, not a crash. */
-export function discardBody(body: Readable): void {
-  body.on("error", () => undefined);
-  body.destroy();
 }

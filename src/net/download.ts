@@ -1,9 +1,10 @@
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
+import type { IncomingMessage } from "node:http";
 import { pipeline } from "node:stream/promises";
-import { request } from "undici";
 import { HooklineError, toError } from "../lib/errors.js";
-import { type ClientContext, discardBody, requestHeaders, socketSettled } from "./context.js";
+import { type ClientContext, requestHeaders, socketSettled } from "./context.js";
+import { type GetResponse, openGetSession, skipBody } from "./get.js";
 import { fileNameHint, headerValue } from "./headers.js";
 import { classifyError, errorMessage, startDeadline } from "./network-errors.js";
 import { checkLiteralHost, parseTarget, type Target } from "./target.js";
@@ -61,6 +62,41 @@ function follow(location: string, from: Target, first: Target): Target {
   return next;
 }
 
+/** Refuses what must not be written: an encoded body (never decoded here) or a declared size over the cap. */
+function checkBody(res: IncomingMessage, maxBytes: number): void {
+  const encoding = headerValue(res.headers, "content-encoding")?.trim().toLowerCase() ?? "identity";
+  if (encoding !== "identity" && encoding !== "") {
+    throw unavailable(
+      `the source answered Content-Encoding: ${encoding.slice(0, 40)} (identity was asked for)`,
+    );
+  }
+  const declared = Number(headerValue(res.headers, "content-length") ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+}
+
+/** Streams the body to `destPath`, counting bytes against the cap as they arrive. */
+async function writeBody(got: GetResponse, destPath: string, maxBytes: number, signal: AbortSignal) {
+  let bytes = 0;
+  try {
+    await pipeline(
+      got.res,
+      async function* cap(source: AsyncIterable<Buffer>) {
+        for await (const chunk of source) {
+          bytes += chunk.length;
+          if (bytes > maxBytes) throw tooLarge(maxBytes);
+          yield chunk;
+        }
+      },
+      createWriteStream(destPath),
+      { signal },
+    );
+  } catch (err) {
+    // A parse error mid-body reaches the request; the response only says "aborted". Name the real reason.
+    throw err instanceof HooklineError ? err : (got.lateError() ?? err);
+  }
+  return bytes;
+}
+
 /** The download of {@link Outbound.download}: streamed to disk, each redirect target vetted again. */
 export async function downloadToFile(
   ctx: ClientContext,
@@ -69,22 +105,20 @@ export async function downloadToFile(
   opts: DownloadOptions,
 ): Promise<DownloadResult> {
   const deadline = startDeadline(opts.timeoutMs, opts.signal);
+  const session = openGetSession(ctx);
   let writing = false;
   try {
     const first = parseTarget(url);
     let target = first;
     for (let redirects = 0; ; redirects++) {
       checkLiteralHost(target, ctx.policy);
-      const res = await request(target.url, {
-        dispatcher: ctx.agent,
-        method: "GET",
-        headers: requestHeaders(ctx, target),
-        signal: deadline.signal,
-      });
-      const status = res.statusCode;
+      // identity: a compressed body is never decoded here, so a "gzip bomb" costs nothing (it is refused).
+      const headers = requestHeaders(ctx, target, { "accept-encoding": "identity" });
+      const got = await session.get(target, headers, deadline.signal);
+      const { res } = got;
+      const status = res.statusCode ?? 0;
       if (status < 200 || status >= 300) {
-        // Read a little so the socket can be reused; the content is of no interest.
-        await res.body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+        await skipBody(res);
         const location = headerValue(res.headers, "location");
         if (!REDIRECTS.has(status) || location === null) {
           throw unavailable(`the source answered HTTP ${status} (${target.host})`);
@@ -94,25 +128,9 @@ export async function downloadToFile(
         await socketSettled();
         continue;
       }
-      const declared = Number(headerValue(res.headers, "content-length") ?? Number.NaN);
-      if (Number.isFinite(declared) && declared > opts.maxBytes) {
-        discardBody(res.body);
-        throw tooLarge(opts.maxBytes);
-      }
-      let bytes = 0;
+      checkBody(res, opts.maxBytes);
       writing = true;
-      await pipeline(
-        res.body,
-        async function* cap(source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            bytes += chunk.length;
-            if (bytes > opts.maxBytes) throw tooLarge(opts.maxBytes);
-            yield chunk;
-          }
-        },
-        createWriteStream(destPath),
-        { signal: deadline.signal },
-      );
+      const bytes = await writeBody(got, destPath, opts.maxBytes, deadline.signal);
       return {
         bytes,
         contentType: headerValue(res.headers, "content-type"),
@@ -125,5 +143,6 @@ export async function downloadToFile(
     throw downloadError(err, deadline.timedOut(), opts.timeoutMs);
   } finally {
     deadline.dispose();
+    session.close();
   }
 }

@@ -1,7 +1,8 @@
-import type { IncomingHttpHeaders } from "node:http";
+/** Response headers by lowercased name, as node:http and undici both give them. */
+export type ResponseHeaders = Readonly<Record<string, string | string[] | undefined>>;
 
 /** The first value of a response header, or null. */
-export function headerValue(headers: IncomingHttpHeaders, name: string): string | null {
+export function headerValue(headers: ResponseHeaders, name: string): string | null {
   const v = headers[name];
   if (Array.isArray(v)) return v[0] ?? null;
   return v ?? null;

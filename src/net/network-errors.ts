@@ -1,4 +1,3 @@
-import { EventEmitter } from "node:events";
 import { HooklineError } from "../lib/errors.js";
 
 /** Why an outbound request got no usable answer; recorded with every callback attempt. */
@@ -98,25 +97,4 @@ export function startDeadline(ms: number, outer?: AbortSignal): Deadline {
       outer?.removeEventListener("abort", onAbort);
     },
   };
-}
-
-/** What undici accepts as a request's `signal` besides an AbortSignal: an EventEmitter that emits "abort". */
-export type AbortEmitter = EventEmitter & { aborted: boolean; reason: unknown };
-
-/**
- * A {@link Deadline} for one undici request whose signal is an EventEmitter (undici's documented alternative to
- * an AbortSignal). An AbortController and its listeners cost ~8 % of the sender's CPU, one per callback; an
- * emitter costs little. With a caller's signal to follow, the AbortController deadline is used.
- */
-export function startRequestDeadline(ms: number, outer?: AbortSignal): Deadline<AbortSignal | AbortEmitter> {
-  if (outer) return startDeadline(ms, outer);
-  const signal = Object.assign(new EventEmitter(), { aborted: false, reason: undefined as unknown });
-  let expired = false;
-  const timer = setTimeout(() => {
-    expired = true;
-    signal.aborted = true;
-    signal.reason = new Error(`timed out after ${ms} ms`);
-    signal.emit("abort");
-  }, ms);
-  return { signal, timedOut: () => expired, dispose: () => clearTimeout(timer) };
 }

@@ -4,7 +4,14 @@ import { HooklineError } from "../lib/errors.js";
 import { compilePolicy, type OutboundPolicy } from "./address-policy.js";
 import type { ClientContext } from "./context.js";
 import { type DownloadOptions, type DownloadResult, downloadToFile } from "./download.js";
-import { guardedConnector, type LookupFn, resolveVetted, systemLookup } from "./guarded-lookup.js";
+import { MAX_HEADER_BYTES } from "./get.js";
+import {
+  guardedConnector,
+  guardedLookup,
+  type LookupFn,
+  resolveVetted,
+  systemLookup,
+} from "./guarded-lookup.js";
 import { type PostOptions, type PostResult, postRequest } from "./post.js";
 import { bareHostname, checkLiteralHost, parseTarget } from "./target.js";
 
@@ -19,14 +26,16 @@ export interface Outbound {
   /**
    * A callback POST. Never follows redirects (a 3xx is returned as a status) and never throws for
    * network or HTTP problems: the result says what happened. A refused target gives errorClass
-   * `refused_target`, which the sender treats as final.
+   * `refused_target`, which the sender treats as final. Once a status arrived it stands: a broken,
+   * endless or stalled body only shortens the excerpt.
    */
   post(url: string, body: string, headers: Record<string, string>, opts: PostOptions): Promise<PostResult>;
   /**
-   * Downloads to `destPath`, streamed (never whole in memory). Follows at most 5 redirects, each
-   * vetted again; the timeout covers everything. Throws `target_refused`, `source_unavailable`
-   * (HTTP ≥ 400, DNS, connection, timeout, too many redirects) or `payload_too_large` (declared or
-   * streamed size over `maxBytes`; the partial file is removed).
+   * Downloads to `destPath`, streamed (never whole in memory), with Node's own HTTP client. Follows at
+   * most 5 redirects, each vetted again; the timeout covers everything. Throws `target_refused`,
+   * `source_unavailable` (HTTP ≥ 400, DNS, connection, TLS, timeout, too many redirects, a cut or
+   * malformed answer, a Content-Encoding other than identity) or `payload_too_large` (declared or
+   * streamed size over `maxBytes`). The partial file is removed on any failure.
    */
   download(url: string, destPath: string, opts: DownloadOptions): Promise<DownloadResult>;
   /** Closes the kept-alive sockets after the requests in flight finish. */
@@ -46,8 +55,9 @@ export interface OutboundOptions {
 }
 
 /**
- * Creates a client with one shared keep-alive Agent whose connector resolves each host once, vets
- * every address and connects only to what it vetted, so DNS rebinding has no second answer to use.
+ * Creates a client. Callbacks go through one shared keep-alive undici Agent whose connector resolves each host
+ * once, vets every address and connects only to what it vetted, so DNS rebinding has no second answer to use.
+ * Downloads go through Node's own HTTP client with the same guarded lookup (see get.ts for why not undici).
  *
  * @example
  * const outbound = createOutbound({ allowHosts: [], allowPrivate: false });
@@ -58,7 +68,12 @@ export function createOutbound(policy: OutboundPolicy, opts: OutboundOptions = {
   const compiled = compilePolicy(policy);
   const resolve = opts.lookup ?? systemLookup;
   const ctx: ClientContext = {
-    agent: new Agent({ connections: opts.connections ?? 128, connect: guardedConnector(resolve, compiled) }),
+    agent: new Agent({
+      connections: opts.connections ?? 128,
+      connect: guardedConnector(resolve, compiled),
+      maxHeaderSize: MAX_HEADER_BYTES,
+    }),
+    lookup: guardedLookup(resolve, compiled),
     policy: compiled,
     resolve,
     userAgent: opts.userAgent ?? "Hookline/0.1",

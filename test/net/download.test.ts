@@ -102,6 +102,19 @@ describe("download", () => {
     expect(receiver.connections - before).toBe(1);
   });
 
+  it("resolves a name once per connection: redirects on the kept-alive socket ask no second answer", async () => {
+    let answers = 0;
+    // The first answer is opened by IP; any later one is not, so a second lookup would fail the download.
+    const lookup = tableLookup({ "rebind.test": () => (answers++ === 0 ? "127.0.0.1" : "127.0.0.2") });
+    const r = await open({ lookup }).download(
+      `http://rebind.test:${receiver.port}/r/3`,
+      join(dir, "rb"),
+      opts,
+    );
+    expect(r.bytes).toBe(AUDIO.length);
+    expect(lookup.calls).toEqual(["rebind.test"]);
+  });
+
   it("refuses a sixth redirect", async () => {
     const err = await failure(open().download(`${receiver.origin}/r/6`, join(dir, "six.mp3"), opts));
     expect(err.code).toBe("source_unavailable");

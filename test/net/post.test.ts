@@ -152,6 +152,18 @@ describe("post", () => {
     expect(r).toMatchObject({ status: null, errorClass: "other" });
   });
 
+  it("sends nothing when the caller's signal is already aborted", async () => {
+    const before = receiver.requests.length;
+    const r = await open().post(
+      `${receiver.origin}/hook`,
+      "",
+      {},
+      { timeoutMs: 5000, signal: AbortSignal.abort() },
+    );
+    expect(r).toMatchObject({ status: null, errorClass: "other" });
+    expect(receiver.requests.length).toBe(before);
+  });
+
   it("keeps the connection alive across sequential posts", async () => {
     const o = open();
     const before = receiver.connections;

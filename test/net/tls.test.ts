@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { HooklineError } from "../../src/lib/errors.js";
 import { createOutbound } from "../../src/net/index.js";
 import { tableLookup } from "../helpers/receiver.js";
 
@@ -67,6 +68,27 @@ it("connects to the vetted address but sends the host name as SNI, and classifie
   try {
     const r = await out.post(`https://secure.test:${port}/hook`, "{}", {}, { timeoutMs: 3000 });
     expect(r).toMatchObject({ status: null, errorClass: "tls" });
+    expect(sniSeen).toEqual(["secure.test"]);
+    expect(lookup.calls).toEqual(["secure.test"]);
+  } finally {
+    await out.close();
+  }
+});
+
+it("downloads (node:https) also send the host name as SNI and refuse a certificate that does not verify", async () => {
+  sniSeen.length = 0;
+  const lookup = tableLookup({ "secure.test": "127.0.0.1" });
+  const out = createOutbound({ allowHosts: ["127.0.0.1"], allowPrivate: false }, { lookup });
+  try {
+    const err = await out
+      .download(`https://secure.test:${port}/a.mp3`, join(dir, "never"), { maxBytes: 1000, timeoutMs: 3000 })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(err).toBeInstanceOf(HooklineError);
+    expect(err).toMatchObject({ code: "source_unavailable" });
+    expect((err as HooklineError).message).toMatch(/\(tls\)/);
     expect(sniSeen).toEqual(["secure.test"]);
     expect(lookup.calls).toEqual(["secure.test"]);
   } finally {
