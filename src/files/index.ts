@@ -15,4 +15,5 @@ export {
   sweepExpired,
 } from "./records.js";
 export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";
+export type { TempSweep } from "./temp-area.js";
 export { createUrlSigner, type UrlSigner } from "./url-signer.js";
