@@ -1,18 +1,26 @@
-import { sweepExpired } from "../files/index.js";
+import { createBlobReconciler, type ReconcilerOptions, sweepExpired } from "../files/index.js";
 import type { Services } from "./services.js";
 
 /** Temp files older than this are leftovers wherever they are: no task or upload writes one for 6 hours. */
 const STALE_TEMP_MS = 6 * 3_600_000;
 
+export interface SweeperOptions {
+  readonly everyMs?: number;
+  /** The reconciler's pace and grace period (see ReconcilerOptions). */
+  readonly reconcile?: ReconcilerOptions;
+}
+
 /**
- * Retention (spec 10): removes expired files' bytes and marks them, so their links answer 410; clears temp files
- * of dead processes and stale ones. Runs every minute and once at start.
+ * Housekeeping of the file store, every minute and once at start: retention (spec 10) removes expired files'
+ * bytes and marks them, so their links answer 410; temp files of dead processes and stale ones go; and the
+ * reconciler removes, a bounded step per pass, blobs that no file row references.
  */
 export function startSweeper(
   services: Services,
-  everyMs = 60_000,
+  opts: SweeperOptions = {},
 ): { stop(): void; runOnce(): Promise<number> } {
   const { store, blobs, clock, log } = services;
+  const reconciler = createBlobReconciler(store, blobs, opts.reconcile);
   let running: Promise<number> | null = null;
   const runOnce = async () => {
     const now = clock.now();
@@ -24,8 +32,12 @@ export function startSweeper(
     }
     if (total > 0) log.info({ files: total }, "retention removed expired files");
     // Ages on disk are measured against the wall clock that stamped the files, not the injected one: a test's
-    // hand-held clock days ahead must not make a file still being written look abandoned.
-    await sweepTemp(services, Date.now());
+    // hand-held clock days ahead must not make a blob whose row is about to commit look abandoned.
+    const wall = Date.now();
+    await sweepTemp(services, wall);
+    const pass = await reconciler.pass(wall);
+    if (pass.removed > 0) log.info({ blobs: pass.removed }, "removed blobs that no file row references");
+    log.debug(pass, "blob reconciler pass");
     return total;
   };
   const tick = () => {
@@ -39,7 +51,7 @@ export function startSweeper(
         running = null;
       });
   };
-  const timer = setInterval(tick, everyMs);
+  const timer = setInterval(tick, opts.everyMs ?? 60_000);
   timer.unref();
   tick();
   return {

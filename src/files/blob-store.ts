@@ -3,6 +3,7 @@ import { mkdirSync } from "node:fs";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { HooklineError } from "../lib/errors.js";
+import { type ScannedBlob, scanBlobs } from "./blob-scan.js";
 import { isNotFound, syncDir, writeAll } from "./fs-util.js";
 import { sweepTempArea, type TempSweep, tempFolderName, thisProcess } from "./temp-area.js";
 
@@ -34,6 +35,8 @@ export interface BlobStore {
    * `maxAgeMs`, and empty folders of other processes after `idleFolderMs` (default 24 h); answers what went.
    */
   sweepTemp(maxAgeMs: number, now: number, idleFolderMs?: number): Promise<TempSweep>;
+  /** Up to `limit` blobs after the key `after` in key order, and the cursor to go on from (null at the end). */
+  scan(after: string | null, limit: number): Promise<{ blobs: ScannedBlob[]; next: string | null }>;
 }
 
 /** How many leading bytes `writeStream` hands back for content sniffing. */
@@ -143,5 +146,7 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
     sweepTemp(maxAgeMs, now, idleFolderMs = 24 * 3_600_000) {
       return sweepTempArea(tmpRoot, own, self, { now, staleMs: maxAgeMs, idleFolderMs });
     },
+
+    scan: (after, limit) => scanBlobs(base, after, limit),
   };
 }

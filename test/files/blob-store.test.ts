@@ -144,4 +144,28 @@ describe("local blob store", () => {
     // Its own folder stays, however long it was idle.
     expect((await stat(store.tempDir)).isDirectory()).toBe(true);
   });
+
+  it("scans keys in key order, a bounded step at a time, resuming from a cursor", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 9; i++)
+      made.push((await store.writeStream(chunks(bytes(5, i), 5), { maxBytes: 5 })).key);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let steps = 0;
+    do {
+      const step = await store.scan(cursor, 4);
+      expect(step.blobs.length).toBeLessThanOrEqual(4);
+      for (const b of step.blobs) {
+        expect(b.writtenAt).toBeGreaterThan(Date.now() - 60_000);
+        seen.push(b.key);
+      }
+      cursor = step.next;
+      steps++;
+    } while (cursor !== null);
+    expect(steps).toBe(3);
+    expect(seen).toEqual([...made].sort());
+    // Temp files are not blobs.
+    await writeFile(store.tempPath(), "x");
+    expect((await store.scan(null, 100)).blobs).toHaveLength(9);
+  });
 });
