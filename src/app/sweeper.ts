@@ -1,3 +1,4 @@
+import { chmod, stat } from "node:fs/promises";
 import { createBlobReconciler, type ReconcilerOptions, sweepExpired } from "../files/index.js";
 import type { Services } from "./services.js";
 
@@ -61,13 +62,28 @@ export function startSweeper(
 }
 
 /**
- * At start-up, before any work: removes the partial outputs of dead processes (their temp folders), so that a
- * `kill -9` mid-conversion leaves nothing behind for hours.
+ * At start-up, before any work: restricts the data folder to its owner (it holds the database with the webhook
+ * and URL signing keys, and users' files), and removes the partial outputs of dead processes (their temp
+ * folders), so that a `kill -9` mid-conversion leaves nothing behind for hours.
  */
 export async function reconcileAtStart(services: Services): Promise<void> {
-  // It may not keep the server from starting: the sweeper tries the temp area again every minute.
+  const { config, log } = services;
+  // Neither step may keep the server from starting: a folder we may not chmod (a volume owned by another user)
+  // stays as it is, and the sweeper tries the temp area again every minute.
+  try {
+    const mode = (await stat(config.dataDir)).mode & 0o777;
+    if ((mode & 0o077) !== 0) {
+      await chmod(config.dataDir, 0o700);
+      log.warn(
+        { path: config.dataDir, was: mode.toString(8) },
+        "the data folder was open to other users: now 0700",
+      );
+    }
+  } catch (error) {
+    log.warn({ err: error, path: config.dataDir }, "could not restrict the data folder to its owner");
+  }
   await sweepTemp(services, Date.now()).catch((error: unknown) => {
-    services.log.error({ err: error }, "the start-up sweep of the temp area failed");
+    log.error({ err: error }, "the start-up sweep of the temp area failed");
   });
 }
 

@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { HooklineError } from "../lib/errors.js";
 import { type ScannedBlob, scanBlobs } from "./blob-scan.js";
-import { isNotFound, syncDir, writeAll } from "./fs-util.js";
+import { isNotFound, restrictMode, syncDir, writeAll } from "./fs-util.js";
 import { sweepTempArea, type TempSweep, tempFolderName, thisProcess } from "./temp-area.js";
 
 /**
@@ -12,6 +12,7 @@ import { sweepTempArea, type TempSweep, tempFolderName, thisProcess } from "./te
  * name a path. Writes land in this process's temp folder `root/tmp/<pid>-<random>@<place>` first (same
  * filesystem), are fsynced and then renamed into `root/ab/cd/<key>`: a crash leaves at worst a stray temp file,
  * never a half blob under a key, and the stray file is found by its dead process's folder (temp-area.ts).
+ * Folders are 0700 and blobs 0600: they are users' files, and other local users have no business reading them.
  */
 export interface BlobStore {
   /** This process's temp folder. */
@@ -45,16 +46,21 @@ export const HEAD_BYTES = 4096;
 const KEY_RE = /^[0-9a-f]{32}$/;
 const EXT_RE = /^\.?([A-Za-z0-9]{1,16})$/;
 
-/** Creates the store's folders and answers a store rooted at `root` (the server passes `<dataDir>/files`). */
+/**
+ * Creates the store's folders (0700; an existing root or temp area readable by others is restricted, with a
+ * warning) and answers a store rooted at `root` (the server passes `<dataDir>/files`).
+ */
 export async function createLocalBlobStore(root: string): Promise<BlobStore> {
   const base = resolve(root);
   const tmpRoot = join(base, "tmp");
   const self = thisProcess();
   const own = tempFolderName(self, randomBytes(4).toString("hex"));
   const tmpDir = join(tmpRoot, own);
-  await mkdir(tmpDir, { recursive: true });
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  await restrictMode(base, 0o700);
+  await restrictMode(tmpRoot, 0o700);
   // Another process removes this folder when it stays empty for a day (temp-area.ts): make it again if so.
-  const ensureTempDir = () => mkdirSync(tmpDir, { recursive: true });
+  const ensureTempDir = () => mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
 
   const pathOf = (key: string): string => {
     // The key is the only input to the path: refuse anything that is not one we made.
@@ -66,7 +72,7 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
   const place = async (tmp: string): Promise<string> => {
     const key = randomBytes(16).toString("hex");
     const target = pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await rename(tmp, target);
     await syncDir(dirname(target));
     return key;
@@ -90,6 +96,8 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
       let size: number;
       try {
         size = (await fh.stat()).size;
+        // Written by another program (ffmpeg, a download) with the default mode.
+        await fh.chmod(0o600);
         await fh.sync();
       } finally {
         await fh.close();
@@ -100,7 +108,7 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
     async writeStream(source, opts) {
       ensureTempDir();
       const tmp = join(tmpDir, randomBytes(12).toString("hex"));
-      const fh = await open(tmp, "wx");
+      const fh = await open(tmp, "wx", 0o600);
       const headParts: Buffer[] = [];
       let headLen = 0;
       let size = 0;

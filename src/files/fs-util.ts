@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { chmod, open, stat } from "node:fs/promises";
 
 /** The `code` of a Node.js system error (`ENOENT`, `ESRCH`, …), or undefined for anything else. */
 export function errnoCode(error: unknown): string | undefined {
@@ -31,4 +31,29 @@ export async function syncDir(dir: string): Promise<void> {
   } catch {
     /* best effort */
   }
+}
+
+/**
+ * Takes group and other permissions away from `path` when it has any (blobs are users' files; the folders hold
+ * them), with a warning: an installation made by an older version, or a hand-made folder, was readable by other
+ * local users until now. A folder we may not change (owned by another user) stays as it is, with a warning too.
+ */
+export async function restrictMode(path: string, mode: 0o700 | 0o600): Promise<void> {
+  const before = (await stat(path)).mode & 0o777;
+  if ((before & 0o077) === 0) return;
+  const was = before.toString(8);
+  try {
+    await chmod(path, mode);
+  } catch (error) {
+    process.emitWarning(
+      `${path} is readable by other users (mode ${was}) and could not be changed: ${error}`,
+      {
+        code: "HOOKLINE_PERMISSIONS",
+      },
+    );
+    return;
+  }
+  process.emitWarning(`${path} was readable by other users (mode ${was}); changed to ${mode.toString(8)}`, {
+    code: "HOOKLINE_PERMISSIONS",
+  });
 }

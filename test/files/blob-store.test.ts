@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
@@ -168,4 +168,38 @@ describe("local blob store", () => {
     await writeFile(store.tempPath(), "x");
     expect((await store.scan(null, 100)).blobs).toHaveLength(9);
   });
+
+  it.skipIf(process.platform === "win32")(
+    "keeps folders 0700 and blobs 0600, and restricts an open tree",
+    async () => {
+      const mode = async (p: string) => ((await stat(p)).mode & 0o777).toString(8);
+      const streamed = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+      const tmp = store.tempPath(".wav");
+      await writeFile(tmp, "RIFF", { mode: 0o644 }); // as ffmpeg would write it
+      const committed = await store.commit(tmp);
+      for (const key of [streamed.key, committed.key]) {
+        expect(await mode(store.pathOf(key))).toBe("600");
+        expect(await mode(dirname(store.pathOf(key)))).toBe("700");
+      }
+      for (const p of [join(dir, "files"), join(dir, "files", "tmp"), store.tempDir])
+        expect(await mode(p)).toBe("700");
+
+      // A tree an older version made: opened up again, then restricted when a store opens it, with a warning.
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.message);
+      process.on("warning", onWarning);
+      try {
+        await chmod(join(dir, "files"), 0o755);
+        await chmod(join(dir, "files", "tmp"), 0o775);
+        await createLocalBlobStore(join(dir, "files"));
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(await mode(join(dir, "files"))).toBe("700");
+      expect(await mode(join(dir, "files", "tmp"))).toBe("700");
+      expect(warnings.join("\n")).toMatch(/files was readable by other users \(mode 755\); changed to 700/);
+      expect(warnings.join("\n")).toMatch(/tmp was readable by other users \(mode 775\)/);
+    },
+  );
 });
