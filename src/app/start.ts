@@ -17,7 +17,7 @@ import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } 
 import { trackRoutes } from "../tracks/index.js";
 import { trackRegistrationRoute, uploadRoutes } from "../uploads/index.js";
 import type { Services } from "./services.js";
-import { startSweeper } from "./sweeper.js";
+import { reconcileAtStart, startSweeper } from "./sweeper.js";
 
 export interface StartOptions {
   readonly config: Config;
@@ -140,6 +140,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
   const { config, log } = opts;
   const roles = { api: true, runner: true, sender: true, ...opts.roles };
   const services = await openServices(config, log, opts.clock);
+  await reconcileAtStart(services);
   const modules = FAMILIES.map((make) => make(services));
   const families = new Map<string, Family>(modules.map((m) => [m.family.name, m.family]));
   const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;

@@ -1,15 +1,23 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { HooklineError } from "../lib/errors.js";
+import { type ScannedBlob, scanBlobs } from "./blob-scan.js";
+import { isNotFound, restrictMode, syncDir, writeAll } from "./fs-util.js";
+import { sweepTempArea, type TempSweep, tempFolderName, thisProcess } from "./temp-area.js";
 
 /**
  * Blob storage on local disk. Keys are random, never derived from user input, so no request can
- * name a path. Writes land in `root/tmp` first (same filesystem), are fsynced and then renamed
- * into `root/ab/cd/<key>`: a crash leaves at worst a stray temp file, never a half blob under a key.
+ * name a path. Writes land in this process's temp folder `root/tmp/<pid>-<random>@<place>` first (same
+ * filesystem), are fsynced and then renamed into `root/ab/cd/<key>`: a crash leaves at worst a stray temp file,
+ * never a half blob under a key, and the stray file is found by its dead process's folder (temp-area.ts).
+ * Folders are 0700 and blobs 0600: they are users' files, and other local users have no business reading them.
  */
 export interface BlobStore {
-  /** A fresh temp path inside `root/tmp` for a writer (ffmpeg, a download) to fill; then `commit` it. */
+  /** This process's temp folder. */
+  readonly tempDir: string;
+  /** A fresh temp path inside this process's temp folder for a writer (ffmpeg, a download) to fill; then `commit` it. */
   tempPath(ext?: string): string;
   /** fsync + move a filled temp file under a new random key. */
   commit(tempPath: string): Promise<{ key: string; size: number }>;
@@ -23,8 +31,13 @@ export interface BlobStore {
   exists(key: string): Promise<boolean>;
   /** Removes a blob; deleting a missing blob is not an error. */
   delete(key: string): Promise<void>;
-  /** Removes temp files older than `maxAgeMs` (left by a crash); answers how many. */
-  sweepTemp(maxAgeMs: number, now: number): Promise<number>;
+  /**
+   * Removes the temp folders of dead processes of this machine at once, elsewhere temp files older than
+   * `maxAgeMs`, and empty folders of other processes after `idleFolderMs` (default 24 h); answers what went.
+   */
+  sweepTemp(maxAgeMs: number, now: number, idleFolderMs?: number): Promise<TempSweep>;
+  /** Up to `limit` blobs after the key `after` in key order, and the cursor to go on from (null at the end). */
+  scan(after: string | null, limit: number): Promise<{ blobs: ScannedBlob[]; next: string | null }>;
 }
 
 /** How many leading bytes `writeStream` hands back for content sniffing. */
@@ -33,11 +46,21 @@ export const HEAD_BYTES = 4096;
 const KEY_RE = /^[0-9a-f]{32}$/;
 const EXT_RE = /^\.?([A-Za-z0-9]{1,16})$/;
 
-/** Creates the store's folders and answers a store rooted at `root` (the server passes `<dataDir>/files`). */
+/**
+ * Creates the store's folders (0700; an existing root or temp area readable by others is restricted, with a
+ * warning) and answers a store rooted at `root` (the server passes `<dataDir>/files`).
+ */
 export async function createLocalBlobStore(root: string): Promise<BlobStore> {
   const base = resolve(root);
-  const tmpDir = join(base, "tmp");
-  await mkdir(tmpDir, { recursive: true });
+  const tmpRoot = join(base, "tmp");
+  const self = thisProcess();
+  const own = tempFolderName(self, randomBytes(4).toString("hex"));
+  const tmpDir = join(tmpRoot, own);
+  await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+  await restrictMode(base, 0o700);
+  await restrictMode(tmpRoot, 0o700);
+  // Another process removes this folder when it stays empty for a day (temp-area.ts): make it again if so.
+  const ensureTempDir = () => mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
 
   const pathOf = (key: string): string => {
     // The key is the only input to the path: refuse anything that is not one we made.
@@ -49,14 +72,17 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
   const place = async (tmp: string): Promise<string> => {
     const key = randomBytes(16).toString("hex");
     const target = pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
+    await mkdir(dirname(target), { recursive: true, mode: 0o700 });
     await rename(tmp, target);
     await syncDir(dirname(target));
     return key;
   };
 
   return {
+    tempDir: tmpDir,
+
     tempPath(ext) {
+      ensureTempDir();
       const m = ext === undefined ? null : EXT_RE.exec(ext);
       // An unusable extension is dropped rather than trusted: it may come from a user's file name.
       const suffix = m?.[1] === undefined ? "" : `.${m[1]}`;
@@ -70,6 +96,8 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
       let size: number;
       try {
         size = (await fh.stat()).size;
+        // Written by another program (ffmpeg, a download) with the default mode.
+        await fh.chmod(0o600);
         await fh.sync();
       } finally {
         await fh.close();
@@ -78,8 +106,9 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
     },
 
     async writeStream(source, opts) {
+      ensureTempDir();
       const tmp = join(tmpDir, randomBytes(12).toString("hex"));
-      const fh = await open(tmp, "wx");
+      const fh = await open(tmp, "wx", 0o600);
       const headParts: Buffer[] = [];
       let headLen = 0;
       let size = 0;
@@ -122,51 +151,10 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
       await rm(pathOf(key), { force: true });
     },
 
-    async sweepTemp(maxAgeMs, now) {
-      let removed = 0;
-      for (const entry of await readdir(tmpDir, { withFileTypes: true })) {
-        if (!entry.isFile()) continue;
-        const path = join(tmpDir, entry.name);
-        try {
-          if (now - (await stat(path)).mtimeMs > maxAgeMs) {
-            await rm(path, { force: true });
-            removed++;
-          }
-        } catch (err) {
-          // A writer may commit or remove its temp file while we look: that is not an error.
-          if (!isNotFound(err)) throw err;
-        }
-      }
-      return removed;
+    sweepTemp(maxAgeMs, now, idleFolderMs = 24 * 3_600_000) {
+      return sweepTempArea(tmpRoot, own, self, { now, staleMs: maxAgeMs, idleFolderMs });
     },
+
+    scan: (after, limit) => scanBlobs(base, after, limit),
   };
-}
-
-type FileHandle = Awaited<ReturnType<typeof open>>;
-
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  // A single write may be short; loop until the whole chunk is on disk.
-  let offset = 0;
-  while (offset < buf.byteLength) {
-    const { bytesWritten } = await fh.write(buf, offset, buf.byteLength - offset);
-    offset += bytesWritten;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Some platforms (Windows) cannot open a directory for fsync; the rename is then as durable as it gets.
-  try {
-    const fh = await open(dir, "r");
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    /* best effort */
-  }
-}
-
-function isNotFound(err: unknown): boolean {
-  return err instanceof Error && (err as NodeJS.ErrnoException).code === "ENOENT";
 }

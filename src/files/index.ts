@@ -2,8 +2,10 @@
  * The file store: blobs on local disk under random keys, signed expiring download URLs, and the
  * HTTP route that serves them (DESIGN invariant 6, spec sections 10 and 13).
  */
+export type { ScannedBlob } from "./blob-scan.js";
 export { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "./blob-store.js";
 export { contentDisposition } from "./headers.js";
+export { createBlobReconciler, type ReconcilePass, type ReconcilerOptions } from "./reconcile.js";
 export {
   type FileRecord,
   fileMeta,
@@ -16,4 +18,5 @@ export {
   sweepExpired,
 } from "./records.js";
 export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";
+export type { TempSweep } from "./temp-area.js";
 export { createUrlSigner, type UrlSigner } from "./url-signer.js";

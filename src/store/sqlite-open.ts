@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { CompiledQuery, Kysely, SqliteDialect } from "kysely";
@@ -25,7 +25,7 @@ export interface SqliteHandle {
  * waits for the write lock instead of failing. Checkpoints run on a worker thread (see sqlite-checkpointer.ts).
  */
 export async function openSqlite(path: string): Promise<SqliteHandle> {
-  mkdirSync(dirname(path), { recursive: true });
+  restrictDatabaseFiles(path);
   const { default: BetterSqlite3 } = await import("better-sqlite3");
   const native = new BetterSqlite3(path);
   native.pragma("journal_mode = WAL");
@@ -61,6 +61,35 @@ export async function openSqlite(path: string): Promise<SqliteHandle> {
       await db.destroy();
     },
   };
+}
+
+/**
+ * The database holds the webhook keys and the URL signing key: only its owner may read it. A new database is
+ * created 0600 (in a new 0700 folder) before SQLite opens it, because SQLite gives its `-wal` and `-shm` files the
+ * database's mode; an existing one readable by others (made by an older version) is restricted, with a warning.
+ * An existing folder is left as it is: it may be one the user chose for other things too (the server restricts
+ * its own data folder at start).
+ */
+function restrictDatabaseFiles(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(path, "wx", 0o600));
+  } catch (error) {
+    if (!(error instanceof Error && "code" in error && error.code === "EEXIST")) throw error;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      const mode = statSync(file).mode & 0o777;
+      if ((mode & 0o077) === 0) continue;
+      chmodSync(file, 0o600);
+      process.emitWarning(`${file} was readable by other users (mode ${mode.toString(8)}); changed to 600`, {
+        code: "HOOKLINE_PERMISSIONS",
+      });
+    } catch (error) {
+      // The -wal and -shm exist only while a connection is open: another process may just have closed its own.
+      if (!(error instanceof Error && "code" in error && error.code === "ENOENT")) throw error;
+    }
+  }
 }
 
 type Native = import("better-sqlite3").Database;

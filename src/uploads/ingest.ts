@@ -1,5 +1,5 @@
 import type { Services } from "../app/services.js";
-import { type FileRecord, insertFile } from "../files/index.js";
+import { insertFile } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { type ProbeResult, probeAudio, sniffMime } from "../media/index.js";
@@ -35,8 +35,10 @@ export interface Stored {
 
 export interface IngestRequest {
   readonly ownerId: string;
+  /** Checked by `checkUploadPath`. */
   readonly uploadPath: string;
-  readonly fileName?: unknown;
+  /** Checked by `checkFileName`; null or absent for a random name. */
+  readonly fileName?: string | null;
   readonly title?: string | null;
   /** `POST /hookline/tracks` insists on audio; uploads accept anything. */
   readonly requireAudio?: boolean;
@@ -45,24 +47,63 @@ export interface IngestRequest {
 /**
  * Registers a stored blob as an upload: probes it at once; audio also becomes a source track (spec 12.1).
  * Returns the upload response's `data` (spec 7.1 and 13).
+ *
+ * Takes ownership of the blob: until its file row commits, nothing else points at it, so whatever refuses it on
+ * the way (not audio, too long, a check added here later, a failed transaction) removes it here. Callers hand a
+ * blob over as soon as they have stored it, with nothing that can fail in between.
  */
 export async function ingest(services: Services, stored: Stored, req: IngestRequest) {
-  const { store, clock, config, blobs } = services;
-  const probe = await probeAudio(services.ffmpeg, blobs.pathOf(stored.key), { timeoutMs: 30_000 });
-  const sniffed = sniffMime(stored.head, stored.nameHint ?? undefined);
-  const mimeType = probe.kind === "audio" ? probe.mimeType : sniffed;
+  let committed = false;
   try {
-    if (req.requireAudio) requireAudio(probe);
-    if (probe.kind === "audio") checkLength(probe, config.limits.maxSourceSeconds);
-  } catch (error) {
-    await blobs.delete(stored.key);
-    throw error;
+    const checked = await check(services, stored, req);
+    const { file, ids } = await record(services, stored, req, checked);
+    committed = true;
+    const downloadUrl = services.signer.sign(file.id, file.file_name, Number(file.expires_at));
+    return {
+      fileName: file.file_name,
+      filePath: file.path,
+      downloadUrl,
+      fileUrl: downloadUrl,
+      fileSize: Number(file.size),
+      mimeType: checked.mimeType,
+      uploadedAt: isoTime(Number(file.created_at)),
+      ...(ids ? { taskId: ids.taskId, audioId: ids.audioId } : {}),
+    };
+  } finally {
+    if (!committed) await discardBlob(services, stored.key);
   }
-  const fileName = chooseFileName(req.fileName, stored.nameHint, mimeType);
+}
+
+/** Removes a blob no row points at; a failure is logged, not thrown (the reconciler removes it later). */
+export async function discardBlob(services: Pick<Services, "blobs" | "log">, key: string): Promise<void> {
+  await services.blobs.delete(key).catch((error: unknown) => {
+    services.log.warn({ err: error, key }, "could not remove the blob of a refused upload");
+  });
+}
+
+interface Checked {
+  readonly probe: ProbeResult;
+  readonly mimeType: string;
+  readonly fileName: string;
+}
+
+/** Probes the blob and applies the checks that need its content: may refuse it. */
+async function check(services: Services, stored: Stored, req: IngestRequest): Promise<Checked> {
+  const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(stored.key), { timeoutMs: 30_000 });
+  const mimeType =
+    probe.kind === "audio" ? probe.mimeType : sniffMime(stored.head, stored.nameHint ?? undefined);
+  if (req.requireAudio) requireAudio(probe);
+  if (probe.kind === "audio") checkLength(probe, services.config.limits.maxSourceSeconds);
+  return { probe, mimeType, fileName: chooseFileName(req.fileName ?? null, stored.nameHint, mimeType) };
+}
+
+/** The file row, and for audio the source track, in one transaction: from its commit on, the row owns the blob. */
+async function record(services: Services, stored: Stored, req: IngestRequest, checked: Checked) {
+  const { store, clock, config } = services;
+  const { probe, fileName, mimeType } = checked;
   const now = clock.now();
-  let file: FileRecord | undefined;
-  const ids = await store.transact(async (trx) => {
-    file = await insertFile(
+  return store.transact(async (trx) => {
+    const file = await insertFile(
       trx,
       {
         ownerId: req.ownerId,
@@ -76,20 +117,8 @@ export async function ingest(services: Services, stored: Stored, req: IngestRequ
       },
       now,
     );
-    if (probe.kind !== "audio") return null;
+    if (probe.kind !== "audio") return { file, ids: null };
     const title = req.title?.trim() || titleFromFileName(stored.nameHint ?? fileName);
-    return registerTrack(trx, file, probe, title, now);
+    return { file, ids: await registerTrack(trx, file, probe, title, now) };
   });
-  const f = file!;
-  const downloadUrl = services.signer.sign(f.id, f.file_name, Number(f.expires_at));
-  return {
-    fileName: f.file_name,
-    filePath: f.path,
-    downloadUrl,
-    fileUrl: downloadUrl,
-    fileSize: Number(f.size),
-    mimeType,
-    uploadedAt: isoTime(now),
-    ...(ids ? { taskId: ids.taskId, audioId: ids.audioId } : {}),
-  };
 }

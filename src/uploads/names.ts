@@ -39,17 +39,26 @@ export function checkUploadPath(value: unknown): string {
 }
 
 /**
- * The stored file name: the client's (checked), else a random name that keeps the source's extension (spec 13),
- * else one from the sniffed type.
+ * Checks a client's `fileName` (optional, spec 7.1): answers it trimmed, or null when absent or blank. Called
+ * before any byte is stored when the name arrives first, so a refused name costs no disk.
  */
-export function chooseFileName(requested: unknown, hint: string | null, mimeType: string): string {
-  if (typeof requested === "string" && requested.trim() !== "") {
-    const name = requested.trim();
-    if (name.length > 200 || name.includes("/") || unsafeChars(name) || name === "." || name === "..") {
-      throw new HooklineError("bad_request", "fileName must be a plain file name");
-    }
-    return name;
+export function checkFileName(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new HooklineError("bad_request", "fileName must be a string");
+  const name = value.trim();
+  if (name === "") return null;
+  if (name.length > 200 || name.includes("/") || unsafeChars(name) || name === "." || name === "..") {
+    throw new HooklineError("bad_request", "fileName must be a plain file name");
   }
+  return name;
+}
+
+/**
+ * The stored file name: the client's (already checked by {@link checkFileName}), else a random name that keeps
+ * the source's extension (spec 13), else one from the sniffed type.
+ */
+export function chooseFileName(checked: string | null, hint: string | null, mimeType: string): string {
+  if (checked !== null) return checked;
   const fromHint = hint ? extname(hint).toLowerCase() : "";
   const ext = /^\.[a-z0-9]{1,8}$/.test(fromHint) ? fromHint : (EXT_BY_MIME[mimeType] ?? "");
   return `${randomToken(20)}${ext}`;

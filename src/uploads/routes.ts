@@ -4,8 +4,9 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
 import { fromFastifyError, keyOf, sendError } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { ingest, type Stored } from "./ingest.js";
-import { checkUploadPath } from "./names.js";
+import { readUploadForm } from "./form.js";
+import { ingest } from "./ingest.js";
+import { checkFileName, checkUploadPath } from "./names.js";
 import { storeFromBase64, storeFromUrl } from "./sources.js";
 
 const response = {
@@ -46,9 +47,11 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       async (request) => {
         const key = keyOf(request);
         const body = request.body as { fileUrl: string; uploadPath: string; fileName?: string };
+        // Names first: a refused one costs no download.
         const uploadPath = checkUploadPath(body.uploadPath);
+        const fileName = checkFileName(body.fileName);
         const stored = await storeFromUrl(services, body.fileUrl);
-        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName: body.fileName }));
+        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
       },
     );
 
@@ -70,8 +73,9 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         const key = keyOf(request);
         const body = request.body as { base64Data: string; uploadPath: string; fileName?: string };
         const uploadPath = checkUploadPath(body.uploadPath);
+        const fileName = checkFileName(body.fileName);
         const stored = await storeFromBase64(services, body.base64Data);
-        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName: body.fileName }));
+        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
       },
     );
 
@@ -87,30 +91,9 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         const key = keyOf(request);
         if (!request.isMultipart())
           throw new HooklineError("bad_request", "Expected multipart/form-data with a file");
-        const fields: Record<string, string> = {};
-        let stored: Stored | null = null;
-        for await (const part of request.parts()) {
-          if (part.type === "file") {
-            if (part.fieldname !== "file" || stored) {
-              part.file.resume();
-              continue;
-            }
-            const res = await services.blobs.writeStream(part.file, { maxBytes: config.limits.uploadBytes });
-            stored = { ...res, nameHint: part.filename || null };
-          } else if (typeof part.value === "string") {
-            fields[part.fieldname] = part.value;
-          }
-        }
-        if (!stored) throw new HooklineError("bad_request", "file is required");
-        try {
-          const uploadPath = checkUploadPath(fields.uploadPath);
-          return done(
-            await ingest(services, stored, { ownerId: key.id, uploadPath, fileName: fields.fileName }),
-          );
-        } catch (error) {
-          await services.blobs.delete(stored.key);
-          throw error;
-        }
+        const form = await readUploadForm(services, request.parts(), config.limits.uploadBytes);
+        const { stored, uploadPath, fileName } = form;
+        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
       },
     );
   });

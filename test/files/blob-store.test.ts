@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "../../src/files/index.js";
 import { HooklineError } from "../../src/lib/errors.js";
+import { filesUnder } from "../helpers/blobs.js";
 
 let dir: string;
 let store: BlobStore;
@@ -30,7 +31,11 @@ async function* chunks(data: Buffer, size: number): AsyncIterable<Uint8Array> {
 describe("local blob store", () => {
   it("commits a filled temp file under a random key and reads it back", async () => {
     const tmp = store.tempPath(".wav");
-    expect(tmp.startsWith(join(dir, "files", "tmp") + sep)).toBe(true);
+    // In this process's own temp folder: root/tmp/<pid>-<random>@<place>.
+    expect(dirname(tmp)).toBe(store.tempDir);
+    expect(relative(join(dir, "files", "tmp"), store.tempDir)).toMatch(
+      new RegExp(`^${process.pid}-[0-9a-f]{8}@`),
+    );
     expect(tmp.endsWith(".wav")).toBe(true);
     const data = bytes(10_000);
     await writeFile(tmp, data);
@@ -69,7 +74,7 @@ describe("local blob store", () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HooklineError);
     expect((err as HooklineError).code).toBe("payload_too_large");
-    expect(await readdir(join(dir, "files", "tmp"))).toEqual([]);
+    expect(await filesUnder(join(dir, "files", "tmp"))).toEqual([]);
   });
 
   it("removes the temp file when the source fails", async () => {
@@ -78,7 +83,7 @@ describe("local blob store", () => {
       throw new Error("connection reset");
     }
     await expect(store.writeStream(failing(), { maxBytes: 100 })).rejects.toThrow("connection reset");
-    expect(await readdir(join(dir, "files", "tmp"))).toEqual([]);
+    expect(await filesUnder(join(dir, "files", "tmp"))).toEqual([]);
   });
 
   it("lays keys out as root/ab/cd/<key>, with nothing taken from user input", async () => {
@@ -89,7 +94,7 @@ describe("local blob store", () => {
     // An extension that could name a path is dropped, not trusted.
     for (const ext of ["../../etc/passwd", "/x", "a b", ".w/av", "..", "\u00e9t\u00e9"]) {
       const p = store.tempPath(ext);
-      expect(relative(join(dir, "files", "tmp"), p)).toMatch(/^[0-9a-f]{24}$/);
+      expect(relative(store.tempDir, p)).toMatch(/^[0-9a-f]{24}$/);
     }
     // Keys that were not made by the store are refused.
     for (const bad of ["../../etc/passwd", "ab/cd", "", key.toUpperCase(), `${key}x`]) {
@@ -128,13 +133,73 @@ describe("local blob store", () => {
     await utimes(old, twoHoursAgo, twoHoursAgo);
     const kept = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
 
-    expect(await store.sweepTemp(3600_000, now)).toBe(1);
+    expect((await store.sweepTemp(3600_000, now)).staleFiles).toBe(1);
     await expect(stat(old)).rejects.toThrow();
     expect((await stat(fresh)).isFile()).toBe(true);
     expect(await store.exists(kept.key)).toBe(true); // committed blobs are never swept
 
     // Moving time forward makes the fresh one stale too.
-    expect(await store.sweepTemp(3600_000, now + 2 * 3600_000)).toBe(1);
-    expect(await readdir(join(dir, "files", "tmp"))).toEqual([]);
+    expect((await store.sweepTemp(3600_000, now + 2 * 3600_000)).staleFiles).toBe(1);
+    expect(await filesUnder(join(dir, "files", "tmp"))).toEqual([]);
+    // Its own folder stays, however long it was idle.
+    expect((await stat(store.tempDir)).isDirectory()).toBe(true);
   });
+
+  it("scans keys in key order, a bounded step at a time, resuming from a cursor", async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 9; i++)
+      made.push((await store.writeStream(chunks(bytes(5, i), 5), { maxBytes: 5 })).key);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let steps = 0;
+    do {
+      const step = await store.scan(cursor, 4);
+      expect(step.blobs.length).toBeLessThanOrEqual(4);
+      for (const b of step.blobs) {
+        expect(b.writtenAt).toBeGreaterThan(Date.now() - 60_000);
+        seen.push(b.key);
+      }
+      cursor = step.next;
+      steps++;
+    } while (cursor !== null);
+    expect(steps).toBe(3);
+    expect(seen).toEqual([...made].sort());
+    // Temp files are not blobs.
+    await writeFile(store.tempPath(), "x");
+    expect((await store.scan(null, 100)).blobs).toHaveLength(9);
+  });
+
+  it.skipIf(process.platform === "win32")(
+    "keeps folders 0700 and blobs 0600, and restricts an open tree",
+    async () => {
+      const mode = async (p: string) => ((await stat(p)).mode & 0o777).toString(8);
+      const streamed = await store.writeStream(chunks(bytes(10), 10), { maxBytes: 10 });
+      const tmp = store.tempPath(".wav");
+      await writeFile(tmp, "RIFF", { mode: 0o644 }); // as ffmpeg would write it
+      const committed = await store.commit(tmp);
+      for (const key of [streamed.key, committed.key]) {
+        expect(await mode(store.pathOf(key))).toBe("600");
+        expect(await mode(dirname(store.pathOf(key)))).toBe("700");
+      }
+      for (const p of [join(dir, "files"), join(dir, "files", "tmp"), store.tempDir])
+        expect(await mode(p)).toBe("700");
+
+      // A tree an older version made: opened up again, then restricted when a store opens it, with a warning.
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.message);
+      process.on("warning", onWarning);
+      try {
+        await chmod(join(dir, "files"), 0o755);
+        await chmod(join(dir, "files", "tmp"), 0o775);
+        await createLocalBlobStore(join(dir, "files"));
+        await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      } finally {
+        process.off("warning", onWarning);
+      }
+      expect(await mode(join(dir, "files"))).toBe("700");
+      expect(await mode(join(dir, "files", "tmp"))).toBe("700");
+      expect(warnings.join("\n")).toMatch(/files was readable by other users \(mode 755\); changed to 700/);
+      expect(warnings.join("\n")).toMatch(/tmp was readable by other users \(mode 775\)/);
+    },
+  );
 });
