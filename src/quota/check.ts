@@ -13,9 +13,39 @@ export interface RoomLimits {
 const mb = (bytes: number): string => `${Math.max(0, Math.round(bytes / 104_857.6) / 10)} MB`;
 
 /**
- * Refuses work that would store `bytes` more for `ownerId` when the disk would go below its floor (`unavailable`,
- * 455: the server's trouble, not the caller's) or the key past its quota (`payload_too_large`, 413 / 422).
- * Checked before the work starts, in the submission's transaction.
+ * Refuses (`unavailable`, 455: the server's trouble, not the caller's) work that would take the data folder's disk
+ * below its floor by writing `bytes` more.
+ */
+export function checkDisk(disk: DiskGauge, limits: RoomLimits, bytes: number): void {
+  if (disk.freeBytes() - bytes < limits.minFreeDiskBytes) {
+    throw new HooklineError(
+      "unavailable",
+      "The server is low on disk space and takes no new work; try again later",
+    );
+  }
+}
+
+/** Refuses (`payload_too_large`, 413 / 422) what would take `ownerId` past its quota by storing `bytes` more. */
+export async function checkQuota(
+  db: Kysely<Database>,
+  limits: RoomLimits,
+  ownerId: string,
+  bytes: number,
+): Promise<void> {
+  const quota = limits.keyQuotaBytes;
+  if (quota === null) return;
+  const used = await usedBytes(db, ownerId);
+  if (used + bytes > quota || (bytes === 0 && used >= quota)) {
+    throw new HooklineError(
+      "payload_too_large",
+      `Storage quota reached: this key holds ${mb(used)} of files and queued work, this needs ${mb(bytes)} more, ` +
+        `and its quota is ${mb(quota)}. Delete files or tasks, or wait for retention to remove old ones.`,
+    );
+  }
+}
+
+/**
+ * Both checks, for work that will store `bytes`: checked before it starts, in the submission's transaction.
  *
  * @example
  * await checkRoom(trx, services.disk, config.limits, key.id, predictWavBytes(track, 16));
@@ -27,20 +57,6 @@ export async function checkRoom(
   ownerId: string,
   bytes: number,
 ): Promise<void> {
-  if (disk.freeBytes() - bytes < limits.minFreeDiskBytes) {
-    throw new HooklineError(
-      "unavailable",
-      "The server is low on disk space and takes no new work; try again later",
-    );
-  }
-  const quota = limits.keyQuotaBytes;
-  if (quota === null) return;
-  const used = await usedBytes(db, ownerId);
-  if (used + bytes > quota) {
-    throw new HooklineError(
-      "payload_too_large",
-      `Storage quota reached: this key holds ${mb(used)} of files and queued work, this needs ${mb(bytes)} more, ` +
-        `and its quota is ${mb(quota)}. Delete files or tasks, or wait for retention to remove old ones.`,
-    );
-  }
+  checkDisk(disk, limits, bytes);
+  await checkQuota(db, limits, ownerId, bytes);
 }

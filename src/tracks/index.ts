@@ -11,5 +11,6 @@ export {
   type Track,
   type TrackShape,
   titleFromFileName,
+  trackOfFile,
   tracksOfTask,
 } from "./tracks.js";

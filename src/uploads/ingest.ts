@@ -2,7 +2,8 @@ import type { Services } from "../app/services.js";
 import { insertFile } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
-import { type ProbeResult, probeAudio, sniffMime } from "../media/index.js";
+import { checkSourceShape, type ProbeResult, probeAudio, sniffMime } from "../media/index.js";
+import { checkQuota } from "../quota/index.js";
 import { registerTrack, titleFromFileName } from "../tracks/index.js";
 import { chooseFileName } from "./names.js";
 
@@ -12,16 +13,6 @@ type AudioProbe = Extract<ProbeResult, { kind: "audio" }>;
 export function requireAudio(probe: ProbeResult): asserts probe is AudioProbe {
   if (probe.kind !== "audio") {
     throw new HooklineError("bad_request", `The file is not audio that Hookline can decode: ${probe.reason}`);
-  }
-}
-
-/** Refuses audio longer than the configured maximum (413 / 422). */
-export function checkLength(probe: AudioProbe, maxSeconds: number): void {
-  if (probe.durationS > maxSeconds) {
-    throw new HooklineError(
-      "payload_too_large",
-      `Audio is ${Math.round(probe.durationS)} s long; the limit is ${maxSeconds} s`,
-    );
   }
 }
 
@@ -89,11 +80,15 @@ interface Checked {
 
 /** Probes the blob and applies the checks that need its content: may refuse it. */
 async function check(services: Services, stored: Stored, req: IngestRequest): Promise<Checked> {
-  const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(stored.key), { timeoutMs: 30_000 });
+  const { limits } = services.config;
+  const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(stored.key), {
+    timeoutMs: 30_000,
+    maxDurationS: limits.maxSourceSeconds,
+  });
   const mimeType =
     probe.kind === "audio" ? probe.mimeType : sniffMime(stored.head, stored.nameHint ?? undefined);
   if (req.requireAudio) requireAudio(probe);
-  if (probe.kind === "audio") checkLength(probe, services.config.limits.maxSourceSeconds);
+  if (probe.kind === "audio") checkSourceShape(probe, limits);
   return { probe, mimeType, fileName: chooseFileName(req.fileName ?? null, stored.nameHint, mimeType) };
 }
 
@@ -103,6 +98,8 @@ async function record(services: Services, stored: Stored, req: IngestRequest, ch
   const { probe, fileName, mimeType } = checked;
   const now = clock.now();
   return store.transact(async (trx) => {
+    // The bytes are on disk already: what is left to decide is whether the key may keep them.
+    await checkQuota(trx, config.limits, req.ownerId, stored.size);
     const file = await insertFile(
       trx,
       {

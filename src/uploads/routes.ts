@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
 import { fromFastifyError, keyOf, sendError } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
+import { checkDisk, checkQuota } from "../quota/index.js";
 import { readUploadForm } from "./form.js";
 import { ingest } from "./ingest.js";
 import { checkFileName, checkUploadPath } from "./names.js";
@@ -12,6 +13,15 @@ import { storeFromBase64, storeFromUrl } from "./sources.js";
 const response = {
   200: Type.Object({ success: Type.Boolean(), code: Type.Integer(), msg: Type.String(), data: Type.Any() }),
 };
+
+/**
+ * Refuses an upload before a byte of it is stored when the disk is at its floor or the key has no room for the
+ * size it announces; `ingest` checks the quota again with the exact size.
+ */
+async function roomForUpload(services: Services, ownerId: string, expected: number): Promise<void> {
+  checkDisk(services.disk, services.config.limits, expected);
+  await checkQuota(services.store.db, services.config.limits, ownerId, expected);
+}
 
 /**
  * The three upload endpoints (spec 7.1). They add `success` to the envelope, on errors too, so they live in
@@ -50,6 +60,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         // Names first: a refused one costs no download.
         const uploadPath = checkUploadPath(body.uploadPath);
         const fileName = checkFileName(body.fileName);
+        await roomForUpload(services, key.id, 0);
         const stored = await storeFromUrl(services, body.fileUrl);
         return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
       },
@@ -74,6 +85,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         const body = request.body as { base64Data: string; uploadPath: string; fileName?: string };
         const uploadPath = checkUploadPath(body.uploadPath);
         const fileName = checkFileName(body.fileName);
+        await roomForUpload(services, key.id, Math.floor((body.base64Data.length * 3) / 4));
         const stored = await storeFromBase64(services, body.base64Data);
         return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
       },
@@ -91,6 +103,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         const key = keyOf(request);
         if (!request.isMultipart())
           throw new HooklineError("bad_request", "Expected multipart/form-data with a file");
+        await roomForUpload(services, key.id, Number(request.headers["content-length"]) || 0);
         const form = await readUploadForm(services, request.parts(), config.limits.uploadBytes);
         const { stored, uploadPath, fileName } = form;
         return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));

@@ -4,6 +4,7 @@ import { getFile, insertFile, isLive } from "../../files/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { convertToWav } from "../../media/index.js";
+import { checkDisk } from "../../quota/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { WAV_STATUS, wavCallbackBody, wavFailureCode } from "./payload.js";
 
@@ -43,6 +44,13 @@ export function createWavFamily(services: Services): Family {
           task,
           new HooklineError("source_unavailable", "The source track is missing or has expired"),
         );
+      }
+      // Other keys' queued work may have used the room this one had when it was submitted.
+      try {
+        checkDisk(services.disk, config.limits, task.reservedBytes);
+      } catch (error) {
+        if (error instanceof HooklineError) return failure(task, error);
+        throw error;
       }
       const temp = blobs.tempPath("wav");
       let wav: Awaited<ReturnType<typeof convertToWav>>;
