@@ -1,5 +1,6 @@
 import { chmod, stat } from "node:fs/promises";
 import { createBlobReconciler, type ReconcilerOptions, sweepExpired } from "../files/index.js";
+import { pruneRates } from "../rates/index.js";
 import type { Services } from "./services.js";
 
 /** Temp files older than this are leftovers wherever they are: no task or upload writes one for 6 hours. */
@@ -14,7 +15,8 @@ export interface SweeperOptions {
 /**
  * Housekeeping of the file store, every minute and once at start: retention (spec 10) removes expired files'
  * bytes and marks them, so their links answer 410; temp files of dead processes and stale ones go; and the
- * reconciler removes, a bounded step per pass, blobs that no file row references.
+ * reconciler removes, a bounded step per pass, blobs that no file row references. Rate counters of past minutes
+ * go too.
  */
 export function startSweeper(
   services: Services,
@@ -32,6 +34,7 @@ export function startSweeper(
       if (n === 0) break;
     }
     if (total > 0) log.info({ files: total }, "retention removed expired files");
+    await pruneRates(store.db, now);
     // Ages on disk are measured against the wall clock that stamped the files, not the injected one: a test's
     // hand-held clock days ahead must not make a blob whose row is about to commit look abandoned.
     const wall = Date.now();

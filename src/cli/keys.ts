@@ -7,6 +7,7 @@ import {
   revokeKey,
   rotateWebhookKey,
   setHmac,
+  setRateLimit,
   setSimulation,
 } from "../keys/index.js";
 import { systemClock } from "../lib/clock.js";
@@ -23,6 +24,7 @@ const USAGE = `Usage:
   hookline keys hmac on|off KEY
   hookline keys credits KEY N|+N|unlimited   set a balance, add to it, or remove it (unlimited)
   hookline keys simulate KEY SPEC|off         make this key's tasks simulate failures, e.g. "fail=501,duplicate=1"
+  hookline keys rate-limit KEY N|off|default  API requests per minute for this key (off: none; default: HOOKLINE_RATE_LIMIT)
 Works with or without a running server (same data folder / HOOKLINE_DATABASE_URL).`;
 
 function print(value: unknown, json: boolean, text: string) {
@@ -84,7 +86,7 @@ export async function keys(args: string[]): Promise<number> {
           all
             .map(
               (k) =>
-                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}  credits=${k.credits ?? "unlimited"}${k.simulate ? `  simulate=${k.simulate}` : ""}${k.revokedAt ? "  REVOKED" : ""}`,
+                `${k.id}  ${k.hint}  ${k.name}  hmac=${k.hmacEnabled ? "on" : "off"}  credits=${k.credits ?? "unlimited"}${k.rateLimit === null ? "" : `  rate=${k.rateLimit === 0 ? "off" : `${k.rateLimit}/min`}`}${k.simulate ? `  simulate=${k.simulate}` : ""}${k.revokedAt ? "  REVOKED" : ""}`,
             )
             .join("\n") || "(no keys)",
         );
@@ -139,6 +141,20 @@ export async function keys(args: string[]): Promise<number> {
           key,
           json,
           `${key.id} (${key.name}): failure simulation ${formatSimulation(simulation)}${simulation && !config.simulation ? " (HOOKLINE_SIMULATION is off: servers with this setting ignore it)" : ""}`,
+        );
+        return 0;
+      }
+      case "rate-limit": {
+        const [ref, value] = rest;
+        const rate = value === "default" ? null : value === "off" ? 0 : Number(value);
+        if (!ref || (rate !== null && !(Number.isInteger(rate) && rate >= 0)))
+          throw new HooklineError("bad_request", "usage: hookline keys rate-limit KEY N|off|default");
+        const key = await setRateLimit(store, ref, rate);
+        const what = rate === null ? `the server's default (${config.rateLimit.perMinute ?? "none"})` : rate;
+        print(
+          key,
+          json,
+          `${key.id} (${key.name}): ${rate === 0 ? "no rate limit" : `rate limit ${what} per minute`}`,
         );
         return 0;
       }

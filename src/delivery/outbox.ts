@@ -102,11 +102,16 @@ export interface SigningRow {
   hmac_enabled: number;
 }
 
+/** What a manual redelivery did: the message it queued again, or that one of its attempts is due or running. */
+export type Requeued = { readonly messageId: string; readonly busy: boolean };
+
 /**
  * Queues the newest message of a task for another round of attempts (manual redelivery): same message id, a
- * fresh retry schedule. Returns the message id, or null when the task never had a callback.
+ * fresh retry schedule. A message waiting for a scheduled retry is sent now; one whose attempt is due or in flight
+ * (`busy`) is left alone, so that asking again and again sends no more than one POST at a time. Returns null when
+ * the task never had a callback.
  */
-export async function requeueLatest(store: Store, taskId: string, now: number): Promise<string | null> {
+export async function requeueLatest(store: Store, taskId: string, now: number): Promise<Requeued | null> {
   return store.transact(async (trx) => {
     const latest = await trx
       .selectFrom("messages")
@@ -118,7 +123,7 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
       .executeTakeFirst();
     if (!latest) return null;
     const sim = readMessageSimulation(latest.simulate);
-    await trx
+    const res = await trx
       .updateTable("messages")
       .set({
         state: "pending",
@@ -130,7 +135,13 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
         ...(sim?.repeat ? { simulate: withoutRepeat(sim) } : {}),
       })
       .where("id", "=", latest.id)
-      .execute();
-    return latest.id;
+      .where((eb) =>
+        eb.or([
+          eb("state", "in", ["delivered", "failed"]),
+          eb.and([eb("state", "=", "pending"), eb("next_at", ">", now)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return { messageId: latest.id, busy: Number(res.numUpdatedRows) === 0 };
   });
 }

@@ -10,6 +10,7 @@ import type { Services } from "../app/services.js";
 import { HooklineError, toError } from "../lib/errors.js";
 import { registerAuth } from "./auth.js";
 import { type EnvelopeOptions, sendError } from "./envelope.js";
+import { registerRateLimit } from "./rate-limit.js";
 import { RouteRegistry } from "./routes-registry.js";
 
 /** A group of routes: the common ones and each family's. */
@@ -83,6 +84,7 @@ export async function buildApp(
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, services.store);
+  registerRateLimit(app, services);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const mapped = fromFastifyError(error);

@@ -5,6 +5,7 @@ import { listAttempts, listMessages, requeueLatest } from "../delivery/index.js"
 import { markGone } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
+import { hitRate } from "../rates/index.js";
 import { getOwnedTask, toTask } from "../tasks/index.js";
 import { keyOf } from "./auth.js";
 import { sendOk } from "./envelope.js";
@@ -116,10 +117,28 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
     async (request, reply) => {
       const key = keyOf(request);
       const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
-      const messageId = await requeueLatest(store, task.id, clock.now());
-      if (!messageId) throw new HooklineError("bad_request", "This task has no callback to deliver");
+      // Limited per key (across processes) and per message: a redelivery makes a POST to a URL of the caller's
+      // choosing, so it must not become a way to send many.
+      const perMinute = services.config.rateLimit.redeliverPerMinute;
+      const verdict = await store.batched((trx) => hitRate(trx, key.id, "redeliver", perMinute, clock.now()));
+      if (!verdict.ok) {
+        reply.header("retry-after", String(verdict.retryAfterS));
+        throw new HooklineError(
+          "rate_limited",
+          `Redelivery limit: ${perMinute} per minute for this key; try again in ${verdict.retryAfterS} s`,
+        );
+      }
+      const requeued = await requeueLatest(store, task.id, clock.now());
+      if (!requeued) throw new HooklineError("bad_request", "This task has no callback to deliver");
+      if (requeued.busy) {
+        throw new HooklineError(
+          "rate_limited",
+          "This callback is being delivered right now; ask again once the attempt has ended",
+          { data: { taskId: task.id, messageId: requeued.messageId } },
+        );
+      }
       services.messages.poke();
-      return sendOk(reply, { taskId: task.id, messageId });
+      return sendOk(reply, { taskId: task.id, messageId: requeued.messageId });
     },
   );
 

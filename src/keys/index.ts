@@ -13,5 +13,6 @@ export {
   revokeKey,
   rotateWebhookKey,
   setHmac,
+  setRateLimit,
   setSimulation,
 } from "./keys.js";

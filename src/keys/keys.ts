@@ -14,6 +14,8 @@ export interface KeyInfo {
   readonly credits: number | null;
   /** A standing failure simulation for this key's tasks (`fail=501,…`), or null. */
   readonly simulate: string | null;
+  /** API requests per minute: null = the server's default (HOOKLINE_RATE_LIMIT), 0 = no limit. */
+  readonly rateLimit: number | null;
   readonly createdAt: string;
   readonly revokedAt: string | null;
 }
@@ -29,6 +31,7 @@ function info(row: ApiKeyTable): KeyInfo {
     hmacEnabled: row.hmac_enabled === 1,
     credits: row.credits,
     simulate: row.simulate,
+    rateLimit: row.rate_limit,
     createdAt: new Date(Number(row.created_at)).toISOString(),
     revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
   };
@@ -59,6 +62,7 @@ export async function createKey(
     created_at: clock.now(),
     revoked_at: null,
     simulate: null,
+    rate_limit: null,
   };
   await store.db.insertInto("api_keys").values(row).execute();
   return { ...info(row), apiKey, webhookHmacKey: row.webhook_key };
@@ -138,4 +142,11 @@ export async function setSimulation(store: Store, ref: string, simulate: string 
   const row = await findKey(store, ref);
   await store.db.updateTable("api_keys").set({ simulate }).where("id", "=", row.id).execute();
   return info({ ...row, simulate });
+}
+
+/** Sets a key's request rate per minute: a number, 0 for no limit, or null for the server's default. */
+export async function setRateLimit(store: Store, ref: string, rateLimit: number | null): Promise<KeyInfo> {
+  const row = await findKey(store, ref);
+  await store.db.updateTable("api_keys").set({ rate_limit: rateLimit }).where("id", "=", row.id).execute();
+  return info({ ...row, rate_limit: rateLimit });
 }

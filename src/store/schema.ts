@@ -16,6 +16,15 @@ export interface Database {
   key_generation: KeyGenerationTable;
   voices: VoiceTable;
   storage_usage: StorageUsageTable;
+  rate_counters: RateCounterTable;
+}
+
+/** Requests of one key in one bucket (`api`, `redeliver`, …) during the minute starting at window_start. */
+export interface RateCounterTable {
+  owner_id: string;
+  bucket: string;
+  window_start: number;
+  count: number;
 }
 
 /** One key's stored bytes: live files plus the predicted output of queued tasks (written by src/quota). */
@@ -38,6 +47,8 @@ export interface ApiKeyTable {
   revoked_at: number | null;
   /** A standing failure simulation for this key's tasks (its text form), or null. */
   simulate: string | null;
+  /** API requests per minute for this key: null = the server's default, 0 = no limit. */
+  rate_limit: number | null;
 }
 
 export interface FileTable {

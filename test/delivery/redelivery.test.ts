@@ -35,7 +35,10 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
 
     healthy.ok = true;
     r.clock.advance(3600_000);
-    expect(await requeueLatest(r.store, taskId, r.clock.now())).toBe(messageId);
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({
+      messageId: messageId,
+      busy: false,
+    });
     expect(await messageRow(r, messageId)).toMatchObject({
       state: "pending",
       round_attempts: 0,
@@ -74,7 +77,10 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
     const { r, rcv } = await setup();
     const { taskId, messageId } = await queueCallback(r, `${rcv.origin}/cb`);
     expect(await driveToEnd(r, messageId)).toBe(4);
-    expect(await requeueLatest(r.store, taskId, r.clock.now())).toBe(messageId);
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({
+      messageId: messageId,
+      busy: false,
+    });
     expect(await driveToEnd(r, messageId)).toBe(4);
     const attempts = await attemptRows(r, messageId);
     expect(attempts.map((a) => a.trigger)).toEqual([
@@ -113,10 +119,26 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
       ),
     );
     await r.sender.runOnce();
-    expect(await requeueLatest(r.store, taskId, r.clock.now())).toBe(second);
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId: second, busy: false });
     expect((await messageRow(r, first)).state).toBe("delivered");
     await r.sender.runOnce();
     expect(rcv.requests.map((q) => q.headers["webhook-id"])).toEqual([first, second, second]);
     expect(await requeueLatest(r.store, "no-such-task", r.clock.now())).toBeNull();
+  });
+
+  it("leaves a message whose attempt is due or in flight alone, and sends a waiting retry now", async () => {
+    const { r, rcv } = await setup();
+    const { taskId, messageId } = await queueCallback(r, `${rcv.origin}/cb`);
+    // Due now (never attempted): asking again changes nothing, however often.
+    for (let i = 0; i < 5; i++) {
+      expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, busy: true });
+    }
+    expect(await r.sender.runOnce()).toBe(1);
+    // Failed once, waiting a minute for its retry: a redelivery sends it now, in a fresh round.
+    expect(await messageRow(r, messageId)).toMatchObject({ state: "pending", round_attempts: 1 });
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, busy: false });
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, busy: true });
+    expect(await r.sender.runOnce()).toBe(1);
+    expect(rcv.requests).toHaveLength(2);
   });
 });

@@ -15,6 +15,7 @@ const TABLES = [
   "settings",
   "voices",
   "storage_usage",
+  "rate_counters",
 ] as const;
 // Far above 2^31 (a plain int4 would overflow) and typical of epoch milliseconds.
 const T = Date.parse("2026-03-01T12:00:00Z");
@@ -33,6 +34,7 @@ const MIGRATIONS = [
   "0008_only_once",
   "0009_fair_claims",
   "0010_storage_usage",
+  "0011_rate_limits",
 ];
 
 describe.each(dialects())("store on %s", (dialect) => {
