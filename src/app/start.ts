@@ -157,6 +157,11 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       ...modules.map((m) => m.routes),
     ]);
     url = await app.listen({ host: config.host, port: config.port });
+    const bound = app.server.address();
+    // Asked for port 0, the server learns its port only now: links name that port, not 0.
+    if (config.publicUrlFromPort && config.port === 0 && bound !== null && typeof bound === "object") {
+      services.signer.rebase(`http://localhost:${bound.port}`);
+    }
   }
   const runner = roles.runner ? createRunner(runnerOptions(services, families, owner)) : null;
   const sender = roles.sender ? createSender(senderOptions(services, families, owner)) : null;

@@ -3,10 +3,10 @@ import { type Config, loadConfig, optionsHelp, processEnv } from "../config/inde
 import { createLogger } from "../lib/logger.js";
 import { parseFlags } from "./flags.js";
 
-function banner(config: Config, url: string): string {
+function banner(config: Config, url: string, publicUrl: string): string {
   const lines = [
     "",
-    `  Hookline is running at ${url}  (public URL for links: ${config.publicUrl})`,
+    `  Hookline is running at ${url}  (public URL for links: ${publicUrl})`,
     `  Database: ${config.database.kind === "sqlite" ? config.database.path : "PostgreSQL"}   Files: ${config.dataDir}`,
     "",
     "  Get an API key:     npx hookline keys create --name dev --json",
@@ -50,7 +50,7 @@ export async function serve(args: string[], roles: { api: boolean }): Promise<nu
     }
     throw error;
   }
-  if (running.url) process.stdout.write(banner(config, running.url));
+  if (running.url) process.stdout.write(banner(config, running.url, running.services.signer.publicUrl));
   else process.stdout.write("Hookline worker running (task runner and callback sender).\n");
   await new Promise<void>((resolve) => {
     let stopping = false;

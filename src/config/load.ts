@@ -12,6 +12,8 @@ export interface Config {
     | { readonly kind: "sqlite"; readonly path: string }
     | { readonly kind: "postgres"; readonly url: string };
   readonly publicUrl: string;
+  /** True when the public URL is the default one made from the port (it then follows the port really bound). */
+  readonly publicUrlFromPort: boolean;
   readonly delivery: {
     /** Gaps between attempts, ms; attempts = 1 + length. */
     readonly retryScheduleMs: readonly number[];
@@ -178,7 +180,8 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
   }
   const bitDepth = num("wavBitDepth", env, flags, 16, 16, true);
   if (bitDepth !== 16 && bitDepth !== 24) throw new ConfigError(`${where("wavBitDepth")}: expected 16 or 24`);
-  const publicUrl = (str("publicUrl", env, flags) ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  const givenUrl = str("publicUrl", env, flags);
+  const publicUrl = (givenUrl ?? `http://localhost:${port}`).replace(/\/+$/, "");
   if (!/^https?:\/\//.test(publicUrl))
     throw new ConfigError(`${where("publicUrl")}: expected an http(s) URL`);
   const dev = bool("dev", env, flags);
@@ -193,6 +196,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     dataDir,
     database: database(dataDir, env, flags),
     publicUrl,
+    publicUrlFromPort: givenUrl === undefined,
     delivery: {
       retryScheduleMs: schedule(env, flags),
       timeoutMs: Math.round(num("callbackTimeout", env, flags, 15, 0.001) * 1000),

@@ -22,6 +22,13 @@ export interface UrlSigner {
    * signature. Expiry is not judged here: the caller compares `expiresAtMs` with its clock.
    */
   parse(url: string): { fileId: string; fileName: string; expiresAtMs: number } | null;
+  /** The base URL links start with. */
+  readonly publicUrl: string;
+  /**
+   * Moves links to another base URL. Only for start-up: a server asked to listen on port 0 learns its port after
+   * the services exist, and its default public URL names that port (links made earlier would still verify).
+   */
+  rebase(publicUrl: string): void;
 }
 
 const EXPIRES_RE = /^\d{1,13}$/;
@@ -35,10 +42,16 @@ const EXPIRES_RE = /^\d{1,13}$/;
  */
 export function createUrlSigner(secret: Uint8Array, publicUrl: string): UrlSigner {
   if (secret.byteLength < 16) throw new Error("the URL signing secret must be at least 16 bytes");
-  const base = new URL(publicUrl);
-  const origin = base.origin;
-  const basePath = base.pathname.replace(/\/+$/, "");
-  const prefix = `${basePath}/files/`;
+  let origin = "";
+  let prefix = "";
+  let current = "";
+  const rebase = (url: string): void => {
+    const base = new URL(url);
+    origin = base.origin;
+    prefix = `${base.pathname.replace(/\/+$/, "")}/files/`;
+    current = url;
+  };
+  rebase(publicUrl);
 
   const mac = (fileId: string, expires: string): string =>
     createHmac("sha256", secret).update(`${fileId}.${expires}`).digest("base64url");
@@ -56,6 +69,10 @@ export function createUrlSigner(secret: Uint8Array, publicUrl: string): UrlSigne
   };
 
   return {
+    get publicUrl() {
+      return current;
+    },
+    rebase,
     sign(fileId, fileName, expiresAtMs) {
       const expires = String(Math.floor(expiresAtMs / 1000));
       const name = encodeURIComponent(wellFormed(fileName) || "download");

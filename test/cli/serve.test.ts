@@ -70,6 +70,33 @@ describe("hookline serve", () => {
     }
   });
 
+  it("on --port 0, the banner and every link name the port really bound (issue 9, finding 9)", async () => {
+    const dir = await tmpDir("cli-port0");
+    const env = { HOOKLINE_DATA_DIR: dir.path, HOOKLINE_LOG_LEVEL: "warn" };
+    const served = await startServe(["--port", "0"], env);
+    try {
+      await until(() => served.stdout().includes("--dev"));
+      const port = new URL(served.url).port;
+      expect(served.stdout()).toContain(`(public URL for links: http://localhost:${port})`);
+      const made = await runCli(["keys", "create", "--name", "port0", "--json"], env);
+      const { apiKey } = JSON.parse(made.stdout) as { apiKey: string };
+      const form = new FormData();
+      form.set("uploadPath", "notes");
+      form.set("file", new Blob(["hello"]), "hello.txt");
+      const res = await fetch(`${served.url}/api/file-stream-upload`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${apiKey}` },
+        body: form,
+      });
+      const up = (await res.json()) as { data: { downloadUrl: string } };
+      expect(up.data.downloadUrl.startsWith(`http://localhost:${port}/files/`)).toBe(true);
+      expect(await (await fetch(up.data.downloadUrl)).text()).toBe("hello");
+    } finally {
+      expect(await served.stop()).toBe(0);
+      await dir.cleanup();
+    }
+  });
+
   it("--dev says so loudly in the banner", async () => {
     const dir = await tmpDir("cli-dev");
     const served = await startServe(["--dev"], { HOOKLINE_DATA_DIR: dir.path, HOOKLINE_PORT: "0" });
