@@ -304,9 +304,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .alterTable("tasks")
           .addColumn("reserved_bytes", "bigint", (c) => c.notNull().defaultTo(0))
           .execute();
-        // The reconciler looks blobs up by key, and track registration looks for a file's track.
+        // The blob reconciler looks file rows up by storage key.
         await db.schema.createIndex("files_storage_key").on("files").column("storage_key").execute();
-        await db.schema.createIndex("tracks_file").on("tracks").columns(["file_id", "owner_id"]).execute();
         await sql`insert into storage_usage (owner_id, bytes)
           select owner_id, sum(size) from files where deleted_at is null and expired_at is null
           group by owner_id`.execute(db);

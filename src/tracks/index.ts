@@ -11,6 +11,5 @@ export {
   type Track,
   type TrackShape,
   titleFromFileName,
-  trackOfFile,
   tracksOfTask,
 } from "./tracks.js";

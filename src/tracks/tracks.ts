@@ -85,22 +85,6 @@ export async function shapeOfTrack(
   return row;
 }
 
-/** The first track registered from a file of an owner, if any. */
-export async function trackOfFile(
-  db: Kysely<Database>,
-  ownerId: string,
-  fileId: string,
-): Promise<Track | undefined> {
-  return db
-    .selectFrom("tracks")
-    .selectAll()
-    .where("file_id", "=", fileId)
-    .where("owner_id", "=", ownerId)
-    .orderBy("created_at")
-    .limit(1)
-    .executeTakeFirst();
-}
-
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {
   return db.selectFrom("tracks").selectAll().where("task_id", "=", taskId).orderBy("created_at").execute();
 }

@@ -5,7 +5,7 @@ import { findFileByPath, isLive } from "../files/index.js";
 import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkSourceShape, probeAudio } from "../media/index.js";
-import { registerTrack, titleFromFileName, trackOfFile } from "../tracks/index.js";
+import { registerTrack, titleFromFileName } from "../tracks/index.js";
 import { ingest, requireAudio } from "./ingest.js";
 import { storeFromUrl } from "./sources.js";
 
@@ -34,10 +34,6 @@ export function trackRegistrationRoute(app: FastifyInstance, services: Services)
       if (body.filePath) {
         const file = await findFileByPath(store.db, key.id, body.filePath);
         if (!file || !isLive(file, clock.now())) throw new HooklineError("not_found", "File not found");
-        // One track per file: registering it again answers the same ids, so that the only-once rule of a track
-        // (one WAV) also holds per file, however often it is registered.
-        const existing = await trackOfFile(store.db, key.id, file.id);
-        if (existing) return sendOk(reply, { taskId: existing.task_id, audioId: existing.id });
         const { limits } = services.config;
         const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(file.storage_key), {
           timeoutMs: 30_000,

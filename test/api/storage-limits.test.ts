@@ -2,8 +2,8 @@
  * Issue 9, finding 2: limits that hold before the work starts. A 1.5 MB FLAC of 59 minutes of 7.1-channel 192 kHz
  * silence became a 10.9 GB WAV; registering one file as a new track again and again made 300 WAV tasks and 15 GB.
  * Now: the WAV's size is predicted from the track (duration × rate × channels × sample size) and held against the
- * limit for one result, the key's quota and the disk's floor; channels and rate are capped at upload; a file
- * registered again is the same track. Scaled down here: 5 minutes of 7.1 at 192 kHz, smaller limits.
+ * limit for one result, the key's quota and the disk's floor; channels and rate are capped at upload. Scaled down
+ * here: 5 minutes of 7.1 at 192 kHz, smaller limits.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, run, type TmpDir, tmpDir } from "../helpers/audio.js";
@@ -53,17 +53,24 @@ describe("a WAV bomb: 5 min of 7.1 at 192 kHz (a 922 MB WAV) with the limit for 
       .where("family", "=", "wav");
     expect(await tasks.execute()).toEqual([]);
   });
+});
 
-  it("registering the same file again is the same track: its only-once rule holds per file", async () => {
+describe("one file registered as a track again and again, under a 10 MB quota (10 s WAVs of 1.7 MB)", () => {
+  let h: TestHookline;
+  beforeAll(async () => {
+    h = await startTestHookline({ env: { HOOKLINE_KEY_QUOTA_MB: "10" }, roles: { runner: false } });
+  });
+  afterAll(() => h.stop());
+
+  it("each track's WAV counts against the key: the sixth is refused, and the key never holds more than 10 MB", async () => {
     const up = await streamUpload(h, tenSeconds, { fileName: "again.mp3" });
-    const ids = await Promise.all(
-      [1, 2, 3].map(() => h.call("/api/v1/hookline/tracks", { json: { filePath: up.data.filePath } })),
-    );
-    for (const r of ids) expect(r.data).toEqual({ taskId: up.data.taskId, audioId: up.data.audioId });
-    const first = await h.call("/api/v1/wav/generate", { json: { audioId: ids[1]!.data.audioId } });
-    expect(first.code).toBe(200);
-    const second = await h.call("/api/v1/wav/generate", { json: { audioId: ids[2]!.data.audioId } });
-    expect(second).toMatchObject({ code: 409, data: { taskId: first.data.taskId } });
+    const answers: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const track = await h.call("/api/v1/hookline/tracks", { json: { filePath: up.data.filePath } });
+      answers.push((await h.call("/api/v1/wav/generate", { json: { audioId: track.data.audioId } })).code);
+    }
+    expect(answers).toEqual([200, 200, 200, 200, 200, ...Array.from({ length: 7 }, () => 413)]);
+    expect(await usage(h, h.keyId)).toBeLessThanOrEqual(10 * 2 ** 20);
   });
 });
 
