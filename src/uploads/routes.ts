@@ -2,7 +2,7 @@ import multipart from "@fastify/multipart";
 import { Type } from "@sinclair/typebox";
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
-import { fromFastifyError, keyOf, sendError } from "../http/index.js";
+import { fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { ingest, type Stored } from "./ingest.js";
 import { checkUploadPath } from "./names.js";
@@ -24,6 +24,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       limits: { fileSize: config.limits.uploadBytes + 1, files: 1, fields: 10, fieldSize: 4096 },
     });
     app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (settleAbort(request, error)) return; // the client is gone: nobody to answer (logged once, low)
       const mapped = fromFastifyError(error);
       if (mapped.code === "internal") request.log.error({ err: error }, "upload failed");
       return sendError(reply, mapped, envelope, { success: false });
