@@ -14,6 +14,7 @@ import { BodyWatch } from "./body-watch.js";
 import { type EnvelopeOptions, sendError } from "./envelope.js";
 import { registerRequestLimits, serverLimits } from "./limits.js";
 import { RouteRegistry } from "./routes-registry.js";
+import { registerUploadCap } from "./upload-cap.js";
 
 /** A group of routes: the common ones and each family's. */
 export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
@@ -93,6 +94,7 @@ export async function buildApp(
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   registerAuth(app, services.store);
+  registerUploadCap(app, config.http.maxUploadsPerKey);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (settleAbort(request, error)) return; // the client is gone: nobody to answer (logged once, low)

@@ -34,6 +34,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
     app.post(
       "/api/file-url-upload",
       {
+        config: { upload: true },
         schema: {
           summary: "Upload a file from a URL",
           body: Type.Object({
@@ -56,6 +57,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
     app.post(
       "/api/file-base64-upload",
       {
+        config: { upload: true },
         bodyLimit: Math.ceil((config.limits.base64Bytes * 4) / 3) + 64 * 1024,
         schema: {
           summary: "Upload a base64-encoded file",
@@ -79,6 +81,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
     app.post(
       "/api/file-stream-upload",
       {
+        config: { upload: true },
         schema: {
           summary: "Upload a file as multipart/form-data (fields: file, uploadPath, fileName?)",
           response,
