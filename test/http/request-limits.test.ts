@@ -21,6 +21,7 @@ interface LogLine {
 
 const DEBUG = 20;
 const INFO = 30;
+const WARN = 40;
 const lines: LogLine[] = [];
 /** The log lines that mention a client (by the address the server saw, or by the tag in its URL). */
 const about = (needle: string) => lines.filter((l) => l.remote === needle || l.url?.endsWith(`t=${needle}`));
@@ -163,7 +164,7 @@ describe("request limits: slow clients are cut off, one key's uploads are capped
   });
 });
 
-describe("request limits: the whole-request timeout", () => {
+describe("request limits: the whole-request timeout and the connection cap", () => {
   let h: TestHookline;
   beforeAll(async () => {
     const log = pino({ level: "debug" }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
@@ -174,6 +175,7 @@ describe("request limits: the whole-request timeout", () => {
         HOOKLINE_REQUEST_TIMEOUT: "2",
         HOOKLINE_IDLE_TIMEOUT: "10",
         HOOKLINE_MIN_BODY_RATE: "0",
+        HOOKLINE_MAX_CONNECTIONS: "3",
       },
     });
   });
@@ -190,6 +192,26 @@ describe("request limits: the whole-request timeout", () => {
     expect(ms).toBeGreaterThanOrEqual(1_900);
     expect(about("whole")).toMatchObject([{ level: INFO, reason: "request timeout" }]);
     expect(lines.slice(before).filter((l) => l.level >= 50)).toEqual([]);
+    await expectServing(h);
+  });
+
+  it("connections past the cap are closed at once, and the server answers again once they are gone", async () => {
+    const before = lines.length;
+    const held = [];
+    let refused: number | null = null;
+    // The cap counts every connection, a keep-alive one of fetch's included: one of five is over it for sure.
+    for (let i = 0; i < 5 && refused === null; i++) {
+      const c = await openSlowClient(h.url);
+      held.push(c);
+      refused = await Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+    }
+    for (const c of held) c.destroy();
+    expect(refused, "no connection was refused").not.toBeNull();
+    expect(refused).toBeLessThan(300);
+    expect(
+      lines.slice(before).filter((l) => l.level === WARN && /connection limit/.test(l.msg)),
+    ).toHaveLength(1);
+    await Promise.all(held.map((c) => c.closed));
     await expectServing(h);
   });
 });
