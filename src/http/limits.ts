@@ -41,12 +41,13 @@ const STATUS: Record<number, string> = {
   408: "Request Timeout",
   431: "Header Too Large",
 };
-const LEFT = new Set(["ECONNRESET", "EPIPE", "HPE_INVALID_EOF_STATE"]);
+/** A reset says nothing about a request (an idle keep-alive connection may be reset); an early FIN does. */
+const RESETS = new Set(["ECONNRESET", "EPIPE"]);
 
 /**
  * Node's `clientError`: a deadline it enforced, a request it could not parse, or a client that left. Timeouts are
  * our cut-offs (info, saying which); a client that left mid-request or sent garbage is a debug line; a reset
- * between requests is not worth one. A status line is written only where no request is in progress.
+ * outside a request body is not worth one. A status line is written only where no request is in progress.
  */
 function onClientError(
   error: Error & { code?: string },
@@ -64,9 +65,10 @@ function onClientError(
   }
   const fields = request ? { method: request.method, url: request.url } : {};
   const where = request?.log ?? log;
-  const left = LEFT.has(error.code ?? "");
+  const reset = RESETS.has(error.code ?? "");
   if (code === 408) cutOff(socket, where, request ? "request timeout" : "headers timeout", fields);
-  else if (request || !left) {
+  else if (request || !reset) {
+    const left = reset || error.code === "HPE_INVALID_EOF_STATE";
     const msg = left ? "client closed the connection mid-request" : "malformed request";
     noteGone(socket, where, { code: error.code, remote: remoteOf(socket), ...fields }, msg);
   }

@@ -164,7 +164,7 @@ describe("request limits: slow clients are cut off, one key's uploads are capped
   });
 });
 
-describe("request limits: the whole-request timeout and the connection cap", () => {
+describe("request limits, kie dialect: the upload cap, the whole-request timeout, the connection cap", () => {
   let h: TestHookline;
   beforeAll(async () => {
     const log = pino({ level: "debug" }, { write: (s: string) => lines.push(JSON.parse(s) as LogLine) });
@@ -176,10 +176,26 @@ describe("request limits: the whole-request timeout and the connection cap", () 
         HOOKLINE_IDLE_TIMEOUT: "10",
         HOOKLINE_MIN_BODY_RATE: "0",
         HOOKLINE_MAX_CONNECTIONS: "3",
+        HOOKLINE_MAX_UPLOADS_PER_KEY: "1",
+        HOOKLINE_CODE_DIALECT: "kie",
       },
     });
   });
   afterAll(() => h.stop());
+
+  it("with a cap of one, a key's second upload in progress answers 429 (kie), success:false", async () => {
+    const { apiKey } = await h.newKey("one");
+    const first = await openSlowClient(h.url);
+    first.write(uploadHead(apiKey, "kie-first"));
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await openSlowClient(h.url);
+    second.write(`${uploadHead(apiKey, "kie-second").split("\r\n\r\n")[0]}\r\n\r\n`);
+    await second.closed;
+    const raw = second.received();
+    expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4))).toMatchObject({ success: false, code: 429 });
+    first.destroy();
+    await first.closed;
+  });
 
   it("a body still arriving when the request timeout ends is cut off, without error lines", async () => {
     const before = lines.length;
