@@ -8,6 +8,7 @@
  *
  *   node dist/bench/slow-clients.js [--quick] [--clients N] [--seconds S] [--server path/to/dist/src/cli/main.js]
  */
+import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../src/config/index.js";
 import { createKey } from "../src/keys/index.js";
@@ -104,6 +105,7 @@ try {
   await prober;
   for (const c of open) c.socket.destroy();
   await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
 }
 
 const lifetimes = (kind: DripClient["kind"]) =>
