@@ -8,10 +8,14 @@ import Fastify, {
 } from "fastify";
 import type { Services } from "../app/services.js";
 import { HooklineError, toError } from "../lib/errors.js";
+import { settleAbort } from "./aborts.js";
 import { registerAuth } from "./auth.js";
+import { BodyWatch } from "./body-watch.js";
 import { type EnvelopeOptions, sendError } from "./envelope.js";
 import { registerRateLimit } from "./rate-limit.js";
+import { registerRequestLimits, serverLimits } from "./limits.js";
 import { RouteRegistry } from "./routes-registry.js";
+import { registerUploadCap } from "./upload-cap.js";
 
 /** A group of routes: the common ones and each family's. */
 export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
@@ -47,7 +51,7 @@ export function fromFastifyError(error: FastifyError): HooklineError {
 }
 
 /**
- * Builds the HTTP server: envelope and error mapping, auth, OpenAPI, and the given route modules.
+ * Builds the HTTP server: request limits, envelope and error mapping, auth, OpenAPI, and the given route modules.
  * Request bodies are validated without type coercion; query strings are plain strings parsed by the routes.
  */
 export async function buildApp(
@@ -56,8 +60,14 @@ export async function buildApp(
 ): Promise<FastifyInstance> {
   const { config } = services;
   const envelope: EnvelopeOptions = { dialect: config.codeDialect, mirror: config.httpStatusMirrorsCode };
+  const log = services.log as FastifyBaseLogger;
+  const watch = new BodyWatch({
+    minBytesPerS: config.http.minBodyBytesPerS,
+    idleMs: config.http.idleTimeoutMs,
+  });
   const app = Fastify({
-    loggerInstance: services.log as FastifyBaseLogger,
+    ...serverLimits(config.http, watch, log),
+    loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
@@ -65,6 +75,7 @@ export async function buildApp(
     return503OnClosing: true,
     forceCloseConnections: "idle",
   });
+  registerRequestLimits(app, config.http, watch);
   const routes = new RouteRegistry();
   app.addHook("onRoute", (route) => routes.add(route.url));
 
@@ -85,8 +96,10 @@ export async function buildApp(
 
   registerAuth(app, services.store);
   registerRateLimit(app, services);
+  registerUploadCap(app, config.http.maxUploadsPerKey);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (settleAbort(request, error)) return; // the client is gone: nobody to answer (logged once, low)
     const mapped = fromFastifyError(error);
     if (mapped.code === "internal") request.log.error({ err: error, url: request.url }, "request failed");
     return sendError(reply, mapped, envelope);

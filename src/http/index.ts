@@ -1,7 +1,9 @@
 /**
- * The HTTP server: envelope, error mapping, auth, OpenAPI; routes come from the families and common modules.
+ * The HTTP server: request limits, envelope, error mapping, auth, OpenAPI; routes come from the families and
+ * common modules.
  * @module
  */
+export { settleAbort } from "./aborts.js";
 export { buildApp, fromFastifyError, type RouteModule } from "./app.js";
 export { keyOf } from "./auth.js";
 export { commonRoutes } from "./common-routes.js";

@@ -2,7 +2,7 @@ import multipart from "@fastify/multipart";
 import { Type } from "@sinclair/typebox";
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
-import { fromFastifyError, keyOf, sendError } from "../http/index.js";
+import { fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkDisk, checkQuota } from "../quota/index.js";
 import { readUploadForm } from "./form.js";
@@ -35,6 +35,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       limits: { fileSize: config.limits.uploadBytes + 1, files: 1, fields: 10, fieldSize: 4096 },
     });
     app.setErrorHandler((error: FastifyError, request, reply) => {
+      if (settleAbort(request, error)) return; // the client is gone: nobody to answer (logged once, low)
       const mapped = fromFastifyError(error);
       if (mapped.code === "internal") request.log.error({ err: error }, "upload failed");
       return sendError(reply, mapped, envelope, { success: false });
@@ -44,6 +45,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
     app.post(
       "/api/file-url-upload",
       {
+        config: { upload: true },
         schema: {
           summary: "Upload a file from a URL",
           body: Type.Object({
@@ -69,6 +71,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
     app.post(
       "/api/file-base64-upload",
       {
+        config: { upload: true },
         bodyLimit: Math.ceil((config.limits.base64Bytes * 4) / 3) + 64 * 1024,
         schema: {
           summary: "Upload a base64-encoded file",
@@ -94,6 +97,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
     app.post(
       "/api/file-stream-upload",
       {
+        config: { upload: true },
         schema: {
           summary: "Upload a file as multipart/form-data (fields: file, uploadPath, fileName?)",
           response,

@@ -6,7 +6,7 @@ import { type Running, startHookline } from "../../src/app/index.js";
 import { type Flags, loadConfig } from "../../src/config/index.js";
 import { createKey } from "../../src/keys/index.js";
 import type { Clock } from "../../src/lib/clock.js";
-import { silentLogger } from "../../src/lib/logger.js";
+import { type Logger, silentLogger } from "../../src/lib/logger.js";
 import type { StoreTarget } from "../../src/store/index.js";
 
 /** The response envelope as tests read it (loosely typed on purpose: tests probe the wire format). */
@@ -56,6 +56,8 @@ export async function startTestHookline(
     clock?: Clock;
     database?: StoreTarget;
     roles?: { api?: boolean; runner?: boolean; sender?: boolean };
+    /** Where the server logs (silent by default). */
+    log?: Logger;
   } = {},
 ): Promise<TestHookline> {
   const dataDir = mkdtempSync(join(tmpdir(), "hookline-test-"));
@@ -71,7 +73,8 @@ export async function startTestHookline(
     ...opts.env,
   };
   const config = loadConfig(env, opts.flags ?? {});
-  const running = await startHookline({ config, log: silentLogger, clock: opts.clock, roles: opts.roles });
+  const log = opts.log ?? silentLogger;
+  const running = await startHookline({ config, log, clock: opts.clock, roles: opts.roles });
   const url = running.url ?? `http://127.0.0.1:${port}`;
   const { store, clock } = running.services;
   const make = async (name = "test") => {
