@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { note } from "./lib/report.js";
 
-const ALL = ["wav", "delivery", "submit", "cover", "voice", "slow-clients"] as const;
+const ALL = ["wav", "delivery", "submit", "cover", "voice", "slow-clients", "fairness", "disk-use"] as const;
 const argv = process.argv.slice(2);
 const picked = argv.filter((a): a is (typeof ALL)[number] => (ALL as readonly string[]).includes(a));
 const passOn = argv.filter((a) => !picked.includes(a as (typeof ALL)[number]));
