@@ -41,7 +41,13 @@ async function bare(): Promise<void> {
 
 async function hookline(): Promise<void> {
   const dataDir = benchTempDir("submit");
-  const config = loadConfig({ HOOKLINE_DATA_DIR: dataDir, HOOKLINE_PORT: "0", HOOKLINE_DEV: "1" });
+  // A quota far above what the run stores: its check runs on every submission, as in production.
+  const config = loadConfig({
+    HOOKLINE_DATA_DIR: dataDir,
+    HOOKLINE_PORT: "0",
+    HOOKLINE_DEV: "1",
+    HOOKLINE_KEY_QUOTA_MB: String(2 ** 40),
+  });
   const running = await startHookline({
     config,
     log: silentLogger,

@@ -12,8 +12,8 @@ import { settleAbort } from "./aborts.js";
 import { registerAuth } from "./auth.js";
 import { BodyWatch } from "./body-watch.js";
 import { type EnvelopeOptions, sendError } from "./envelope.js";
-import { registerRateLimit } from "./rate-limit.js";
 import { registerRequestLimits, serverLimits } from "./limits.js";
+import { registerRateLimit } from "./rate-limit.js";
 import { RouteRegistry } from "./routes-registry.js";
 import { registerUploadCap } from "./upload-cap.js";
 

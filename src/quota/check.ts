@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
 import type { Database } from "../store/index.js";
 import type { DiskGauge } from "./disk.js";
-import { usedBytes } from "./usage.js";
+import { addUsage, usedBytes } from "./usage.js";
 
 /** The storage limits of the configuration (`config.limits`). */
 export interface RoomLimits {
@@ -35,28 +35,35 @@ export async function checkQuota(
   const quota = limits.keyQuotaBytes;
   if (quota === null) return;
   const used = await usedBytes(db, ownerId);
-  if (used + bytes > quota || (bytes === 0 && used >= quota)) {
-    throw new HooklineError(
-      "payload_too_large",
-      `Storage quota reached: this key holds ${mb(used)} of files and queued work, this needs ${mb(bytes)} more, ` +
-        `and its quota is ${mb(quota)}. Delete files or tasks, or wait for retention to remove old ones.`,
-    );
-  }
+  if (used + bytes > quota || (bytes === 0 && used >= quota)) throw overQuota(used, bytes, quota);
+}
+
+function overQuota(used: number, bytes: number, quota: number): HooklineError {
+  return new HooklineError(
+    "payload_too_large",
+    `Storage quota reached: this key holds ${mb(used)} of files and queued work, this needs ${mb(bytes)} more, ` +
+      `and its quota is ${mb(quota)}. Delete files or tasks, or wait for retention to remove old ones.`,
+  );
 }
 
 /**
- * Both checks, for work that will store `bytes`: checked before it starts, in the submission's transaction.
+ * Reserves `bytes` for work that will store them, in the submission's transaction: refused when the disk would go
+ * below its floor or the key past its quota, else added to the key's usage (one statement), where it stays until
+ * the task completes (`completeTask` releases it). A refusal thrown here is rolled back with the caller's
+ * transaction or savepoint, the addition with it.
  *
  * @example
- * await checkRoom(trx, services.disk, config.limits, key.id, predictWavBytes(track, 16));
+ * await reserveRoom(trx, services.disk, config.limits, key.id, predictWavBytes(track, 16));
  */
-export async function checkRoom(
-  db: Kysely<Database>,
+export async function reserveRoom(
+  trx: Kysely<Database>,
   disk: DiskGauge,
   limits: RoomLimits,
   ownerId: string,
   bytes: number,
 ): Promise<void> {
   checkDisk(disk, limits, bytes);
-  await checkQuota(db, limits, ownerId, bytes);
+  const total = await addUsage(trx, ownerId, bytes);
+  const quota = limits.keyQuotaBytes;
+  if (quota !== null && total > quota) throw overQuota(total - bytes, bytes, quota);
 }

@@ -3,6 +3,6 @@
  * work, and a floor of free disk below which new work is refused.
  * @module
  */
-export { checkDisk, checkQuota, checkRoom, type RoomLimits } from "./check.js";
+export { checkDisk, checkQuota, type RoomLimits, reserveRoom } from "./check.js";
 export { createDiskGauge, type DiskGauge } from "./disk.js";
-export { adjustUsage, usedBytes } from "./usage.js";
+export { addUsage, adjustUsage, usedBytes } from "./usage.js";

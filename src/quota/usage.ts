@@ -11,6 +11,11 @@ const ADJUST = statement(
   `insert into storage_usage (owner_id, bytes) values (?, ?)
     on conflict (owner_id) do update set bytes = storage_usage.bytes + excluded.bytes`,
 );
+const ADD = statement<{ bytes: number | string }>(
+  `insert into storage_usage (owner_id, bytes) values (?, ?)
+    on conflict (owner_id) do update set bytes = storage_usage.bytes + excluded.bytes
+    returning bytes`,
+);
 const USED = statement<{ bytes: number | string }>("select bytes from storage_usage where owner_id = ?");
 
 /**
@@ -27,4 +32,10 @@ export async function adjustUsage(trx: Kysely<Database>, ownerId: string, delta:
 export async function usedBytes(db: Kysely<Database>, ownerId: string): Promise<number> {
   const [row] = await query(db, USED, [ownerId]);
   return row === undefined ? 0 : Number(row.bytes);
+}
+
+/** Adds `bytes` to a key's usage in the caller's transaction and answers the new total (one statement). */
+export async function addUsage(trx: Kysely<Database>, ownerId: string, bytes: number): Promise<number> {
+  const [row] = await query(trx, ADD, [ownerId, Math.round(bytes)]);
+  return Number(row?.bytes ?? bytes);
 }

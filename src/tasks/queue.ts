@@ -30,7 +30,10 @@ export interface NewTask {
   readonly result?: Record<string, unknown> | null;
   /** A failure simulation asked for with the request: kept in the input, its delay holds the task back. */
   readonly simulation?: Simulation | null;
-  /** The predicted size of what the task will store, held against its key's quota until it completes. */
+  /**
+   * The predicted size of what the task will store, which the caller reserved against its key's quota
+   * (`reserveRoom`) in the same transaction; released when the task completes.
+   */
   readonly reservedBytes?: number;
 }
 
@@ -90,9 +93,7 @@ export async function insertTask(
     now,
     task.action === null ? now : null,
   ]);
-  if (inserted !== 1) return false;
-  await adjustUsage(trx, task.ownerId, reserved);
-  return true;
+  return inserted === 1;
 }
 
 const QUEUE_ACTION = statement(

@@ -19,7 +19,7 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { isoTime } from "../../lib/time.js";
-import { checkRoom } from "../../quota/index.js";
+import { reserveRoom } from "../../quota/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
@@ -65,7 +65,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
           trx,
           key.id,
           async () => {
-            await checkRoom(trx, services.disk, services.config.limits, key.id, reservedBytes);
+            await reserveRoom(trx, services.disk, services.config.limits, key.id, reservedBytes);
             const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
             return {
               id,

@@ -20,7 +20,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
-import { checkRoom } from "../../quota/index.js";
+import { reserveRoom } from "../../quota/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
 import { shapeOfTrack } from "../../tracks/index.js";
@@ -99,7 +99,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
           trx,
           key.id,
           async () => {
-            await checkRoom(trx, services.disk, limits, key.id, predicted);
+            await reserveRoom(trx, services.disk, limits, key.id, predicted);
             const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
             return {
               id,
