@@ -71,7 +71,7 @@ describe.each(dialects())("callback retries on %s", (dialect) => {
   });
 
   it("a receiver that hangs past the timeout gets the same 1 + 3 attempts, each a timeout", async () => {
-    rig = await openRig(dialect);
+    rig = await openRig(dialect, { timeoutMs: TIMEOUT_MS });
     receiver = await startReceiver(() => undefined); // never answers
     const { taskId, messageId } = await queueCallback(rig, `${receiver.origin}/cb`);
     const attempts = await expectGivenUp(rig, messageId, taskId, 0);

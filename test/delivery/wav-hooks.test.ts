@@ -12,7 +12,7 @@ import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { until } from "../tasks/fixtures.js";
 import { failOnLeaks } from "../tasks/leaks.js";
-import { driveToEnd, JITTER, SCHEDULE, TIMEOUT_MS } from "./rig.js";
+import { driveToEnd, JITTER, SCHEDULE, SENDER_TIMEOUT_MS } from "./rig.js";
 
 /**
  * The real WAV family's delivery hooks in a running Hookline: a converted task whose callback is given up
@@ -55,7 +55,7 @@ describe.each(dialects())("WAV delivery hooks on %s", (dialect) => {
       concurrency: 4,
       leaseMs: 30_000,
       pollMs: 50,
-      timeoutMs: TIMEOUT_MS,
+      timeoutMs: SENDER_TIMEOUT_MS,
       excerptBytes: 4096,
       policy: { scheduleMs: [...SCHEDULE], jitter: JITTER },
       clock,

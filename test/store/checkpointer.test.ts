@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,17 @@ failOnLeaks();
 
 const driver = createRequire(import.meta.url).resolve("better-sqlite3");
 const walSize = (path: string) => statSync(`${path}-wal`).size;
+
+/** The WAL header's checkpoint sequence number (bytes 12–15, big-endian): it moves on each time the WAL restarts. */
+function walSequence(path: string): number {
+  const header = Buffer.alloc(16);
+  const fd = openSync(`${path}-wal`, "r");
+  try {
+    return readSync(fd, header, 0, 16, 0) === 16 ? header.readUInt32BE(12) : 0;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * SQLite's WAL checkpoints run on a worker thread (the main connection's automatic checkpoint is off). These
@@ -122,10 +133,14 @@ describe("SQLite checkpoints on a worker thread", () => {
     const s = store;
     const value = "v".repeat(8000);
     let frames = 0;
-    // Three seconds of writes, each transaction about 3 pages: many times the thread's restart point (4,096
-    // frames), however fast this machine writes. Without checkpoints the WAL would hold every one of those pages.
-    const end = Date.now() + 3_000;
-    for (let round = 0; Date.now() < end; round++) {
+    // Each transaction writes about 3 pages (more, with its overflow pages): without checkpoints the WAL would
+    // hold every one of them. Writes until the WAL has started over twice (its header's checkpoint sequence moves
+    // on at each start) and holds less than half of what was written, at most 30 s: on a loaded machine the thread
+    // may need a while; without it neither would ever happen.
+    const first = walSequence(path);
+    const bounded = () => walSequence(path) - first >= 2 && walSize(path) < (frames * 4096) / 2;
+    const end = Date.now() + 30_000;
+    for (let round = 0; !bounded() && Date.now() < end; round++) {
       for (let i = 0; i < 40; i++) {
         await s.transact((trx) =>
           trx
@@ -137,6 +152,7 @@ describe("SQLite checkpoints on a worker thread", () => {
       }
       await new Promise((r) => setTimeout(r, 5));
     }
+    expect(walSequence(path) - first).toBeGreaterThanOrEqual(2);
     expect(walSize(path)).toBeLessThan((frames * 4096) / 2);
     await s.close();
     store = null;
