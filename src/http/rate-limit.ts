@@ -12,7 +12,8 @@ import { hitRate } from "../rates/index.js";
 export function registerRateLimit(app: FastifyInstance, services: Services): void {
   const { store, clock, config } = services;
   app.addHook("onRequest", async (request, reply) => {
-    const key = request.apiKey;
+    // Routes registered before the auth decorator (the docs' plugin) have no apiKey at all, not even null.
+    const key = request.apiKey ?? null;
     if (key === null) return;
     const limit = key.rate_limit ?? config.rateLimit.perMinute;
     if (limit === null || limit === 0) return;
