@@ -23,6 +23,8 @@ describe.each(dialects())("only-once with two serve processes on %s", (dialect) 
   let db: TestDb;
   let watch: Store;
   let apis: [Client, Client];
+  /** Another key on the same two servers: its voice tasks are claimed next to the first key's queued work. */
+  let voiceApis: [Client, Client];
   let tracks: { audioId: string; taskId: string }[] = [];
 
   beforeAll(async () => {
@@ -45,6 +47,8 @@ describe.each(dialects())("only-once with two serve processes on %s", (dialect) 
     );
     const key = await createKeyWithCli(base, `once-${dialect}`);
     apis = [client(servers[0]!.url, key.apiKey), client(servers[1]!.url, key.apiKey)];
+    const voiceKey = await createKeyWithCli(base, `once-voice-${dialect}`);
+    voiceApis = [client(servers[0]!.url, voiceKey.apiKey), client(servers[1]!.url, voiceKey.apiKey)];
     const audio = await makeAudio(dir.path, { format: "flac", seconds: 2 });
     tracks = [];
     for (let i = 0; i < TRACKS; i++) tracks.push(await uploadTrack(apis[i % 2]!, audio));
@@ -59,10 +63,10 @@ describe.each(dialects())("only-once with two serve processes on %s", (dialect) 
   });
 
   /** Sends COPIES identical requests per item at once, alternating between the two servers. */
-  async function burst(items: readonly unknown[], path: string): Promise<Envelope[][]> {
+  async function burst(items: readonly unknown[], path: string, via = apis): Promise<Envelope[][]> {
     return Promise.all(
       items.map((json) =>
-        Promise.all(Array.from({ length: COPIES }, (_, i) => apis[i % 2]!.call(path, { json }))),
+        Promise.all(Array.from({ length: COPIES }, (_, i) => via[i % 2]!.call(path, { json }))),
       ),
     );
   }
@@ -113,14 +117,14 @@ describe.each(dialects())("only-once with two serve processes on %s", (dialect) 
       format: "mp3",
       pitch: 55,
     });
-    const [up, verify] = [await uploadTrack(apis[0], source), await uploadTrack(apis[1], take)];
+    const [up, verify] = [await uploadTrack(voiceApis[0], source), await uploadTrack(voiceApis[1], take)];
     const urls = await Promise.all(
       [up, verify].map(async (t) => {
-        const rec = await apis[0].call(`/api/v1/generate/record-info?taskId=${t.taskId}`);
+        const rec = await voiceApis[0].call(`/api/v1/generate/record-info?taskId=${t.taskId}`);
         return rec.data.response.sunoData[0].audioUrl as string;
       }),
     );
-    const validate = await apis[0].call("/api/v1/voice/validate", {
+    const validate = await voiceApis[0].call("/api/v1/voice/validate", {
       json: { voiceUrl: urls[0], vocalStartS: 0, vocalEndS: 5 },
     });
     expect(validate.code, JSON.stringify(validate)).toBe(200);
@@ -128,13 +132,17 @@ describe.each(dialects())("only-once with two serve processes on %s", (dialect) 
     await waitFor(
       "the phrase",
       async () => {
-        const r = await apis[0].call(`/api/v1/voice/validate-info?taskId=${validationId}`);
+        const r = await voiceApis[0].call(`/api/v1/voice/validate-info?taskId=${validationId}`);
         if (r.data.status === "processing_validate_fail") throw new Error(JSON.stringify(r));
         return r.data.status === "wait_validating" ? r : undefined;
       },
       60_000,
     );
-    const [copies] = await burst([{ taskId: validationId, verifyUrl: urls[1] }], "/api/v1/voice/generate");
+    const [copies] = await burst(
+      [{ taskId: validationId, verifyUrl: urls[1] }],
+      "/api/v1/voice/generate",
+      voiceApis,
+    );
     expect(
       copies!.filter((a) => a.code === 200),
       JSON.stringify(copies),
