@@ -17,16 +17,22 @@ import { findFfmpeg } from "../src/media/index.js";
 import {
   type Analysis,
   analyseRecording,
+  decodeFingerprint,
   embed,
+  encodeFingerprint,
+  FINGERPRINT,
   FRAME,
   judge,
   type Projection,
+  REPLAY,
   similarity,
+  type TakeFingerprint,
   VAD,
 } from "../src/speech/index.js";
 import { equalErrorRate, fitLda, type Labelled, ratesAt, thresholdForFar } from "./lib/lda.js";
 import { BENCH_DIR, note, printTable, writeResults } from "./lib/report.js";
 import { median, round } from "./lib/stats.js";
+import { replayTrials } from "./lib/voice-replay-eval.js";
 import { planSet, pool, renderCrossLanguage, renderVoice, type SetVoice } from "./lib/voice-set.js";
 
 const write = process.argv.includes("--write");
@@ -44,12 +50,16 @@ interface Item {
   readonly degradation: string;
   readonly analysis: Analysis;
 }
-type Cached = Omit<Analysis, "stats"> & { stats: number[] | null };
+type Cached = Omit<Analysis, "stats" | "fingerprint"> & {
+  stats: number[] | null;
+  fingerprint: string;
+  reliable: string;
+};
 
 /** The analysis settings the cached figures depend on. */
 const settingsKey = (): string =>
   createHash("sha256")
-    .update(JSON.stringify({ FRAME, VAD, v: 7 }))
+    .update(JSON.stringify({ FRAME, VAD, FINGERPRINT, v: 8 }))
     .digest("hex")
     .slice(0, 12);
 
@@ -71,10 +81,24 @@ const jobs = voices.flatMap((v) => [
 ]);
 const items: Item[] = await pool(jobs, workers, async ({ v, u, role }) => {
   const hit = cache[u.path];
-  const analysis = hit
-    ? { ...hit, stats: hit.stats ? Float64Array.from(hit.stats) : null }
-    : await analyseRecording(ff, u.path);
-  cache[u.path] = { ...analysis, stats: analysis.stats ? [...analysis.stats] : null };
+  const stored = hit ? decodeFingerprint(hit.fingerprint) : null;
+  const analysis: Analysis =
+    hit && stored
+      ? {
+          ...hit,
+          stats: hit.stats ? Float64Array.from(hit.stats) : null,
+          fingerprint: {
+            ...stored,
+            reliable: new Uint32Array(Uint8Array.from(Buffer.from(hit.reliable, "base64")).buffer),
+          },
+        }
+      : await analyseRecording(ff, u.path);
+  cache[u.path] = {
+    ...analysis,
+    stats: analysis.stats ? [...analysis.stats] : null,
+    fingerprint: encodeFingerprint(analysis.fingerprint),
+    reliable: Buffer.from(analysis.fingerprint.reliable.buffer).toString("base64"),
+  };
   return { voice: v.id, split: v.split, role, degradation: u.degradation, analysis };
 });
 writeFileSync(cachePath, JSON.stringify(cache));
@@ -216,12 +240,14 @@ const cross = await pool(
     const takes = await renderCrossLanguage(join(BENCH_DIR, "voice-eval", "cross-language"), v);
     const source = evaluation.find((i) => i.voice === v.id && i.role === "enrolment");
     const scores: number[] = [];
+    const fingerprints: TakeFingerprint[] = [];
     for (const path of takes.paths) {
       const a = await analyseRecording(ff, path);
       if (!source || !judge(a, MIN_VOICED_S.verification, "take").ok) continue;
       scores.push(similarity(embed(source.analysis.stats!, projection), embed(a.stats!, projection)));
+      fingerprints.push(a.fingerprint);
     }
-    return { voice: v.id, other: takes.other, scores };
+    return { voice: v.id, other: takes.other, scores, fingerprints };
   },
 );
 const crossScores = cross.flatMap((c) => c.scores);
@@ -237,7 +263,19 @@ printTable("Same variant, other language (a different voice by the definition)",
   ],
 ]);
 
+// No take of the set is a copy of its source: every replay refusal here would refuse a genuine take.
+note("matching every take against every source of its half for the replay check");
+const replay = replayTrials(
+  usable,
+  cross.map((c) => ({ voice: c.voice, takes: c.fingerprints })),
+);
+printTable(
+  `Replay check on the same trials (a replay at bit error rate <= ${REPLAY.maxBitErrorRate}): genuine takes refused`,
+  replay.rows,
+);
+
 writeResults("voice-eval", {
+  replay: { threshold: REPLAY.maxBitErrorRate, ...replay.figures },
   sameVariantOtherLanguage: {
     eerWithThemAsImpostors: withCross.eer,
     pairs: crossScores.length,

@@ -1,10 +1,11 @@
 /**
  * One pass over a recording (or a segment of one): decode with ffmpeg at 16 kHz mono, measure every frame,
- * find the voiced frames, and pool the speaker statistics. Streamed: memory is a few numbers per 10 ms frame.
+ * find the voiced frames, pool the speaker statistics and keep the fingerprint. Streamed: memory is a few numbers per 10 ms frame.
  */
 import type { Ffmpeg } from "../media/index.js";
 import { decodePcm } from "../media/index.js";
 import { poolStatistics } from "./embedding.js";
+import { fingerprintOf, type TakeFingerprint } from "./fingerprint.js";
 import { createFrameAnalyser, FRAME, type Frames } from "./frames.js";
 import { detectVoice, quantile, VAD } from "./vad.js";
 
@@ -28,6 +29,8 @@ export interface Analysis {
   readonly noiseDb: number;
   /** Pooled speaker statistics, or null without voiced frames. */
   readonly stats: Float64Array | null;
+  /** The fingerprint of the voiced frames, to tell a copy of this recording from a new take. */
+  readonly fingerprint: TakeFingerprint;
 }
 
 /** Options of {@link analyseRecording}. */
@@ -60,6 +63,7 @@ export function summarise(frames: Frames, samples: number, peak: number, clipped
     loudestDb,
     noiseDb: other.length > 0 ? quantile(quiet, 0.5) : VAD.silenceDb,
     stats: poolStatistics(frames, vad.voiced),
+    fingerprint: fingerprintOf(frames.fingerprint, vad.voiced),
   };
 }
 

@@ -1,10 +1,11 @@
 /**
  * Frame-by-frame measurements of a voice recording, on the shared streaming STFT: level, periodicity (how
- * voiced a frame is), pitch, and mel-frequency cepstral coefficients. Everything later (voice activity,
+ * voiced a frame is), pitch, mel-frequency cepstral coefficients, and a fingerprint word. Everything later (voice activity,
  * usability, the speaker embedding) is computed from these per-frame rows.
  */
 import FFT from "fft.js";
 import { createStft } from "../media/index.js";
+import { createFingerprinter } from "./fingerprint.js";
 import { type MelFilter, melFilters } from "./mel.js";
 
 /** The analysis settings; fixed, because the calibration of the speaker check depends on them. */
@@ -36,6 +37,8 @@ export interface Frames {
   readonly f0: Float32Array;
   /** `count × FRAME.melBands` mel filterbank energies (linear power), row-major. */
   readonly mel: Float32Array;
+  /** One fingerprint word per frame and its reliable bits (src/speech/fingerprint.ts): a copy or a new take? */
+  readonly fingerprint: { readonly words: Uint32Array; readonly reliable: Uint32Array };
 }
 
 class Column {
@@ -83,6 +86,7 @@ export function createFrameAnalyser(): FrameAnalyser {
   const envelope = new Float64Array(half + 1);
   const prefix = new Float64Array(half + 2);
   const cols = { level: new Column(), periodicity: new Column(), f0: new Column(), mel: new Column() };
+  const fingerprinter = createFingerprinter(size, sampleRate);
   // Spectral whitening width: wider than the harmonic spacing of the highest voice, so that harmonics survive
   // and coloured noise (pink, brown, hum-free rumble) does not look periodic.
   const smooth = 24;
@@ -101,6 +105,7 @@ export function createFrameAnalyser(): FrameAnalyser {
       for (let i = 0; i < f.weights.length; i++) sum += f.weights[i]! * power[f.start + i]!;
       cols.mel.push(sum);
     }
+    fingerprinter.push(power);
 
     // Periodicity: autocorrelation of the whitened spectrum (inverse transform of a real, even sequence).
     prefix[0] = 0;
@@ -154,6 +159,7 @@ export function createFrameAnalyser(): FrameAnalyser {
         periodicity: cols.periodicity.done(),
         f0: cols.f0.done(),
         mel: cols.mel.done(),
+        fingerprint: fingerprinter.finish(),
       };
     },
   };

@@ -11,6 +11,7 @@ const good: Analysis = {
   loudestDb: -15,
   noiseDb: -100,
   stats: new Float64Array(3),
+  fingerprint: { words: new Uint32Array(0), reliable: new Uint32Array(0), voiced: new Uint8Array(0) },
 };
 
 describe("usability of a recording", () => {

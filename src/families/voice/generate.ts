@@ -8,10 +8,12 @@ import { fetchRecording } from "./fetch.js";
 import {
   type GenerationInput,
   generateCallbackBody,
+  type ValidationInput,
   type ValidationResult,
   VOICE_STATUS,
 } from "./payload.js";
 import { inspectVerification } from "./recording.js";
+import { refuseCopy, refuseSameLink } from "./replay.js";
 import { insertVoice, newVoiceId } from "./voices.js";
 
 /**
@@ -29,24 +31,30 @@ export async function releaseValidation(trx: Kysely<Database>, validationTaskId:
 }
 
 /**
- * generate (spec 6.5): fetch the verification recording, check it is usable, compare its speaker with the
- * validation's source segment; the same voice makes a voice profile and uses the validation task up.
+ * generate (spec 6.5): fetch the verification recording, check it is usable and not a replay of the source,
+ * compare its speaker with the validation's source segment; the same voice makes a voice profile and uses the
+ * validation task up.
  */
 export async function runGenerate(services: Services, task: Task, helpers: RunHelpers): Promise<Outcome> {
   const input = task.input as unknown as GenerationInput;
   await helpers.progress(VOICE_STATUS.processing);
   const validation = await services.store.db
     .selectFrom("tasks")
-    .select(["result"])
+    .select(["input", "result"])
     .where("id", "=", input.validationTaskId)
     .where("owner_id", "=", task.ownerId)
     .executeTakeFirst();
   const source = validation?.result ? (JSON.parse(validation.result) as ValidationResult) : null;
-  if (!source?.stats) throw new HooklineError("bad_request", "The validation task is gone; validate again.");
+  if (!validation || !source?.stats) {
+    throw new HooklineError("bad_request", "The validation task is gone; validate again.");
+  }
+  const sourceInput = JSON.parse(validation.input) as ValidationInput;
+  refuseSameLink(services, sourceInput.voiceUrl, input.verifyUrl);
   const recording = await fetchRecording(services, input.verifyUrl, "verifyUrl", helpers.signal);
   let match: ReturnType<typeof compareSpeakers>;
   try {
     const analysis = await inspectVerification(services, recording.path, helpers.signal);
+    refuseCopy(source.fingerprint, analysis);
     const threshold = services.config.voice.sameVoiceThreshold ?? SPEAKER_MODEL.threshold;
     match = compareSpeakers(source.stats, analysis.stats!, { ...SPEAKER_MODEL, threshold });
   } finally {
@@ -83,12 +91,14 @@ export async function runGenerate(services: Services, task: Task, helpers: RunHe
         },
         now,
       );
-      // The validation task is used up: it shows success, and no second voice can be made from it.
+      // The validation task is used up: it shows success, and no second voice can be made from it (nor is its
+      // fingerprint needed any more).
+      const { fingerprint: _, ...kept } = source;
       await trx
         .updateTable("tasks")
         .set({
           status: VOICE_STATUS.success,
-          result: JSON.stringify({ ...source, voiceId }),
+          result: JSON.stringify({ ...kept, voiceId }),
           updated_at: now,
           completed_at: now,
         })

@@ -39,6 +39,8 @@ export interface ValidationResult {
   readonly language: string;
   readonly stats: number[];
   readonly voicedS: number;
+  /** The source segment's fingerprint (src/speech/fingerprint.ts), to refuse a replay; absent in older tasks. */
+  readonly fingerprint?: string;
   /** Set once a generate task has made a voice from this validation (it is then used up). */
   readonly voiceId?: string;
 }

@@ -1,4 +1,5 @@
 import type { Services } from "../../app/services.js";
+import { encodeFingerprint } from "../../speech/index.js";
 import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
 import { fetchRecording } from "./fetch.js";
 import {
@@ -26,7 +27,7 @@ function phraseOutcome(task: Task, result: ValidationResult, event: string): Out
 
 /**
  * validate (spec 6.2): fetch the source, cut the segment, check it is usable, keep its speaker statistics and
- * draw a phrase. Problems with the input throw; the processor turns them into `processing_validate_fail`.
+ * fingerprint, and draw a phrase. Problems with the input throw; the processor turns them into `processing_validate_fail`.
  */
 export async function runValidate(services: Services, task: Task, helpers: RunHelpers): Promise<Outcome> {
   const input = task.input as unknown as ValidationInput;
@@ -44,6 +45,7 @@ export async function runValidate(services: Services, task: Task, helpers: RunHe
       language: input.language,
       stats: [...analysis.stats!],
       voicedS: Number(analysis.voicedS.toFixed(2)),
+      fingerprint: encodeFingerprint(analysis.fingerprint),
     };
     return phraseOutcome(task, result, "voice.validated");
   } finally {
