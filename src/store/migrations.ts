@@ -265,6 +265,8 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .unique()
           .where(sql.ref("standing_key"), "is not", null)
           .execute();
+        // Replaced: the only-once check reads the holder by this index, not the newest task of a key.
+        await db.schema.dropIndex("tasks_owner_dedupe").execute();
       },
     },
     "0009_fair_claims": {

@@ -22,8 +22,12 @@ const HAND_ON = statement("update tasks set standing_key = null where id = ? and
  * Inserts the task `make` answers, taking an only-once slot (spec 4.1, 5.1, 13): refused while the slot's holder stands;
  * otherwise the holder hands the slot on and the new task takes it, in the caller's transaction. The database
  * decides between concurrent submissions, in one process or many: the insert writes nothing while another task
- * holds the slot (on PostgreSQL it first waits for a concurrent holder's transaction to end), and the next round
- * reads that holder and judges it.
+ * holds the slot (on PostgreSQL it first waits for a concurrent holder's transaction to end), and the holder is
+ * then read and judged. The common case (no holder) costs the insert alone.
+ *
+ * The caller's transaction (or savepoint) must roll back when this throws: `make` runs first (it may charge
+ * credits and reserve storage), and a refusal undoes what it did. A refusal of the slot wins over an error of
+ * `make`, so a duplicate request is answered as one whatever else is wrong with it.
  *
  * @example
  * await insertOnlyOnce(trx, key.id, async () => task, now, {
@@ -39,19 +43,26 @@ export async function insertOnlyOnce(
   now: number,
   rule: OnlyOnceRule,
 ): Promise<void> {
-  let task: NewTask | null = null;
-  // Round 1 meets at most the committed holder; a concurrent one shows itself by the empty insert, round 2 judges
-  // it. A third round is needed only if that one was handed on at once, again, by yet another submission.
-  for (let round = 0; round < 3; round++) {
+  /** Refuses while the holder stands; else hands its slot on (a no-op when there is none). */
+  const judgeHolder = async (): Promise<void> => {
     const [row] = await query(trx, HOLDER, [ownerId, rule.key]);
-    if (row) {
-      const holder = toTask(row);
-      if (await rule.stands(holder)) throw rule.refusal(holder);
-      await exec(trx, HAND_ON, [holder.id, rule.key]);
-    }
-    // Made once the slot is free, so that what making it costs (credits) is never spent on a refusal.
-    task ??= await make();
+    if (!row) return;
+    const holder = toTask(row);
+    if (await rule.stands(holder)) throw rule.refusal(holder);
+    await exec(trx, HAND_ON, [holder.id, rule.key]);
+  };
+  let task: NewTask;
+  try {
+    task = await make();
+  } catch (error) {
+    await judgeHolder();
+    throw error;
+  }
+  // A holder shows itself by an empty insert. Judged, it stands (refused) or hands the slot on, and the next insert
+  // takes it; a third insert is needed only if another submission took the slot in between, and so on once more.
+  for (let round = 0; round < 3; round++) {
     if (await insertTask(trx, { ...task, ownerId, standingKey: rule.key }, now)) return;
+    await judgeHolder();
   }
   throw new HooklineError("unavailable", "Too many concurrent requests for the same record; try again");
 }

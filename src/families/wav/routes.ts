@@ -38,7 +38,7 @@ const generateBody = Type.Object({
 
 /**
  * The only-once key of a track's WAV: led by the track's (time-ordered) music task id, so that the keys of
- * tracks registered close together sit side by side in the `(owner_id, dedupe_key, created_at)` index and a burst
+ * tracks registered close together sit side by side in the `(owner_id, standing_key)` index and a burst
  * of conversions of new tracks writes a few of its pages, not one random page each (migration 0005 rewrote the
  * earlier `wav:<audioId>` keys to this form).
  */
