@@ -22,3 +22,14 @@ export async function listAttempts(db: Kysely<Database>, taskId: string) {
     .orderBy("id", "asc")
     .execute();
 }
+
+/** Deletes a task's callback messages and their attempts, in the caller's transaction (deleting the task). */
+export async function removeDeliveries(trx: Kysely<Database>, taskId: string): Promise<void> {
+  await trx
+    .deleteFrom("attempts")
+    .where("message_id", "in", (qb) =>
+      qb.selectFrom("messages").select("messages.id").where("messages.task_id", "=", taskId),
+    )
+    .execute();
+  await trx.deleteFrom("messages").where("task_id", "=", taskId).execute();
+}

@@ -15,6 +15,8 @@ export {
   isLive,
   markGone,
   type NewFile,
+  removeAtPath,
+  removeUnder,
   sweepExpired,
 } from "./records.js";
 export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";

@@ -136,3 +136,46 @@ export async function markGone(
   await adjustUsage(trx, ownerId, -rows.reduce((sum, r) => sum + Number(r.size), 0));
   return rows.map((r) => r.storage_key);
 }
+
+/** The ids of an owner's files at `path` (exactly, or every path under it with `under`) not deleted yet. */
+async function undeletedAt(
+  trx: Kysely<Database>,
+  ownerId: string,
+  path: string,
+  under = false,
+): Promise<string[]> {
+  const rows = await trx
+    .selectFrom("files")
+    .select("id")
+    .where("owner_id", "=", ownerId)
+    .where("path", under ? "like" : "=", under ? `${path}%` : path)
+    .where("deleted_at", "is", null)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Deletes an owner's file at `path` (every version not deleted yet), in the caller's transaction. Answers the
+ * storage keys whose blobs the caller then removes (none for a file already expired), or null when there is no
+ * such file.
+ */
+export async function removeAtPath(
+  trx: Kysely<Database>,
+  ownerId: string,
+  path: string,
+  now: number,
+): Promise<string[] | null> {
+  const ids = await undeletedAt(trx, ownerId, path);
+  if (ids.length === 0) return null;
+  return markGone(trx, ownerId, ids, { deleted_at: now });
+}
+
+/** Deletes an owner's files whose paths start with `prefix` (a task's results), as {@link removeAtPath} does. */
+export async function removeUnder(
+  trx: Kysely<Database>,
+  ownerId: string,
+  prefix: string,
+  now: number,
+): Promise<string[]> {
+  return markGone(trx, ownerId, await undeletedAt(trx, ownerId, prefix, true), { deleted_at: now });
+}

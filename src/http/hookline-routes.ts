@@ -1,12 +1,13 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
-import { listAttempts, listMessages, requeueLatest } from "../delivery/index.js";
-import { markGone } from "../files/index.js";
+import { listAttempts, listMessages, removeDeliveries, requeueLatest } from "../delivery/index.js";
+import { removeAtPath, removeUnder } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { hitRate } from "../rates/index.js";
-import { getOwnedTask, toTask } from "../tasks/index.js";
+import { getOwnedTask, listTasks, removeTask } from "../tasks/index.js";
+import { removeTracksOfTask } from "../tracks/index.js";
 import { keyOf } from "./auth.js";
 import { sendOk } from "./envelope.js";
 
@@ -35,27 +36,7 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
       const key = keyOf(request);
       const q = request.query as { family?: string; status?: string; limit?: string; cursor?: string };
       const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
-      const [cursorTime, cursorId] = (q.cursor ?? "").split(".");
-      const rows = await store.db
-        .selectFrom("tasks")
-        .selectAll()
-        .where("owner_id", "=", key.id)
-        .$if(q.family !== undefined, (qb) => qb.where("family", "=", q.family!))
-        .$if(q.status !== undefined, (qb) => qb.where("status", "=", q.status!))
-        .$if(Boolean(cursorTime && cursorId), (qb) =>
-          qb.where((eb) =>
-            eb.or([
-              eb("created_at", "<", Number(cursorTime)),
-              eb.and([eb("created_at", "=", Number(cursorTime)), eb("id", "<", cursorId!)]),
-            ]),
-          ),
-        )
-        .orderBy("created_at", "desc")
-        .orderBy("id", "desc")
-        .limit(limit + 1)
-        .execute();
-      const page = rows.slice(0, limit).map(toTask);
-      const last = page[page.length - 1];
+      const { tasks: page, nextCursor } = await listTasks(store.db, key.id, { ...q, limit });
       return sendOk(reply, {
         tasks: page.map((t) => ({
           taskId: t.id,
@@ -67,7 +48,7 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
           createTime: iso(t.createdAt),
           completeTime: iso(t.completedAt),
         })),
-        nextCursor: rows.length > limit && last ? `${last.createdAt}.${last.id}` : null,
+        nextCursor,
       });
     },
   );
@@ -151,28 +132,10 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
       if (task.action !== null)
         throw new HooklineError("wrong_state", "The task is still running; delete it when it has finished");
       const keys = await store.transact(async (trx) => {
-        const files = await trx
-          .selectFrom("files")
-          .select("id")
-          .where("owner_id", "=", key.id)
-          .where("path", "like", `results/${task.id}/%`)
-          .where("deleted_at", "is", null)
-          .execute();
-        const gone = await markGone(
-          trx,
-          key.id,
-          files.map((f) => f.id),
-          { deleted_at: clock.now() },
-        );
-        await trx.deleteFrom("tracks").where("task_id", "=", task.id).execute();
-        await trx
-          .deleteFrom("attempts")
-          .where("message_id", "in", (qb) =>
-            qb.selectFrom("messages").select("messages.id").where("messages.task_id", "=", task.id),
-          )
-          .execute();
-        await trx.deleteFrom("messages").where("task_id", "=", task.id).execute();
-        await trx.deleteFrom("tasks").where("id", "=", task.id).execute();
+        const gone = await removeUnder(trx, key.id, `results/${task.id}/`, clock.now());
+        await removeTracksOfTask(trx, task.id);
+        await removeDeliveries(trx, task.id);
+        await removeTask(trx, task.id);
         return gone;
       });
       for (const k of keys) await services.blobs.delete(k);
@@ -186,24 +149,10 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
     async (request, reply) => {
       const key = keyOf(request);
       const path = decodeURIComponent((request.params as { "*": string })["*"]);
-      const files = await store.db
-        .selectFrom("files")
-        .select("id")
-        .where("owner_id", "=", key.id)
-        .where("path", "=", path)
-        .where("deleted_at", "is", null)
-        .execute();
-      if (files.length === 0) throw new HooklineError("not_found", "File not found");
       // Tracks registered from the file stay listed, but their bytes are gone: a WAV request for one then ends
       // GENERATE_WAV_FAILED with 451 (source missing), as for an expired upload.
-      const gone = await store.transact((trx) =>
-        markGone(
-          trx,
-          key.id,
-          files.map((f) => f.id),
-          { deleted_at: clock.now() },
-        ),
-      );
+      const gone = await store.transact((trx) => removeAtPath(trx, key.id, path, clock.now()));
+      if (gone === null) throw new HooklineError("not_found", "File not found");
       for (const k of gone) await services.blobs.delete(k);
       return sendOk(reply, { filePath: path, deleted: true });
     },

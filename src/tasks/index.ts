@@ -3,10 +3,11 @@
  * @module
  */
 
-export { getOwnedTask } from "./lookup.js";
+export { getOwnedTask, listTasks, type TaskListQuery, type TaskPage } from "./lookup.js";
 export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";
 export { insertOnlyOnce, type OnlyOnceRule } from "./only-once.js";
 export { enqueueMessage, insertTask, type NewTask, queueAction } from "./queue.js";
+export { removeTask } from "./remove.js";
 export { createRunner, type Runner, type RunnerOptions } from "./runner.js";

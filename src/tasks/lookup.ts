@@ -23,3 +23,46 @@ export async function getOwnedTask(
   if (!row) throw new HooklineError("not_found", "Task not found");
   return toTask(row);
 }
+
+/** Which of a key's tasks to list, and from where (the `nextCursor` of the page before). */
+export interface TaskListQuery {
+  readonly family?: string;
+  readonly status?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** One page of a key's tasks, newest first, and the cursor of the next page (null on the last). */
+export interface TaskPage {
+  readonly tasks: Task[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * A key's tasks, newest first (ties by id), filtered by family and status; pages by `<createdAt>.<id>` cursors,
+ * so that tasks created meanwhile cause neither gaps nor repeats.
+ */
+export async function listTasks(db: Kysely<Database>, ownerId: string, q: TaskListQuery): Promise<TaskPage> {
+  const [cursorTime, cursorId] = (q.cursor ?? "").split(".");
+  const rows = await db
+    .selectFrom("tasks")
+    .selectAll()
+    .where("owner_id", "=", ownerId)
+    .$if(q.family !== undefined, (qb) => qb.where("family", "=", q.family!))
+    .$if(q.status !== undefined, (qb) => qb.where("status", "=", q.status!))
+    .$if(Boolean(cursorTime && cursorId), (qb) =>
+      qb.where((eb) =>
+        eb.or([
+          eb("created_at", "<", Number(cursorTime)),
+          eb.and([eb("created_at", "=", Number(cursorTime)), eb("id", "<", cursorId!)]),
+        ]),
+      ),
+    )
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(q.limit + 1)
+    .execute();
+  const tasks = rows.slice(0, q.limit).map(toTask);
+  const last = tasks[tasks.length - 1];
+  return { tasks, nextCursor: rows.length > q.limit && last ? `${last.createdAt}.${last.id}` : null };
+}

@@ -7,6 +7,7 @@ export { trackRoutes } from "./routes.js";
 export {
   getTrack,
   registerTrack,
+  removeTracksOfTask,
   shapeOfTrack,
   type Track,
   type TrackShape,

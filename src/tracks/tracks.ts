@@ -98,3 +98,8 @@ export function titleFromFileName(name: string): string {
       .trim() || name
   );
 }
+
+/** Deletes a task's tracks, in the caller's transaction (deleting the task). */
+export async function removeTracksOfTask(trx: Kysely<Database>, taskId: string): Promise<void> {
+  await trx.deleteFrom("tracks").where("task_id", "=", taskId).execute();
+}
