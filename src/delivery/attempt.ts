@@ -1,8 +1,8 @@
+import type { SigningRow } from "../keys/index.js";
 import { newWebhookKey } from "../lib/ids.js";
+import type { AttemptRecord, MessageRow } from "../outbox/index.js";
 import { readMessageSimulation } from "../simulation/index.js";
-import type { MessageRow, SigningRow } from "./outbox.js";
 import { decide } from "./policy.js";
-import type { AttemptRecord } from "./record.js";
 import type { SenderOptions } from "./sender.js";
 import { type SigningKeys, signatureHeaders } from "./signing.js";
 

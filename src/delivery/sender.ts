@@ -1,19 +1,19 @@
+import { type SigningRow, signingKeysOf } from "../keys/index.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Outbound } from "../net/index.js";
-import type { Store } from "../store/index.js";
-import type { Family, Notifier } from "../tasks/index.js";
-import { attempt } from "./attempt.js";
 import {
+  type AttemptRecord,
   claimMessages,
-  loadSigningKeys,
   type MessageRow,
   releaseMessages,
   renewMessageLeases,
-  type SigningRow,
-} from "./outbox.js";
+} from "../outbox/index.js";
+import type { Store } from "../store/index.js";
+import type { Family, Notifier } from "../tasks/index.js";
+import { attempt } from "./attempt.js";
 import type { RetryPolicy } from "./policy.js";
-import { type AttemptRecord, recordAttempts } from "./record.js";
+import { recordAttempts } from "./record.js";
 
 export interface SenderOptions {
   readonly store: Store;
@@ -126,7 +126,7 @@ export function createSender(opts: SenderOptions): Sender {
             );
           if (limit > 0) {
             claimed = await claimMessages(trx, opts.owner, limit, clock.now(), opts.leaseMs);
-            keys = await loadSigningKeys(
+            keys = await signingKeysOf(
               trx,
               claimed.map((m) => m.owner_id),
             );

@@ -1,10 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
-import { listAttempts, listMessages, removeDeliveries, requeueLatest } from "../delivery/index.js";
 import { removeAtPath, removeUnder } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
+import { listAttempts, listMessages, removeMessagesOfTask, requeueLatest } from "../outbox/index.js";
 import { hitRate } from "../rates/index.js";
 import { getOwnedTask, listTasks, removeTask } from "../tasks/index.js";
 import { removeTracksOfTask } from "../tracks/index.js";
@@ -134,7 +134,7 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
       const keys = await store.transact(async (trx) => {
         const gone = await removeUnder(trx, key.id, `results/${task.id}/`, clock.now());
         await removeTracksOfTask(trx, task.id);
-        await removeDeliveries(trx, task.id);
+        await removeMessagesOfTask(trx, task.id);
         await removeTask(trx, task.id);
         return gone;
       });

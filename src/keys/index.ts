@@ -16,3 +16,4 @@ export {
   setRateLimit,
   setSimulation,
 } from "./keys.js";
+export { type SigningRow, signingKeysOf } from "./signing.js";

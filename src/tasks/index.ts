@@ -3,11 +3,13 @@
  * @module
  */
 
-export { getOwnedTask, listTasks, type TaskListQuery, type TaskPage } from "./lookup.js";
+/** The outbox's, where tasks enqueue their callbacks (kept here for the benchmarks that import it so). */
+export { enqueueMessage } from "../outbox/index.js";
+export { deliveryTasksOf, getOwnedTask, listTasks, type TaskListQuery, type TaskPage } from "./lookup.js";
 export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";
 export { insertOnlyOnce, type OnlyOnceRule } from "./only-once.js";
-export { enqueueMessage, insertTask, type NewTask, queueAction } from "./queue.js";
+export { insertTask, type NewTask, queueAction } from "./queue.js";
 export { removeTask } from "./remove.js";
 export { createRunner, type Runner, type RunnerOptions } from "./runner.js";

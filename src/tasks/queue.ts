@@ -1,15 +1,9 @@
 import type { Kysely } from "kysely";
-import { newMessageId } from "../lib/ids.js";
+import { enqueueMessage } from "../outbox/index.js";
 import { adjustUsage } from "../quota/index.js";
-import {
-  formatSimulation,
-  messageSimulation,
-  SIMULATION_FIELD,
-  type Simulation,
-  simulationOfInput,
-} from "../simulation/index.js";
+import { formatSimulation, SIMULATION_FIELD, type Simulation } from "../simulation/index.js";
 import { type Database, exec, numbered, padToPowerOfTwo, type Store, statement } from "../store/index.js";
-import { type CallbackSpec, type Outcome, type Task, toTask } from "./model.js";
+import { type Outcome, type Task, toTask } from "./model.js";
 
 /**
  * The lease queue: one SQL statement per state change. A task is queued while `action` is set; a claim sets
@@ -197,39 +191,6 @@ export async function releaseTasks(db: Kysely<Database>, owner: string, ids: str
     .where("id", "in", padToPowerOfTwo(ids))
     .where("lease_owner", "=", owner)
     .execute();
-}
-
-/** Inserts an outbox message: called only inside the transaction of the state change that causes it. */
-export async function enqueueMessage(
-  trx: Kysely<Database>,
-  task: Pick<Task, "id" | "ownerId"> & { readonly input?: Task["input"] },
-  url: string,
-  spec: CallbackSpec,
-  now: number,
-): Promise<string> {
-  const id = newMessageId();
-  await trx
-    .insertInto("messages")
-    .values({
-      id,
-      task_id: task.id,
-      owner_id: task.ownerId,
-      event: spec.event,
-      url,
-      body: JSON.stringify(spec.body),
-      sign_task_id: spec.signTaskId,
-      state: "pending",
-      round_attempts: 0,
-      total_attempts: 0,
-      next_at: now,
-      lease_owner: null,
-      lease_until: null,
-      created_at: now,
-      delivered_at: null,
-      simulate: messageSimulation(simulationOfInput(task.input ?? {})),
-    })
-    .execute();
-  return id;
 }
 
 /**

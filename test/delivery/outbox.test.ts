@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { claimMessages } from "../../src/delivery/outbox.js";
-import { writeAttempts } from "../../src/delivery/record.js";
 import { createKey } from "../../src/keys/index.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
+import { claimMessages, writeAttempts } from "../../src/outbox/index.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { listAttempts, listMessages, requeueLatest } from "../../src/delivery/index.js";
-import { enqueueMessage } from "../../src/tasks/index.js";
+import { enqueueMessage, listAttempts, listMessages, requeueLatest } from "../../src/outbox/index.js";
 import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { failOnLeaks } from "../tasks/leaks.js";

@@ -4,8 +4,9 @@ import { createKey } from "../../src/keys/index.js";
 import { ManualClock } from "../../src/lib/clock.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { createOutbound, type Outbound } from "../../src/net/index.js";
+import { enqueueMessage } from "../../src/outbox/index.js";
 import type { Store } from "../../src/store/index.js";
-import { enqueueMessage, type Family, insertTask, Notifier } from "../../src/tasks/index.js";
+import { type Family, insertTask, Notifier } from "../../src/tasks/index.js";
 import { freshStore } from "../helpers/db.js";
 
 /** The schedule the issue names: 1, 5 and 15 minutes, ±10 %. */

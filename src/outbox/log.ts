@@ -24,7 +24,7 @@ export async function listAttempts(db: Kysely<Database>, taskId: string) {
 }
 
 /** Deletes a task's callback messages and their attempts, in the caller's transaction (deleting the task). */
-export async function removeDeliveries(trx: Kysely<Database>, taskId: string): Promise<void> {
+export async function removeMessagesOfTask(trx: Kysely<Database>, taskId: string): Promise<void> {
   await trx
     .deleteFrom("attempts")
     .where("message_id", "in", (qb) =>

@@ -1,17 +1,15 @@
 import type { Kysely } from "kysely";
-import { readMessageSimulation, withoutRepeat } from "../simulation/index.js";
 import {
   type Database,
   type MessageTable,
   numbered,
   padToPowerOfTwo,
   query,
-  type Store,
   statement,
 } from "../store/index.js";
 
 /**
- * Outbox statements: claim due messages by lease, renew and requeue them (attempt records: attempts.ts). A
+ * The sender's leases: claim due messages, renew and give back their leases (attempt records: attempts.ts). A
  * message whose sender died mid-POST keeps state `pending` with a lease that runs out; the next claim sends it
  * again with the same id.
  */
@@ -78,70 +76,4 @@ export async function releaseMessages(db: Kysely<Database>, owner: string, ids: 
     .where("id", "in", padToPowerOfTwo(ids))
     .where("lease_owner", "=", owner)
     .execute();
-}
-
-const SIGNING_KEY = statement<SigningRow>(
-  "select id, webhook_key, previous_webhook_key, previous_key_until, hmac_enabled from api_keys where id = ?",
-);
-
-/** The signing material of the keys that own the given messages (one lookup per distinct owner). */
-export async function loadSigningKeys(db: Kysely<Database>, ownerIds: readonly string[]) {
-  const out = new Map<string, SigningRow>();
-  for (const id of new Set(ownerIds)) {
-    const [row] = await query(db, SIGNING_KEY, [id]);
-    if (row) out.set(id, row);
-  }
-  return out;
-}
-
-export interface SigningRow {
-  id: string;
-  webhook_key: string;
-  previous_webhook_key: string | null;
-  previous_key_until: number | null;
-  hmac_enabled: number;
-}
-
-/** What a manual redelivery did: the message it queued again, or that one of its attempts is due or running. */
-export type Requeued = { readonly messageId: string; readonly busy: boolean };
-
-/**
- * Queues the newest message of a task for another round of attempts (manual redelivery): same message id, a
- * fresh retry schedule. A message waiting for a scheduled retry is sent now; one whose attempt is due or in flight
- * (`busy`) is left alone, so that asking again and again sends no more than one POST at a time. Returns null when
- * the task never had a callback.
- */
-export async function requeueLatest(store: Store, taskId: string, now: number): Promise<Requeued | null> {
-  return store.transact(async (trx) => {
-    const latest = await trx
-      .selectFrom("messages")
-      .select(["id", "simulate"])
-      .where("task_id", "=", taskId)
-      .orderBy("created_at", "desc")
-      .orderBy("id", "desc")
-      .limit(1)
-      .executeTakeFirst();
-    if (!latest) return null;
-    const sim = readMessageSimulation(latest.simulate);
-    const res = await trx
-      .updateTable("messages")
-      .set({
-        state: "pending",
-        round_attempts: 0,
-        next_at: now,
-        lease_owner: null,
-        lease_until: null,
-        // A manual round is no simulated repetition (its first attempt is logged `manual`).
-        ...(sim?.repeat ? { simulate: withoutRepeat(sim) } : {}),
-      })
-      .where("id", "=", latest.id)
-      .where((eb) =>
-        eb.or([
-          eb("state", "in", ["delivered", "failed"]),
-          eb.and([eb("state", "=", "pending"), eb("next_at", ">", now)]),
-        ]),
-      )
-      .executeTakeFirst();
-    return { messageId: latest.id, busy: Number(res.numUpdatedRows) === 0 };
-  });
 }

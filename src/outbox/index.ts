@@ -1,0 +1,11 @@
+/**
+ * The outbox: callback messages and the log of their attempts (the `messages` and `attempts` tables, written only
+ * here). A task's outcome enqueues its message; the sender claims, renews, gives back and records; the API lists,
+ * requeues and removes.
+ * @module
+ */
+export { type AttemptRecord, writeAttempts } from "./attempts.js";
+export { claimMessages, type MessageRow, releaseMessages, renewMessageLeases } from "./claims.js";
+export { enqueueMessage } from "./enqueue.js";
+export { listAttempts, listMessages, removeMessagesOfTask } from "./log.js";
+export { type Requeued, requeueDelivered, requeueLatest } from "./requeue.js";

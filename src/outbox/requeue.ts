@@ -1,0 +1,65 @@
+import type { Kysely } from "kysely";
+import { readMessageSimulation, withoutRepeat } from "../simulation/index.js";
+import type { Database, Store } from "../store/index.js";
+
+/** What a manual redelivery did: the message it queued again, or that one of its attempts is due or running. */
+export type Requeued = { readonly messageId: string; readonly busy: boolean };
+
+/**
+ * Queues the newest message of a task for another round of attempts (manual redelivery): same message id, a
+ * fresh retry schedule. A message waiting for a scheduled retry is sent now; one whose attempt is due or in flight
+ * (`busy`) is left alone, so that asking again and again sends no more than one POST at a time. Returns null when
+ * the task never had a callback.
+ */
+export async function requeueLatest(store: Store, taskId: string, now: number): Promise<Requeued | null> {
+  return store.transact(async (trx) => {
+    const latest = await trx
+      .selectFrom("messages")
+      .select(["id", "simulate"])
+      .where("task_id", "=", taskId)
+      .orderBy("created_at", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!latest) return null;
+    const sim = readMessageSimulation(latest.simulate);
+    const res = await trx
+      .updateTable("messages")
+      .set({
+        state: "pending",
+        round_attempts: 0,
+        next_at: now,
+        lease_owner: null,
+        lease_until: null,
+        // A manual round is no simulated repetition (its first attempt is logged `manual`).
+        ...(sim?.repeat ? { simulate: withoutRepeat(sim) } : {}),
+      })
+      .where("id", "=", latest.id)
+      .where((eb) =>
+        eb.or([
+          eb("state", "in", ["delivered", "failed"]),
+          eb.and([eb("state", "=", "pending"), eb("next_at", ">", now)]),
+        ]),
+      )
+      .executeTakeFirst();
+    return { messageId: latest.id, busy: Number(res.numUpdatedRows) === 0 };
+  });
+}
+
+/**
+ * Queues a delivered message again, same id, a fresh round due at `nextAt`, with what is left of its simulation
+ * (a simulated repetition). Nothing changes unless it is still delivered.
+ */
+export async function requeueDelivered(
+  trx: Kysely<Database>,
+  messageId: string,
+  nextAt: number,
+  simulate: string | null,
+): Promise<void> {
+  await trx
+    .updateTable("messages")
+    .set({ state: "pending", round_attempts: 0, next_at: nextAt, simulate })
+    .where("id", "=", messageId)
+    .where("state", "=", "delivered")
+    .execute();
+}
