@@ -5,6 +5,7 @@
  * @module
  */
 import type { Kysely } from "kysely";
+import { balanceOf, creditBalanceBack, debitBalance, setBalance } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Database } from "../store/index.js";
 
@@ -28,20 +29,13 @@ export async function chargeCredits(
 ): Promise<number> {
   if (balance === null || amount <= 0) return 0;
   // One conditional update: two submissions racing for the last credits cannot both pass.
-  const result = await trx
-    .updateTable("api_keys")
-    .set((eb) => ({ credits: eb("credits", "-", amount) }))
-    .where("id", "=", ownerId)
-    .where("credits", "is not", null)
-    .where("credits", ">=", amount)
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) > 0) return amount;
-  const row = await trx.selectFrom("api_keys").select("credits").where("id", "=", ownerId).executeTakeFirst();
+  if (await debitBalance(trx, ownerId, amount)) return amount;
+  const balanceNow = await balanceOf(trx, ownerId);
   // The balance was removed (made unlimited) since the key was read: nothing to charge.
-  if (!row || row.credits === null) return 0;
+  if (balanceNow === null || balanceNow === undefined) return 0;
   throw new HooklineError(
     "insufficient_credits",
-    `Insufficient credits: this job costs ${amount}, the balance is ${Number(row.credits)}`,
+    `Insufficient credits: this job costs ${amount}, the balance is ${balanceNow}`,
   );
 }
 
@@ -67,12 +61,7 @@ export async function refundCredits(
 ): Promise<void> {
   const amount = chargeOf(task.input);
   if (amount === 0) return;
-  await trx
-    .updateTable("api_keys")
-    .set((eb) => ({ credits: eb("credits", "+", amount) }))
-    .where("id", "=", task.ownerId)
-    .where("credits", "is not", null)
-    .execute();
+  await creditBalanceBack(trx, task.ownerId, amount);
 }
 
 /** Sets a key's balance (a whole number), or removes it (null: unlimited). */
@@ -81,11 +70,10 @@ export async function setCredits(
   ownerId: string,
   credits: number | null,
 ): Promise<void> {
-  await db.updateTable("api_keys").set({ credits }).where("id", "=", ownerId).execute();
+  await setBalance(db, ownerId, credits);
 }
 
 /** A key's current balance, read fresh (null: unlimited). */
 export async function creditBalance(db: Kysely<Database>, ownerId: string): Promise<number | null> {
-  const row = await db.selectFrom("api_keys").select("credits").where("id", "=", ownerId).executeTakeFirst();
-  return row?.credits === null || row?.credits === undefined ? null : Number(row.credits);
+  return (await balanceOf(db, ownerId)) ?? null;
 }
