@@ -32,9 +32,8 @@ const MOVE_ON = repeated<{ id: string }>(
     total_attempts = total_attempts + 1, next_at = v.column3, lease_owner = null, lease_until = null,
     delivered_at = coalesce(v.column4, delivered_at)
   from (values `,
-  "(?, ?, ?, ?)",
+  (d) => `(${d.typed("text")}, ${d.typed("text")}, ${d.typed("bigint")}, ${d.typed("bigint")})`,
   ") as v where messages.id = v.column1 and messages.lease_owner = ? returning messages.id",
-  "(?::text, ?::text, ?::bigint, ?::bigint)",
 );
 
 /** Splits records so that no chunk holds one message twice (a message is in one flight at a time, but be safe). */

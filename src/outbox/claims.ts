@@ -1,12 +1,5 @@
 import type { Kysely } from "kysely";
-import {
-  type Database,
-  type MessageTable,
-  numbered,
-  padToPowerOfTwo,
-  query,
-  statement,
-} from "../store/index.js";
+import { type Database, type MessageTable, padToPowerOfTwo, query, statement } from "../store/index.js";
 
 /**
  * The sender's leases: claim due messages, renew and give back their leases (attempt records: attempts.ts). A
@@ -31,15 +24,11 @@ export type MessageRow = Pick<
 // A literal 'pending', so that the planners use the partial index on pending messages. SQLite finds the rows by
 // rowid rather than through the index on the text id (measured: 5.0 → 3.3 µs per claimed row with the narrow
 // RETURNING); PostgreSQL skips the rows other senders have locked.
-const CLAIM_DUE = `select %KEY% from messages where state = 'pending' and next_at <= ?
-  and (lease_until is null or lease_until < ?) order by next_at limit ?`;
-const CLAIM_TAIL =
-  "returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts, simulate";
 const CLAIM = statement<MessageRow>(
-  `update messages set lease_owner = ?, lease_until = ?
-    where rowid in (${CLAIM_DUE.replace("%KEY%", "rowid")}) ${CLAIM_TAIL}`,
-  numbered(`update messages set lease_owner = ?, lease_until = ?
-    where id in (${CLAIM_DUE.replace("%KEY%", "id")} for update skip locked) ${CLAIM_TAIL}`),
+  (d) => `update messages set lease_owner = ?, lease_until = ?
+    where ${d.rowKey} in (select ${d.rowKey} from messages where state = 'pending' and next_at <= ?
+      and (lease_until is null or lease_until < ?) order by next_at limit ?${d.skipLocked})
+    returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts, simulate`,
 );
 
 /**

@@ -2,6 +2,7 @@
  * Database access: one Kysely schema over SQLite (default) and PostgreSQL.
  * @module
  */
+export type { DialectSql } from "./dialect-sql.js";
 export { type Dialect, openStore, type Store, type StoreTarget } from "./open.js";
 export type { Listener } from "./postgres-listen.js";
 export type * from "./schema.js";
@@ -9,7 +10,6 @@ export { ensureSecret } from "./settings.js";
 export {
   dialectOf,
   exec,
-  numbered,
   powerOfTwoChunks,
   query,
   repeated,

@@ -1,6 +1,9 @@
 import { CompiledQuery, type Kysely, PostgresAdapter } from "kysely";
+import type { DialectSql } from "./dialect-sql.js";
 import type { Dialect } from "./open.js";
+import { postgresSql } from "./postgres-sql.js";
 import type { Database } from "./schema.js";
+import { sqliteSql } from "./sqlite-sql.js";
 
 /**
  * Hot statements, written once as SQL text and run without building a query. Building and compiling a Kysely
@@ -26,15 +29,17 @@ export function numbered(text: string): string {
 }
 
 /**
- * Defines a statement with `?` parameters. The PostgreSQL text is the same with `$n` parameters, unless given
- * (it may then use `$n` and casts itself).
+ * Defines a statement with `?` parameters; PostgreSQL gets the same text with `$n` parameters. A text that
+ * differs between the databases is given as a function of their {@link DialectSql} parts, called once for each.
  *
  * @example
  * const byId = statement<{ id: string }>("select id from tasks where id = ?");
  * const rows = await query(db, byId, [taskId]);
+ * const later = statement((d) => `update t set at = ${d.greatest}(at, ?) where id = ?`);
  */
-export function statement<Row = never>(sqlite: string, postgres?: string): Statement<Row> {
-  return { sqlite, postgres: postgres ?? numbered(sqlite) };
+export function statement<Row = never>(text: string | ((d: DialectSql) => string)): Statement<Row> {
+  if (typeof text === "string") return { sqlite: text, postgres: numbered(text) };
+  return { sqlite: text(sqliteSql), postgres: numbered(text(postgresSql)) };
 }
 
 /** The dialect of a database handle or transaction (Kysely keeps it in its adapter). */
@@ -89,9 +94,10 @@ export async function exec(
 
 /**
  * A statement with a repeated part, for `n` repetitions: `head` + `part` × n (comma-separated) + `tail`, as for a
- * multi-row VALUES list or an `in (…)` list. PostgreSQL may repeat a different part (with casts: a VALUES list
- * in FROM gives its parameters no type). Texts are cached per count; callers send power-of-two counts (see
- * {@link powerOfTwoChunks}), so few distinct texts reach the statement cache.
+ * multi-row VALUES list or an `in (…)` list. A part that differs between the databases (casts: a VALUES list in
+ * FROM gives its parameters no type on PostgreSQL) is a function of their parts. Texts are cached per count;
+ * callers send power-of-two counts (see {@link powerOfTwoChunks}), so few distinct texts reach the statement
+ * cache.
  *
  * @example
  * const insert = repeated("insert into t (a, b) values ", "(?, ?)", "");
@@ -99,19 +105,15 @@ export async function exec(
  */
 export function repeated<Row = never>(
   head: string,
-  part: string,
+  part: string | ((d: DialectSql) => string),
   tail: string,
-  pgPart: string = part,
 ): (n: number) => Statement<Row> {
   const cache = new Map<number, Statement<Row>>();
+  const partOf = typeof part === "string" ? () => part : part;
   return (n) => {
     let st = cache.get(n);
     if (!st) {
-      const sqlite = `${head}${Array.from({ length: n }, () => part).join(", ")}${tail}`;
-      st = statement<Row>(
-        sqlite,
-        numbered(`${head}${Array.from({ length: n }, () => pgPart).join(", ")}${tail}`),
-      );
+      st = statement<Row>((d) => `${head}${Array.from({ length: n }, () => partOf(d)).join(", ")}${tail}`);
       cache.set(n, st);
     }
     return st;

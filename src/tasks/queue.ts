@@ -2,7 +2,16 @@ import type { Kysely } from "kysely";
 import { enqueueMessage } from "../outbox/index.js";
 import { adjustUsage } from "../quota/index.js";
 import { formatSimulation, SIMULATION_FIELD, type Simulation } from "../simulation/index.js";
-import { type Database, exec, numbered, padToPowerOfTwo, type Store, statement } from "../store/index.js";
+import {
+  type Database,
+  type DialectSql,
+  exec,
+  padToPowerOfTwo,
+  query,
+  type Store,
+  statement,
+  type TaskRow,
+} from "../store/index.js";
 import { type Outcome, type Task, toTask } from "./model.js";
 
 /**
@@ -37,22 +46,19 @@ export interface NewTask {
  * of n tasks holds tags up to n ahead, so another key's new task lands at the head: it waits for at most about one
  * task per runner slot, not for the backlog. Both subqueries read partial indexes of queued tasks only.
  */
-const FAIR_TAG = (max: string) => `${max}(
+const FAIR_TAG = (d: DialectSql) => `${d.greatest}(
     coalesce((select min(fair_tag) from tasks where action is not null), 0),
     coalesce((select max(fair_tag) + 1 from tasks where owner_id = ? and action is not null), 0))`;
 
-const insertText = (max: string, tail: string) =>
+const insertText = (tail: string) => (d: DialectSql) =>
   `insert into tasks (id, owner_id, family, status, action, input, result, error_code, error_message,
     callback_url, parent_id, dedupe_key, standing_key, fair_tag, reserved_bytes, run_at, lease_owner, lease_until,
     runs, created_at, updated_at, completed_at) values (?, ?, ?, ?, ?, ?, ?, null, null, ?, ?, ?, ?,
-    ${FAIR_TAG(max)}, ?, ?, null, null, 0, ?, ?, ?)${tail}`;
+    ${FAIR_TAG(d)}, ?, ?, null, null, 0, ?, ?, ?)${tail}`;
 
-const INSERT_TASK = statement(insertText("max", ""), numbered(insertText("greatest", "")));
+const INSERT_TASK = statement(insertText(""));
 /** An only-once insert: nothing is written when another task holds the same (owner, standing_key). */
-const INSERT_HOLDER = statement(
-  insertText("max", " on conflict do nothing"),
-  numbered(insertText("greatest", " on conflict do nothing")),
-);
+const INSERT_HOLDER = statement(insertText(" on conflict do nothing"));
 
 /**
  * Inserts a task (inside the caller's transaction, so it commits with whatever else the request writes).
@@ -91,10 +97,8 @@ export async function insertTask(
 }
 
 const QUEUE_ACTION = statement(
-  `update tasks set action = ?, status = ?, run_at = ?, updated_at = ?, runs = 0,
-    callback_url = coalesce(?, callback_url), fair_tag = ${FAIR_TAG("max")} where id = ? and action is null`,
-  numbered(`update tasks set action = ?, status = ?, run_at = ?, updated_at = ?, runs = 0,
-    callback_url = coalesce(?, callback_url), fair_tag = ${FAIR_TAG("greatest")} where id = ? and action is null`),
+  (d) => `update tasks set action = ?, status = ?, run_at = ?, updated_at = ?, runs = 0,
+    callback_url = coalesce(?, callback_url), fair_tag = ${FAIR_TAG(d)} where id = ? and action is null`,
 );
 
 /** Queues another action on an existing, idle task (e.g. a voice regenerate). Returns false if it was busy. */
@@ -135,31 +139,17 @@ export async function setRunningStatus(
   return Number(res.numUpdatedRows) === 1;
 }
 
+// Precompiled: every poll of every runner runs it. PostgreSQL skips the rows another runner's claim has locked.
+const CLAIM = statement<TaskRow>(
+  (d) => `update tasks set lease_owner = ?, lease_until = ?, runs = runs + 1, updated_at = ?
+    where id in (select id from tasks where action is not null and run_at <= ?
+      and (lease_until is null or lease_until < ?) order by fair_tag, run_at limit ?${d.skipLocked})
+    returning *`,
+);
+
 /** Claims up to `limit` due tasks for `owner` until `now + leaseMs`. */
 export async function claimTasks(store: Store, owner: string, limit: number, now: number, leaseMs: number) {
-  const { db, dialect } = store;
-  const rows = await db
-    .updateTable("tasks")
-    .set((eb) => ({
-      lease_owner: owner,
-      lease_until: now + leaseMs,
-      runs: eb("runs", "+", 1),
-      updated_at: now,
-    }))
-    .where("id", "in", (qb) =>
-      qb
-        .selectFrom("tasks")
-        .select("id")
-        .where("action", "is not", null)
-        .where("run_at", "<=", now)
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<", now)]))
-        .orderBy("fair_tag")
-        .orderBy("run_at")
-        .limit(limit)
-        .$if(dialect === "postgres", (q) => q.forUpdate().skipLocked()),
-    )
-    .returningAll()
-    .execute();
+  const rows = await query(store.db, CLAIM, [owner, now + leaseMs, now, now, now, limit]);
   return rows.map(toTask);
 }
 

@@ -33,9 +33,8 @@ describe.each(dialects())("precompiled statements on %s", (dialect) => {
   // The shape of the sender's batched update: a VALUES list in FROM, typed for PostgreSQL.
   const rename = repeated<{ key: string }>(
     "update settings set value = v.column2 from (values ",
-    "(?, ?)",
+    (d) => `(${d.typed("text")}, ${d.typed("text")})`,
     ") as v where settings.key = v.column1 and settings.value <> ? returning settings.key",
-    "(?::text, ?::text)",
   );
   const byKey = statement<{ value: string }>("select value from settings where key = ?");
 
@@ -77,5 +76,13 @@ describe.each(dialects())("precompiled statements on %s", (dialect) => {
     expect(rename(1).postgres).toContain("($1::text, $2::text)) as v");
     expect(rename(1).postgres).toContain("settings.value <> $3");
     expect(put(2)).toBe(put(2));
+  });
+
+  it("writes the parts that differ between the databases into each one's text", () => {
+    const claim = statement(
+      (d) => `select ${d.rowKey}, ${d.greatest}(1, ?) from settings limit ?${d.skipLocked}`,
+    );
+    expect(claim.sqlite).toBe("select rowid, max(1, ?) from settings limit ?");
+    expect(claim.postgres).toBe("select id, greatest(1, $1) from settings limit $2 for update skip locked");
   });
 });

@@ -1,0 +1,21 @@
+/**
+ * What differs in SQL text between the two databases, behind one interface (the parts: sqlite-sql.ts and
+ * postgres-sql.ts). Code outside src/store writes one text with these parts in it and gets a statement for each
+ * database from {@link bothDialects}; it never tests which database it runs on.
+ */
+export interface DialectSql {
+  /** The greater of two values: SQLite's two-argument `max`, PostgreSQL's `greatest`. */
+  readonly greatest: string;
+  /**
+   * The key by which a claim's subquery names the rows it picked: SQLite's `rowid` (found without the index on
+   * the text id), PostgreSQL's `id`.
+   */
+  readonly rowKey: string;
+  /**
+   * Ends a claim's subquery: PostgreSQL locks the rows it picks and skips those another claim holds; SQLite, a
+   * single writer claiming inside an immediate transaction, needs nothing.
+   */
+  readonly skipLocked: string;
+  /** A parameter of the given type: PostgreSQL gives the parameters of a VALUES list in FROM no type otherwise. */
+  typed(type: "text" | "bigint"): string;
+}

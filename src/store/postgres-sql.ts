@@ -1,0 +1,9 @@
+import type { DialectSql } from "./dialect-sql.js";
+
+/** PostgreSQL's parts of the SQL texts that differ (see {@link DialectSql}). */
+export const postgresSql: DialectSql = {
+  greatest: "greatest",
+  rowKey: "id",
+  skipLocked: " for update skip locked",
+  typed: (type) => `?::${type}`,
+};
