@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
@@ -109,15 +110,23 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
           `Redelivery limit: ${perMinute} per minute for this key; try again in ${verdict.retryAfterS} s`,
         );
       }
-      const requeued = await requeueLatest(store, task.id, clock.now());
+      let requeued = await requeueLatest(store, task.id, clock.now());
+      // A caller who has just seen the callback arrive may ask before its sender has recorded the attempt: wait
+      // for that attempt to end (at most the callback timeout), then queue the round asked for.
+      const waitUntil = performance.now() + services.config.delivery.timeoutMs + 5_000;
+      while (requeued?.outcome === "sending" && performance.now() < waitUntil) {
+        await sleep(50);
+        requeued = await requeueLatest(store, task.id, clock.now());
+      }
       if (!requeued) throw new HooklineError("bad_request", "This task has no callback to deliver");
-      if (requeued.busy) {
+      if (requeued.outcome === "sending") {
         throw new HooklineError(
           "rate_limited",
           "This callback is being delivered right now; ask again once the attempt has ended",
           { data: { taskId: task.id, messageId: requeued.messageId } },
         );
       }
+      // `due`: an attempt already waiting to be sent is the redelivery asked for; nothing more is queued.
       services.messages.poke();
       return sendOk(reply, { taskId: task.id, messageId: requeued.messageId });
     },

@@ -2,14 +2,18 @@ import type { Kysely } from "kysely";
 import { readMessageSimulation, withoutRepeat } from "../simulation/index.js";
 import type { Database, Store } from "../store/index.js";
 
-/** What a manual redelivery did: the message it queued again, or that one of its attempts is due or running. */
-export type Requeued = { readonly messageId: string; readonly busy: boolean };
+/**
+ * What a manual redelivery did to the message: queued it again (`queued`), or left it alone because an attempt
+ * is already due and not yet taken (`due`: that attempt is the redelivery asked for) or is being sent right now
+ * (`sending`: a sender holds its lease).
+ */
+export type Requeued = { readonly messageId: string; readonly outcome: "queued" | "due" | "sending" };
 
 /**
  * Queues the newest message of a task for another round of attempts (manual redelivery): same message id, a
  * fresh retry schedule. A message waiting for a scheduled retry is sent now; one whose attempt is due or in flight
- * (`busy`) is left alone, so that asking again and again sends no more than one POST at a time. Returns null when
- * the task never had a callback.
+ * is left alone, so that asking again and again sends no more than one POST at a time. Returns null when the task
+ * never had a callback.
  */
 export async function requeueLatest(store: Store, taskId: string, now: number): Promise<Requeued | null> {
   return store.transact(async (trx) => {
@@ -42,7 +46,14 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
         ]),
       )
       .executeTakeFirst();
-    return { messageId: latest.id, busy: Number(res.numUpdatedRows) === 0 };
+    if (Number(res.numUpdatedRows) > 0) return { messageId: latest.id, outcome: "queued" };
+    const lease = await trx
+      .selectFrom("messages")
+      .select("lease_until")
+      .where("id", "=", latest.id)
+      .executeTakeFirst();
+    const sending = lease?.lease_until != null && Number(lease.lease_until) >= now;
+    return { messageId: latest.id, outcome: sending ? "sending" : "due" };
   });
 }
 

@@ -95,7 +95,10 @@ describe("manual redelivery (HOOKLINE_REDELIVER_PER_MINUTE default 10)", () => {
     expect(accepted.length).toBeGreaterThanOrEqual(1);
     expect(accepted.length).toBeLessThanOrEqual(10);
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(receiver.requests.length).toBe(1 + accepted.length);
+    // An accepted call either queued a round or found one already due (and was answered by it): never more
+    // POSTs than accepted calls, and at least the one asked for.
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(2);
+    expect(receiver.requests.length).toBeLessThanOrEqual(1 + accepted.length);
     expect(answers.some((a) => /^Redelivery limit: 10 per minute for this key/.test(a.msg))).toBe(true);
   });
 });

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { enqueueMessage, listAttempts, listMessages, requeueLatest } from "../../src/outbox/index.js";
+import {
+  claimMessages,
+  enqueueMessage,
+  listAttempts,
+  listMessages,
+  requeueLatest,
+} from "../../src/outbox/index.js";
 import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { failOnLeaks } from "../tasks/leaks.js";
@@ -36,7 +42,7 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
     r.clock.advance(3600_000);
     expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({
       messageId: messageId,
-      busy: false,
+      outcome: "queued",
     });
     expect(await messageRow(r, messageId)).toMatchObject({
       state: "pending",
@@ -78,7 +84,7 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
     expect(await driveToEnd(r, messageId)).toBe(4);
     expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({
       messageId: messageId,
-      busy: false,
+      outcome: "queued",
     });
     expect(await driveToEnd(r, messageId)).toBe(4);
     const attempts = await attemptRows(r, messageId);
@@ -118,7 +124,10 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
       ),
     );
     await r.sender.runOnce();
-    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId: second, busy: false });
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({
+      messageId: second,
+      outcome: "queued",
+    });
     expect((await messageRow(r, first)).state).toBe("delivered");
     await r.sender.runOnce();
     expect(rcv.requests.map((q) => q.headers["webhook-id"])).toEqual([first, second, second]);
@@ -130,14 +139,24 @@ describe.each(dialects())("manual redelivery on %s", (dialect) => {
     const { taskId, messageId } = await queueCallback(r, `${rcv.origin}/cb`);
     // Due now (never attempted): asking again changes nothing, however often.
     for (let i = 0; i < 5; i++) {
-      expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, busy: true });
+      expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, outcome: "due" });
     }
     expect(await r.sender.runOnce()).toBe(1);
     // Failed once, waiting a minute for its retry: a redelivery sends it now, in a fresh round.
     expect(await messageRow(r, messageId)).toMatchObject({ state: "pending", round_attempts: 1 });
-    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, busy: false });
-    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, busy: true });
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, outcome: "queued" });
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, outcome: "due" });
     expect(await r.sender.runOnce()).toBe(1);
     expect(rcv.requests).toHaveLength(2);
+  });
+
+  it("says when an attempt is being sent (a sender holds the lease), so the route can wait for it to end", async () => {
+    const { r } = await setup();
+    const { taskId, messageId } = await queueCallback(r, "http://127.0.0.1:9/cb");
+    expect(await claimMessages(r.store.db, "another-sender", 1, r.clock.now(), 60_000)).toHaveLength(1);
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, outcome: "sending" });
+    r.clock.advance(61_000);
+    // The sender died with its lease: the message is due again, not being sent.
+    expect(await requeueLatest(r.store, taskId, r.clock.now())).toEqual({ messageId, outcome: "due" });
   });
 });
