@@ -5,6 +5,7 @@
 export type { ScannedBlob } from "./blob-scan.js";
 export { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "./blob-store.js";
 export { contentDisposition } from "./headers.js";
+export { liveFileUrl } from "./live-url.js";
 export { createBlobReconciler, type ReconcilePass, type ReconcilerOptions } from "./reconcile.js";
 export {
   type FileRecord,

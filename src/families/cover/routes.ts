@@ -2,26 +2,22 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { Services } from "../../app/services.js";
-import { chargeCredits, chargedInput } from "../../credits/index.js";
-import { getFile, isLive } from "../../files/index.js";
+import { liveFileUrl } from "../../files/index.js";
 import {
   callbackFields,
-  callbackUrlOf,
   keyOf,
   queryTaskId,
   required,
   sendOk,
-  simulationOf,
   taskIdFields,
   taskIdOf,
   taskIdQuery,
 } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
-import { newTaskId } from "../../lib/ids.js";
 import { isoTime } from "../../lib/time.js";
-import { reserveRoom } from "../../quota/index.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
+import { getOwnedTask, type Task } from "../../tasks/index.js";
+import { submitTask } from "../submit.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
 
 const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
@@ -38,9 +34,9 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
     const ids = Array.isArray(task.result?.fileIds) ? (task.result.fileIds as string[]) : [];
     const urls: string[] = [];
     for (const id of ids) {
-      const file = await getFile(db, id);
-      if (!file || !isLive(file, clock.now()) || file.expires_at === null) return null;
-      urls.push(services.signer.sign(file.id, file.file_name, Number(file.expires_at)));
+      const url = await liveFileUrl(db, services.signer, id, clock.now());
+      if (url === null) return null;
+      urls.push(url);
     }
     return urls.length > 0 ? urls : null;
   }
@@ -52,36 +48,22 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
       const key = keyOf(request);
       const body = request.body as Record<string, unknown>;
       const musicTaskId = required(taskIdOf(body), "taskId");
-      const callbackUrl = callbackUrlOf(body);
-      const simulation = simulationOf(request, services.config.simulation);
-      if (callbackUrl) await services.outbound.vet(callbackUrl);
-      // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
-      await getOwnedTask(store.db, key.id, musicTaskId, "music");
-      // Two PNGs at most as large as their raw pixels: what the task holds against the key's quota meanwhile.
-      const reservedBytes = 2 * services.config.cover.size ** 2 * 4;
-      const taskId = await store.batched(async (trx) => {
-        const id = newTaskId();
-        await insertOnlyOnce(
-          trx,
-          key.id,
-          async () => {
-            await reserveRoom(trx, services.disk, services.config.limits, key.id, reservedBytes);
-            const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.cover);
-            return {
-              id,
-              ownerId: key.id,
-              family: "cover",
-              status: COVER_STATUS.pending,
-              action: "generate",
-              input: { musicTaskId, ...chargedInput(charged) },
-              callbackUrl,
-              simulation,
-              parentId: musicTaskId,
-              reservedBytes,
-            };
-          },
-          clock.now(),
-          {
+      return submitTask(services, request, reply, {
+        family: "cover",
+        body,
+        // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
+        check: async () => {
+          await getOwnedTask(store.db, key.id, musicTaskId, "music");
+        },
+        prepare: (trx) => ({
+          status: COVER_STATUS.pending,
+          action: "generate",
+          input: { musicTaskId },
+          parentId: musicTaskId,
+          price: services.config.prices.cover,
+          // Two PNGs at most as large as their raw pixels: what the task holds against the key's quota meanwhile.
+          reservedBytes: 2 * services.config.cover.size ** 2 * 4,
+          onlyOnce: {
             key: `cover:${musicTaskId}`,
             stands: async (prev) =>
               prev.status === COVER_STATUS.pending ||
@@ -91,11 +73,8 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
                 data: { taskId: prev.id },
               }),
           },
-        );
-        return id;
+        }),
       });
-      services.tasks.poke();
-      return sendOk(reply, { taskId });
     },
   );
 

@@ -1,19 +1,10 @@
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
-import { chargeCredits, chargedInput } from "../../credits/index.js";
-import {
-  callbackFields,
-  callbackUrlOf,
-  keyOf,
-  required,
-  sendOk,
-  simulationOf,
-  taskIdOf,
-} from "../../http/index.js";
+import { callbackFields, keyOf, required, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
-import { newTaskId } from "../../lib/ids.js";
-import { insertTask, type Task } from "../../tasks/index.js";
+import type { Task } from "../../tasks/index.js";
+import { submitTask } from "../submit.js";
 import { isOwnFileUrl } from "./fetch.js";
 import { type GenerationInput, VOICE_STATUS } from "./payload.js";
 
@@ -49,7 +40,7 @@ export function generateRoute(
   services: Services,
   validationTask: (ownerId: string, taskId: string) => Promise<Task>,
 ) {
-  const { store, clock } = services;
+  const { clock } = services;
   app.post(
     "/api/v1/voice/generate",
     { schema: { summary: "Verify the recording of the phrase and create the voice", body: generateBody } },
@@ -63,56 +54,46 @@ export function generateRoute(
         singerSkillLevel?: string;
       };
       const validation = await validationTask(key.id, required(taskIdOf(body), "taskId"));
-      const callbackUrl = callbackUrlOf(body);
-      const simulation = simulationOf(request, services.config.simulation);
-      await vetUrl(services, body.verifyUrl, "verifyUrl");
-      if (callbackUrl) await services.outbound.vet(callbackUrl);
-      const taskId = newTaskId();
-      await store.transact(async (trx) => {
-        // Claim the validation task for this generate (it shows processing_validate meanwhile): one at a time.
-        const now = clock.now();
-        const res = await trx
-          .updateTable("tasks")
-          .set({ status: VOICE_STATUS.processing, updated_at: now })
-          .where("id", "=", validation.id)
-          .where("status", "=", VOICE_STATUS.waiting)
-          .where("action", "is", null)
-          .executeTakeFirst();
-        if (Number(res.numUpdatedRows) !== 1) {
-          throw new HooklineError(
-            "wrong_state",
-            `The validation task is ${validation.status}; generate needs it ${VOICE_STATUS.waiting}`,
-          );
-        }
-        const input: GenerationInput = {
-          kind: "generation",
-          validationTaskId: validation.id,
-          verifyUrl: body.verifyUrl,
-          phrase: typeof validation.result?.phrase === "string" ? validation.result.phrase : "",
-          voiceName: body.voiceName ?? null,
-          description: body.description ?? null,
-          style: body.style ?? null,
-          singerSkillLevel: body.singerSkillLevel ?? "beginner",
-        };
-        const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.voice);
-        await insertTask(
-          trx,
-          {
-            id: taskId,
-            ownerId: key.id,
-            family: "voice",
+      return submitTask(services, request, reply, {
+        family: "voice",
+        body,
+        vet: () => vetUrl(services, body.verifyUrl, "verifyUrl"),
+        ownTransaction: true,
+        prepare: async (trx) => {
+          // Claim the validation task for this generate (it shows processing_validate meanwhile): one at a time.
+          const now = clock.now();
+          const res = await trx
+            .updateTable("tasks")
+            .set({ status: VOICE_STATUS.processing, updated_at: now })
+            .where("id", "=", validation.id)
+            .where("status", "=", VOICE_STATUS.waiting)
+            .where("action", "is", null)
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) !== 1) {
+            throw new HooklineError(
+              "wrong_state",
+              `The validation task is ${validation.status}; generate needs it ${VOICE_STATUS.waiting}`,
+            );
+          }
+          const input: GenerationInput = {
+            kind: "generation",
+            validationTaskId: validation.id,
+            verifyUrl: body.verifyUrl,
+            phrase: typeof validation.result?.phrase === "string" ? validation.result.phrase : "",
+            voiceName: body.voiceName ?? null,
+            description: body.description ?? null,
+            style: body.style ?? null,
+            singerSkillLevel: body.singerSkillLevel ?? "beginner",
+          };
+          return {
             status: VOICE_STATUS.queued,
             action: "generate",
-            input: { ...input, ...chargedInput(charged) },
-            callbackUrl,
-            simulation,
+            input: { ...input },
             parentId: validation.id,
-          },
-          now,
-        );
+            price: services.config.prices.voice,
+          };
+        },
       });
-      services.tasks.poke();
-      return sendOk(reply, { taskId });
     },
   );
 }

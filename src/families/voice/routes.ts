@@ -8,13 +8,12 @@ import {
   queryTaskId,
   required,
   sendOk,
-  simulationOf,
   taskIdOf,
   taskIdQuery,
 } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
-import { newTaskId } from "../../lib/ids.js";
-import { getOwnedTask, insertTask, queueAction, type Task } from "../../tasks/index.js";
+import { getOwnedTask, queueAction, type Task } from "../../tasks/index.js";
+import { submitTask } from "../submit.js";
 import { generateRoute, url, vetUrl } from "./generate-route.js";
 import { type ValidationInput, VOICE_STATUS } from "./payload.js";
 import { PHRASE_LANGUAGES } from "./phrases/index.js";
@@ -97,7 +96,6 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
     "/api/v1/voice/validate",
     { schema: { summary: "Validate a source recording and get a phrase", body: validateBody } },
     async (request, reply) => {
-      const key = keyOf(request);
       const body = request.body as Record<string, unknown> & {
         voiceUrl: string;
         vocalStartS: number;
@@ -105,10 +103,6 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
         language?: string;
       };
       checkSegment(body.vocalStartS, body.vocalEndS);
-      const callbackUrl = callbackUrlOf(body);
-      const simulation = simulationOf(request, services.config.simulation);
-      await vetUrl(services, body.voiceUrl, "voiceUrl");
-      if (callbackUrl) await services.outbound.vet(callbackUrl);
       const input: ValidationInput = {
         kind: "validation",
         voiceUrl: body.voiceUrl,
@@ -116,25 +110,12 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
         vocalEndS: body.vocalEndS,
         language: body.language ?? "en",
       };
-      const taskId = newTaskId();
-      await store.batched((trx) =>
-        insertTask(
-          trx,
-          {
-            id: taskId,
-            ownerId: key.id,
-            family: "voice",
-            status: VOICE_STATUS.queued,
-            action: "validate",
-            input: { ...input },
-            callbackUrl,
-            simulation,
-          },
-          clock.now(),
-        ),
-      );
-      services.tasks.poke();
-      return sendOk(reply, { taskId });
+      return submitTask(services, request, reply, {
+        family: "voice",
+        body,
+        vet: () => vetUrl(services, body.voiceUrl, "voiceUrl"),
+        prepare: () => ({ status: VOICE_STATUS.queued, action: "validate", input: { ...input } }),
+      });
     },
   );
 

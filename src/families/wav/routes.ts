@@ -2,28 +2,24 @@ import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
 import type { Services } from "../../app/services.js";
-import { chargeCredits, chargedInput } from "../../credits/index.js";
-import { getFile, isLive } from "../../files/index.js";
+import { liveFileUrl } from "../../files/index.js";
 import {
   audioIdOf,
   callbackFields,
-  callbackUrlOf,
   keyOf,
   queryTaskId,
   required,
   sendOk,
-  simulationOf,
   taskIdOf,
   taskIdQuery,
 } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
-import { newTaskId } from "../../lib/ids.js";
 import { wireTime } from "../../lib/time.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
-import { reserveRoom } from "../../quota/index.js";
 import type { Database } from "../../store/index.js";
-import { getOwnedTask, insertOnlyOnce, type Task } from "../../tasks/index.js";
-import { shapeOfTrack } from "../../tracks/index.js";
+import { getOwnedTask, type Task } from "../../tasks/index.js";
+import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";
+import { submitTask } from "../submit.js";
 import { WAV_STATUS } from "./payload.js";
 
 const generateBody = Type.Object({
@@ -55,9 +51,25 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
    */
   async function resultUrl(task: Task, db: Kysely<Database> = store.db): Promise<string | null> {
     const fileId = typeof task.result?.fileId === "string" ? task.result.fileId : null;
-    const file = fileId ? await getFile(db, fileId) : undefined;
-    if (!file || !isLive(file, clock.now()) || file.expires_at === null) return null;
-    return services.signer.sign(file.id, file.file_name, Number(file.expires_at));
+    return fileId ? liveFileUrl(db, services.signer, fileId, clock.now()) : null;
+  }
+
+  /**
+   * Bounds the work before it starts: the source's shape, and the WAV it makes against the limit for one result
+   * (the key's quota and the disk's floor are checked when the room is reserved; the runtime caps stop a source
+   * that lied). Answers the predicted size of the WAV.
+   */
+  function checkWavSize(track: TrackShape): number {
+    const shape = { durationS: track.duration_s, sampleRate: track.sample_rate, channels: track.channels };
+    checkSourceShape(shape, limits);
+    const predicted = predictWavBytes(shape, services.config.wavBitDepth);
+    if (predicted > limits.maxOutputBytes) {
+      throw new HooklineError(
+        "payload_too_large",
+        `The WAV would be ${formatBytes(predicted)}; the limit for one result is ${formatBytes(limits.maxOutputBytes)}`,
+      );
+    }
+    return predicted;
   }
 
   app.post(
@@ -68,68 +80,37 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
       const body = request.body as Record<string, unknown>;
       const audioId = required(audioIdOf(body), "audioId");
       const musicTaskId = taskIdOf(body);
-      const callbackUrl = callbackUrlOf(body);
-      const simulation = simulationOf(request, services.config.simulation);
-      if (callbackUrl) await services.outbound.vet(callbackUrl);
       // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
-      const taskId = await store.batched(async (trx) => {
-        const track = await shapeOfTrack(trx, key.id, audioId);
-        if (!track) throw new HooklineError("not_found", "audioId not found");
-        const trackTaskId = track.task_id;
-        // Bounded before the work starts: the source's shape, and the WAV it makes against the limit for one
-        // result, the key's quota and the disk's floor (the runtime caps stop a source that lied).
-        const shape = {
-          durationS: track.duration_s,
-          sampleRate: track.sample_rate,
-          channels: track.channels,
-        };
-        checkSourceShape(shape, limits);
-        const predicted = predictWavBytes(shape, services.config.wavBitDepth);
-        if (predicted > limits.maxOutputBytes) {
-          throw new HooklineError(
-            "payload_too_large",
-            `The WAV would be ${formatBytes(predicted)}; the limit for one result is ${formatBytes(limits.maxOutputBytes)}`,
-          );
-        }
-        if (musicTaskId && musicTaskId !== trackTaskId) {
-          throw new HooklineError("bad_request", "taskId does not match the task of audioId");
-        }
-        const id = newTaskId();
-        await insertOnlyOnce(
-          trx,
-          key.id,
-          async () => {
-            await reserveRoom(trx, services.disk, limits, key.id, predicted);
-            const charged = await chargeCredits(trx, key.id, key.credits, services.config.prices.wav);
-            return {
-              id,
-              ownerId: key.id,
-              family: "wav",
-              status: WAV_STATUS.pending,
-              action: "convert",
-              input: { audioId, musicTaskId: trackTaskId, ...chargedInput(charged) },
-              callbackUrl,
-              simulation,
-              parentId: trackTaskId,
-              reservedBytes: predicted,
-            };
-          },
-          clock.now(),
-          {
-            key: wavDedupeKey(trackTaskId, audioId),
-            stands: async (prev) =>
-              prev.status === WAV_STATUS.pending ||
-              (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null),
-            refusal: (prev) =>
-              new HooklineError("conflict", "A WAV record already exists for this track", {
-                data: { taskId: prev.id },
-              }),
-          },
-        );
-        return id;
+      return submitTask(services, request, reply, {
+        family: "wav",
+        body,
+        prepare: async (trx) => {
+          const track = await shapeOfTrack(trx, key.id, audioId);
+          if (!track) throw new HooklineError("not_found", "audioId not found");
+          const predicted = checkWavSize(track);
+          if (musicTaskId && musicTaskId !== track.task_id) {
+            throw new HooklineError("bad_request", "taskId does not match the task of audioId");
+          }
+          return {
+            status: WAV_STATUS.pending,
+            action: "convert",
+            input: { audioId, musicTaskId: track.task_id },
+            parentId: track.task_id,
+            price: services.config.prices.wav,
+            reservedBytes: predicted,
+            onlyOnce: {
+              key: wavDedupeKey(track.task_id, audioId),
+              stands: async (prev) =>
+                prev.status === WAV_STATUS.pending ||
+                (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null),
+              refusal: (prev) =>
+                new HooklineError("conflict", "A WAV record already exists for this track", {
+                  data: { taskId: prev.id },
+                }),
+            },
+          };
+        },
       });
-      services.tasks.poke();
-      return sendOk(reply, { taskId });
     },
   );
 
