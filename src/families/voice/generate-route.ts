@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
 import { callbackFields, keyOf, required, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
-import type { Task } from "../../tasks/index.js";
+import { setStatus, type Task } from "../../tasks/index.js";
 import { submitTask } from "../submit.js";
 import { isOwnFileUrl } from "./fetch.js";
 import { type GenerationInput, VOICE_STATUS } from "./payload.js";
@@ -62,14 +62,8 @@ export function generateRoute(
         prepare: async (trx) => {
           // Claim the validation task for this generate (it shows processing_validate meanwhile): one at a time.
           const now = clock.now();
-          const res = await trx
-            .updateTable("tasks")
-            .set({ status: VOICE_STATUS.processing, updated_at: now })
-            .where("id", "=", validation.id)
-            .where("status", "=", VOICE_STATUS.waiting)
-            .where("action", "is", null)
-            .executeTakeFirst();
-          if (Number(res.numUpdatedRows) !== 1) {
+          const change = { from: VOICE_STATUS.waiting, to: VOICE_STATUS.processing };
+          if (!(await setStatus(trx, validation.id, change, now))) {
             throw new HooklineError(
               "wrong_state",
               `The validation task is ${validation.status}; generate needs it ${VOICE_STATUS.waiting}`,

@@ -3,7 +3,7 @@ import type { Services } from "../../app/services.js";
 import { HooklineError } from "../../lib/errors.js";
 import { compareSpeakers, SPEAKER_MODEL } from "../../speech/index.js";
 import type { Database } from "../../store/index.js";
-import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
+import { type Outcome, type RunHelpers, setStatus, settleTask, type Task } from "../../tasks/index.js";
 import { fetchRecording } from "./fetch.js";
 import {
   type GenerationInput,
@@ -21,13 +21,7 @@ import { insertVoice, newVoiceId } from "./voices.js";
  * called again with the same validation task".
  */
 export async function releaseValidation(trx: Kysely<Database>, validationTaskId: string, now: number) {
-  await trx
-    .updateTable("tasks")
-    .set({ status: VOICE_STATUS.waiting, updated_at: now })
-    .where("id", "=", validationTaskId)
-    .where("status", "=", VOICE_STATUS.processing)
-    .where("action", "is", null)
-    .execute();
+  await setStatus(trx, validationTaskId, { from: VOICE_STATUS.processing, to: VOICE_STATUS.waiting }, now);
 }
 
 /**
@@ -94,16 +88,7 @@ export async function runGenerate(services: Services, task: Task, helpers: RunHe
       // The validation task is used up: it shows success, and no second voice can be made from it (nor is its
       // fingerprint needed any more).
       const { fingerprint: _, ...kept } = source;
-      await trx
-        .updateTable("tasks")
-        .set({
-          status: VOICE_STATUS.success,
-          result: JSON.stringify({ ...kept, voiceId }),
-          updated_at: now,
-          completed_at: now,
-        })
-        .where("id", "=", input.validationTaskId)
-        .execute();
+      await settleTask(trx, input.validationTaskId, VOICE_STATUS.success, { ...kept, voiceId }, now);
     },
     callback: {
       event: "voice.completed",

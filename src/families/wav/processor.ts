@@ -5,7 +5,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { convertToWav } from "../../media/index.js";
 import { checkDisk } from "../../quota/index.js";
-import type { Family, Outcome, Task } from "../../tasks/index.js";
+import { type Family, type Outcome, setStatus, type Task } from "../../tasks/index.js";
 import { WAV_STATUS, wavCallbackBody, wavFailureCode } from "./payload.js";
 
 /** The WAV family's engine side: convert the source track, store the WAV, answer with its signed URL. */
@@ -118,15 +118,11 @@ export function createWavFamily(services: Services): Family {
     async onDeliveryGivenUp(trx, task) {
       // Only a successful conversion becomes CALLBACK_EXCEPTION: a failure keeps saying why it failed.
       if (task.status !== WAV_STATUS.success) return;
-      await trx
-        .updateTable("tasks")
-        .set({ status: WAV_STATUS.callbackException })
-        .where("id", "=", task.id)
-        .execute();
+      await setStatus(trx, task.id, { from: WAV_STATUS.success, to: WAV_STATUS.callbackException });
     },
     async onDelivered(trx, task) {
       if (task.status !== WAV_STATUS.callbackException) return;
-      await trx.updateTable("tasks").set({ status: WAV_STATUS.success }).where("id", "=", task.id).execute();
+      await setStatus(trx, task.id, { from: WAV_STATUS.callbackException, to: WAV_STATUS.success });
     },
   };
 }
