@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import { type Static, Type } from "@sinclair/typebox";
 import type { Services } from "../../app/services.js";
 import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive } from "../../files/index.js";
@@ -8,14 +9,14 @@ import { analyseTrack } from "../../media/analysis/index.js";
 import { FontCache } from "../../media/image/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { titleFromFileName, tracksOfTask } from "../../tracks/index.js";
+import { readStored } from "../stored.js";
 import { refundsOnFailure } from "./credits.js";
 import { coverImages } from "./images.js";
 import { COVER_STATUS, coverCallbackBody, coverFailureCode } from "./payload.js";
 
 /** What a cover task's input holds. */
-export interface CoverInput {
-  readonly musicTaskId: string;
-}
+export const CoverInput = Type.Object({ musicTaskId: Type.String() });
+export type CoverInput = Static<typeof CoverInput>;
 
 /** A file name from a title: no path separators, no control characters, not empty. */
 const fileBase = (title: string) =>
@@ -54,7 +55,7 @@ export function createCoverFamily(services: Services): Family {
   }
 
   async function work(task: Task, signal: AbortSignal): Promise<Outcome> {
-    const { musicTaskId } = task.input as unknown as CoverInput;
+    const { musicTaskId } = readStored(CoverInput, task.input, "cover input");
     const [track] = await tracksOfTask(store.db, musicTaskId);
     const source = track ? await getFile(store.db, track.file_id) : undefined;
     if (!track || !source || !isLive(source, clock.now())) {

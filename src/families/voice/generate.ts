@@ -4,12 +4,13 @@ import { HooklineError } from "../../lib/errors.js";
 import { compareSpeakers, SPEAKER_MODEL } from "../../speech/index.js";
 import type { Database } from "../../store/index.js";
 import { type Outcome, type RunHelpers, setStatus, settleTask, type Task } from "../../tasks/index.js";
+import { readStored } from "../stored.js";
 import { fetchRecording } from "./fetch.js";
 import {
-  type GenerationInput,
+  GenerationInput,
   generateCallbackBody,
-  type ValidationInput,
-  type ValidationResult,
+  ValidationInput,
+  ValidationResult,
   VOICE_STATUS,
 } from "./payload.js";
 import { inspectVerification } from "./recording.js";
@@ -30,7 +31,7 @@ export async function releaseValidation(trx: Kysely<Database>, validationTaskId:
  * validation task up.
  */
 export async function runGenerate(services: Services, task: Task, helpers: RunHelpers): Promise<Outcome> {
-  const input = task.input as unknown as GenerationInput;
+  const input = readStored(GenerationInput, task.input, "generation input");
   await helpers.progress(VOICE_STATUS.processing);
   const validation = await services.store.db
     .selectFrom("tasks")
@@ -38,11 +39,13 @@ export async function runGenerate(services: Services, task: Task, helpers: RunHe
     .where("id", "=", input.validationTaskId)
     .where("owner_id", "=", task.ownerId)
     .executeTakeFirst();
-  const source = validation?.result ? (JSON.parse(validation.result) as ValidationResult) : null;
+  const source = validation?.result
+    ? readStored(ValidationResult, JSON.parse(validation.result), "validation result")
+    : null;
   if (!validation || !source?.stats) {
     throw new HooklineError("bad_request", "The validation task is gone; validate again.");
   }
-  const sourceInput = JSON.parse(validation.input) as ValidationInput;
+  const sourceInput = readStored(ValidationInput, JSON.parse(validation.input), "validation input");
   refuseSameLink(services, sourceInput.voiceUrl, input.verifyUrl);
   const recording = await fetchRecording(services, input.verifyUrl, "verifyUrl", helpers.signal);
   let match: ReturnType<typeof compareSpeakers>;

@@ -1,3 +1,4 @@
+import { type Static, Type } from "@sinclair/typebox";
 import type { HooklineError } from "../../lib/errors.js";
 import { simulatedCode } from "../../simulation/index.js";
 
@@ -12,38 +13,41 @@ export const VOICE_STATUS = {
 } as const;
 
 /** Input of a validation task (A). */
-export interface ValidationInput {
-  readonly kind: "validation";
-  readonly voiceUrl: string;
-  readonly vocalStartS: number;
-  readonly vocalEndS: number;
-  readonly language: string;
-}
+export const ValidationInput = Type.Object({
+  kind: Type.Literal("validation"),
+  voiceUrl: Type.String(),
+  vocalStartS: Type.Number(),
+  vocalEndS: Type.Number(),
+  language: Type.String(),
+});
+export type ValidationInput = Static<typeof ValidationInput>;
 
 /** Input of a generate task (B). */
-export interface GenerationInput {
-  readonly kind: "generation";
-  readonly validationTaskId: string;
-  readonly verifyUrl: string;
+export const GenerationInput = Type.Object({
+  kind: Type.Literal("generation"),
+  validationTaskId: Type.String(),
+  verifyUrl: Type.String(),
   /** The phrase the person was asked to sing, as it was when generate was called. */
-  readonly phrase: string;
-  readonly voiceName: string | null;
-  readonly description: string | null;
-  readonly style: string | null;
-  readonly singerSkillLevel: string;
-}
+  phrase: Type.String(),
+  voiceName: Type.Union([Type.String(), Type.Null()]),
+  description: Type.Union([Type.String(), Type.Null()]),
+  style: Type.Union([Type.String(), Type.Null()]),
+  singerSkillLevel: Type.String(),
+});
+export type GenerationInput = Static<typeof GenerationInput>;
 
 /** Result of a validation task: the phrase, and the source's speaker statistics kept for generate. */
-export interface ValidationResult {
-  readonly phrase: string;
-  readonly language: string;
-  readonly stats: number[];
-  readonly voicedS: number;
+export const ValidationResult = Type.Object({
+  phrase: Type.String(),
+  language: Type.String(),
+  stats: Type.Array(Type.Number()),
+  voicedS: Type.Number(),
   /** The source segment's fingerprint (src/speech/fingerprint.ts), to refuse a replay; absent in older tasks. */
-  readonly fingerprint?: string;
+  fingerprint: Type.Optional(Type.String()),
   /** Set once a generate task has made a voice from this validation (it is then used up). */
-  readonly voiceId?: string;
-}
+  voiceId: Type.Optional(Type.String()),
+});
+export type ValidationResult = Static<typeof ValidationResult>;
 
 /** A voice callback (spec 6.9): the task id at the top and under both spellings in `data` (spec 11 #15). */
 function voiceCallbackBody(

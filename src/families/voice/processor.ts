@@ -3,9 +3,10 @@ import { refundCredits } from "../../credits/index.js";
 import { HooklineError, toError } from "../../lib/errors.js";
 import { simulatedCode } from "../../simulation/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
+import { readStored } from "../stored.js";
 import { releaseValidation, runGenerate } from "./generate.js";
 import {
-  type GenerationInput,
+  GenerationInput,
   generateCallbackBody,
   VOICE_STATUS,
   validateCallbackBody,
@@ -29,7 +30,7 @@ export function createVoiceFamily(services: Services): Family {
         : error.message;
     const failed = { code, message };
     if (task.input.kind === "generation") {
-      const input = task.input as unknown as GenerationInput;
+      const input = readStored(GenerationInput, task.input, "generation input");
       return {
         status: VOICE_STATUS.failed,
         errorCode: code,

@@ -1,13 +1,9 @@
 import type { Services } from "../../app/services.js";
 import { encodeFingerprint } from "../../speech/index.js";
 import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
+import { readStored } from "../stored.js";
 import { fetchRecording } from "./fetch.js";
-import {
-  type ValidationInput,
-  type ValidationResult,
-  VOICE_STATUS,
-  validateCallbackBody,
-} from "./payload.js";
+import { ValidationInput, ValidationResult, VOICE_STATUS, validateCallbackBody } from "./payload.js";
 import { drawPhrase, type PhraseLanguage } from "./phrases/index.js";
 import { inspectSource } from "./recording.js";
 
@@ -30,7 +26,7 @@ function phraseOutcome(task: Task, result: ValidationResult, event: string): Out
  * fingerprint, and draw a phrase. Problems with the input throw; the processor turns them into `processing_validate_fail`.
  */
 export async function runValidate(services: Services, task: Task, helpers: RunHelpers): Promise<Outcome> {
-  const input = task.input as unknown as ValidationInput;
+  const input = readStored(ValidationInput, task.input, "validation input");
   await helpers.progress(VOICE_STATUS.processing);
   const recording = await fetchRecording(services, input.voiceUrl, "voiceUrl", helpers.signal);
   try {
@@ -55,7 +51,7 @@ export async function runValidate(services: Services, task: Task, helpers: RunHe
 
 /** regenerate (spec 6.4): a new phrase for the same task, never the one it replaces. */
 export function runRegenerate(task: Task): Outcome {
-  const previous = task.result as unknown as ValidationResult;
+  const previous = readStored(ValidationResult, task.result, "validation result");
   const phrase = drawPhrase(previous.language as PhraseLanguage, previous.phrase);
   return phraseOutcome(task, { ...previous, phrase }, "voice.regenerated");
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { CoverInput } from "../../src/families/cover/processor.js";
+import { readStored } from "../../src/families/stored.js";
+import { GenerationInput, ValidationResult } from "../../src/families/voice/payload.js";
+import { HooklineError } from "../../src/lib/errors.js";
+
+describe("readStored", () => {
+  it("answers a stored input of the family's shape, keeping fields the schema does not name", () => {
+    const stored: unknown = JSON.parse('{"musicTaskId":"abc","creditsCharged":2}');
+    expect(readStored(CoverInput, stored, "cover input")).toEqual({ musicTaskId: "abc", creditsCharged: 2 });
+  });
+
+  it("reads a validation result written before fingerprints were kept", () => {
+    const older = { phrase: "la la", language: "en", stats: [0.5, 1], voicedS: 3.2 };
+    expect(readStored(ValidationResult, older, "validation result").fingerprint).toBeUndefined();
+  });
+
+  it("refuses a stored value of another shape with an internal error that says where", () => {
+    const wrong = { kind: "generation", validationTaskId: 7 };
+    let caught: unknown;
+    try {
+      readStored(GenerationInput, wrong, "generation input");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(HooklineError);
+    expect(caught).toMatchObject({ code: "internal" });
+    expect(String((caught as Error).message)).toMatch(
+      /stored generation input does not have the expected shape/,
+    );
+  });
+});
