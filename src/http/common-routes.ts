@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
@@ -12,7 +13,8 @@ import { sendOk } from "./envelope.js";
 const UNLIMITED = 999_999_999;
 
 /** Health, credits, signed file downloads and kie's download-url (spec 7.2, 7.3, 13). */
-export function commonRoutes(app: FastifyInstance, services: Services) {
+export function commonRoutes(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
 
   app.get("/healthz", { config: { public: true }, schema: { summary: "Liveness" } }, async () => ({
@@ -49,7 +51,7 @@ export function commonRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const parsed = services.signer.parse((request.body as { url: string }).url);
+      const parsed = services.signer.parse(request.body.url);
       const file = parsed ? await getFile(store.db, parsed.fileId) : undefined;
       if (!parsed || !file || file.owner_id !== key.id) {
         throw new HooklineError("bad_request", "The URL was not produced by this service for this key");

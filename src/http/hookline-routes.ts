@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
@@ -12,10 +13,13 @@ import { removeTracksOfTask } from "../tracks/index.js";
 import { keyOf } from "./auth.js";
 import { sendOk } from "./envelope.js";
 
+const taskIdParams = Type.Object({ taskId: Type.String() });
+
 const iso = (ms: number | null) => isoTime(ms === null ? null : Number(ms));
 
 /** The additive endpoints of spec 12.4 and 13: task list, delivery log, redelivery, deletion. */
-export function hooklineRoutes(app: FastifyInstance, services: Services) {
+export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
 
   const ownTask = (ownerId: string, taskId: string) => getOwnedTask(store.db, ownerId, taskId);
@@ -35,7 +39,7 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const q = request.query as { family?: string; status?: string; limit?: string; cursor?: string };
+      const q = request.query;
       const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
       const { tasks: page, nextCursor } = await listTasks(store.db, key.id, { ...q, limit });
       return sendOk(reply, {
@@ -56,10 +60,10 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
 
   app.get(
     "/api/v1/hookline/tasks/:taskId/deliveries",
-    { schema: { summary: "Callback messages and attempts of a task" } },
+    { schema: { summary: "Callback messages and attempts of a task", params: taskIdParams } },
     async (request, reply) => {
       const key = keyOf(request);
-      const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
+      const task = await ownTask(key.id, request.params.taskId);
       const [messages, attempts] = await Promise.all([
         listMessages(store.db, task.id),
         listAttempts(store.db, task.id),
@@ -95,10 +99,10 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/hookline/tasks/:taskId/redeliver",
-    { schema: { summary: "Send the task's last callback again (same message id)" } },
+    { schema: { summary: "Send the task's last callback again (same message id)", params: taskIdParams } },
     async (request, reply) => {
       const key = keyOf(request);
-      const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
+      const task = await ownTask(key.id, request.params.taskId);
       // Limited per key (across processes) and per message: a redelivery makes a POST to a URL of the caller's
       // choosing, so it must not become a way to send many.
       const perMinute = services.config.rateLimit.redeliverPerMinute;
@@ -134,10 +138,10 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
 
   app.delete(
     "/api/v1/hookline/tasks/:taskId",
-    { schema: { summary: "Delete a task and its files" } },
+    { schema: { summary: "Delete a task and its files", params: taskIdParams } },
     async (request, reply) => {
       const key = keyOf(request);
-      const task = await ownTask(key.id, (request.params as { taskId: string }).taskId);
+      const task = await ownTask(key.id, request.params.taskId);
       if (task.action !== null)
         throw new HooklineError("wrong_state", "The task is still running; delete it when it has finished");
       const keys = await store.transact(async (trx) => {
@@ -154,10 +158,15 @@ export function hooklineRoutes(app: FastifyInstance, services: Services) {
 
   app.delete(
     "/api/v1/hookline/files/*",
-    { schema: { summary: "Delete an uploaded file by its filePath" } },
+    {
+      schema: {
+        summary: "Delete an uploaded file by its filePath",
+        params: Type.Object({ "*": Type.String() }),
+      },
+    },
     async (request, reply) => {
       const key = keyOf(request);
-      const path = decodeURIComponent((request.params as { "*": string })["*"]);
+      const path = decodeURIComponent(request.params["*"]);
       // Tracks registered from the file stay listed, but their bytes are gone: a WAV request for one then ends
       // GENERATE_WAV_FAILED with 451 (source missing), as for an expired upload.
       const gone = await store.transact((trx) => removeAtPath(trx, key.id, path, clock.now()));

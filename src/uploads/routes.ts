@@ -1,4 +1,5 @@
 import multipart from "@fastify/multipart";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
@@ -30,7 +31,8 @@ async function roomForUpload(services: Services, ownerId: string, expected: numb
 export function uploadRoutes(root: FastifyInstance, services: Services) {
   const { config } = services;
   const envelope = { dialect: config.codeDialect, mirror: config.httpStatusMirrorsCode };
-  root.register(async (app) => {
+  root.register(async (plain) => {
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     await app.register(multipart, {
       limits: { fileSize: config.limits.uploadBytes + 1, files: 1, fields: 10, fieldSize: 4096 },
     });
@@ -58,7 +60,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       },
       async (request) => {
         const key = keyOf(request);
-        const body = request.body as { fileUrl: string; uploadPath: string; fileName?: string };
+        const body = request.body;
         // Names first: a refused one costs no download.
         const uploadPath = checkUploadPath(body.uploadPath);
         const fileName = checkFileName(body.fileName);
@@ -85,7 +87,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       },
       async (request) => {
         const key = keyOf(request);
-        const body = request.body as { base64Data: string; uploadPath: string; fileName?: string };
+        const body = request.body;
         const uploadPath = checkUploadPath(body.uploadPath);
         const fileName = checkFileName(body.fileName);
         await roomForUpload(services, key.id, Math.floor((body.base64Data.length * 3) / 4));

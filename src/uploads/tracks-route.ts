@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../app/services.js";
@@ -13,7 +14,8 @@ import { storeFromUrl } from "./sources.js";
  * `POST /api/v1/hookline/tracks` (spec 12.1): registers an uploaded file (`filePath`) or a remote one
  * (`fileUrl`, fetched through the guarded client) as a source track. Non-audio answers 400 / 422.
  */
-export function trackRegistrationRoute(app: FastifyInstance, services: Services) {
+export function trackRegistrationRoute(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
 
   app.post(
@@ -30,7 +32,7 @@ export function trackRegistrationRoute(app: FastifyInstance, services: Services)
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const body = request.body as { fileUrl?: string; filePath?: string; title?: string };
+      const body = request.body;
       if (body.filePath) {
         const file = await findFileByPath(store.db, key.id, body.filePath);
         if (!file || !isLive(file, clock.now())) throw new HooklineError("not_found", "File not found");

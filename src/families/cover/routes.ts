@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
@@ -23,7 +24,8 @@ import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
 const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
 
 /** The cover endpoints (spec 5.1, 5.2, 11 #7 #8 #21, 13). */
-export function coverRoutes(app: FastifyInstance, services: Services) {
+export function coverRoutes(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
 
   /**
@@ -46,7 +48,7 @@ export function coverRoutes(app: FastifyInstance, services: Services) {
     { schema: { summary: "Generate two covers for a music task", body: generateBody } },
     async (request, reply) => {
       const key = keyOf(request);
-      const body = request.body as Record<string, unknown>;
+      const body = request.body;
       const musicTaskId = required(taskIdOf(body), "taskId");
       return submitTask(services, request, reply, {
         family: "cover",

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
@@ -36,23 +37,18 @@ export async function vetUrl(services: Services, value: string, field: string) {
  * at a time per validation.
  */
 export function generateRoute(
-  app: FastifyInstance,
+  fastify: FastifyInstance,
   services: Services,
   validationTask: (ownerId: string, taskId: string) => Promise<Task>,
 ) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { clock } = services;
   app.post(
     "/api/v1/voice/generate",
     { schema: { summary: "Verify the recording of the phrase and create the voice", body: generateBody } },
     async (request, reply) => {
       const key = keyOf(request);
-      const body = request.body as Record<string, unknown> & {
-        verifyUrl: string;
-        voiceName?: string;
-        description?: string;
-        style?: string;
-        singerSkillLevel?: string;
-      };
+      const body = request.body;
       const validation = await validationTask(key.id, required(taskIdOf(body), "taskId"));
       return submitTask(services, request, reply, {
         family: "voice",

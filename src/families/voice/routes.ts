@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
@@ -80,7 +81,8 @@ function record(task: Task) {
 }
 
 /** The custom-voice endpoints (spec 6) and the additive voice list (spec 13). */
-export function voiceRoutes(app: FastifyInstance, services: Services) {
+export function voiceRoutes(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
   const validationTask = async (ownerId: string, taskId: string) => {
     const task = await getOwnedTask(store.db, ownerId, taskId, "voice");
@@ -96,12 +98,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
     "/api/v1/voice/validate",
     { schema: { summary: "Validate a source recording and get a phrase", body: validateBody } },
     async (request, reply) => {
-      const body = request.body as Record<string, unknown> & {
-        voiceUrl: string;
-        vocalStartS: number;
-        vocalEndS: number;
-        language?: string;
-      };
+      const body = request.body;
       checkSegment(body.vocalStartS, body.vocalEndS);
       const input: ValidationInput = {
         kind: "validation",
@@ -144,7 +141,7 @@ export function voiceRoutes(app: FastifyInstance, services: Services) {
     { schema: { summary: "A new phrase for a validation task", body: regenerateBody } },
     async (request, reply) => {
       const key = keyOf(request);
-      const body = request.body as Record<string, unknown>;
+      const body = request.body;
       const task = await validationTask(key.id, required(taskIdOf(body), "taskId"));
       const callbackUrl = callbackUrlOf(body);
       if (callbackUrl) await services.outbound.vet(callbackUrl);

@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app/services.js";
@@ -14,7 +15,8 @@ const VOICE_ID = /^voice_[0-9a-f]{32}$/;
  * `voiceId`. True only for a voice that exists, belongs to the caller and was not deleted; another key's ids
  * answer 404 exactly like unknown ones (spec 13).
  */
-export function checkVoiceRoute(app: FastifyInstance, services: Services) {
+export function checkVoiceRoute(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store } = services;
   app.post(
     "/api/v1/voice/check-voice",
@@ -32,7 +34,7 @@ export function checkVoiceRoute(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const body = request.body as Record<string, unknown>;
+      const body = request.body;
       const taskId = taskIdOf(body);
       if (taskId) {
         const task = await getOwnedTask(store.db, key.id, taskId, "voice");
@@ -53,7 +55,8 @@ export function checkVoiceRoute(app: FastifyInstance, services: Services) {
 }
 
 /** `GET|DELETE /api/v1/hookline/voices[/{voiceId}]` (spec 13): the caller's voices. */
-export function voicesRoutes(app: FastifyInstance, services: Services) {
+export function voicesRoutes(fastify: FastifyInstance, services: Services) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
   const iso = (ms: number) => isoTime(ms);
 
@@ -70,7 +73,7 @@ export function voicesRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const q = request.query as { limit?: string; cursor?: string };
+      const q = request.query;
       const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
       const rows = await listVoices(store.db, key.id, limit + 1, q.cursor ? Number(q.cursor) : undefined);
       const page = rows.slice(0, limit);
@@ -84,10 +87,10 @@ export function voicesRoutes(app: FastifyInstance, services: Services) {
 
   app.get(
     "/api/v1/hookline/voices/:voiceId",
-    { schema: { summary: "One voice of the key" } },
+    { schema: { summary: "One voice of the key", params: Type.Object({ voiceId: Type.String() }) } },
     async (request, reply) => {
       const key = keyOf(request);
-      const { voiceId } = request.params as { voiceId: string };
+      const { voiceId } = request.params;
       const voice = VOICE_ID.test(voiceId) ? await getVoice(store.db, key.id, voiceId) : undefined;
       if (!voice) throw new HooklineError("not_found", "Voice not found");
       return sendOk(reply, voiceView(voice, iso));
@@ -96,10 +99,15 @@ export function voicesRoutes(app: FastifyInstance, services: Services) {
 
   app.delete(
     "/api/v1/hookline/voices/:voiceId",
-    { schema: { summary: "Delete a voice (its embedding is erased)" } },
+    {
+      schema: {
+        summary: "Delete a voice (its embedding is erased)",
+        params: Type.Object({ voiceId: Type.String() }),
+      },
+    },
     async (request, reply) => {
       const key = keyOf(request);
-      const { voiceId } = request.params as { voiceId: string };
+      const { voiceId } = request.params;
       const deleted = VOICE_ID.test(voiceId) && (await deleteVoice(store.db, key.id, voiceId, clock.now()));
       if (!deleted) throw new HooklineError("not_found", "Voice not found");
       return sendOk(reply, { voiceId, deleted: true });

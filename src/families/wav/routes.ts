@@ -1,3 +1,4 @@
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
@@ -41,7 +42,9 @@ const generateBody = Type.Object({
 const wavDedupeKey = (trackTaskId: string, audioId: string): string => `wav:${trackTaskId}/${audioId}`;
 
 /** The WAV endpoints (spec 4.1, 4.2). */
-export function wavRoutes(app: FastifyInstance, services: Services) {
+export function wavRoutes(fastify: FastifyInstance, services: Services) {
+  // Typed by the schemas that validate them: `request.body` is what `generateBody` let through.
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
   const limits = services.config.limits;
 
@@ -77,7 +80,7 @@ export function wavRoutes(app: FastifyInstance, services: Services) {
     { schema: { summary: "Convert a track to WAV", body: generateBody } },
     async (request, reply) => {
       const key = keyOf(request);
-      const body = request.body as Record<string, unknown>;
+      const body = request.body;
       const audioId = required(audioIdOf(body), "audioId");
       const musicTaskId = taskIdOf(body);
       // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
