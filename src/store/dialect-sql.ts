@@ -1,7 +1,8 @@
 /**
  * What differs in SQL text between the two databases, behind one interface (the parts: sqlite-sql.ts and
- * postgres-sql.ts). Code outside src/store writes one text with these parts in it and gets a statement for each
- * database from {@link bothDialects}; it never tests which database it runs on.
+ * postgres-sql.ts). Code outside src/store writes one text with these parts in it, as a function given to
+ * `statement` or `repeated` (statements.ts), which makes each database's text; it never tests which database it
+ * runs on.
  */
 export interface DialectSql {
   /** The greater of two values: SQLite's two-argument `max`, PostgreSQL's `greatest`. */

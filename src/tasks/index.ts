@@ -3,8 +3,6 @@
  * @module
  */
 
-/** The outbox's, where tasks enqueue their callbacks (kept here for the benchmarks that import it so). */
-export { enqueueMessage } from "../outbox/index.js";
 export { deliveryTasksOf, getOwnedTask, listTasks, type TaskListQuery, type TaskPage } from "./lookup.js";
 export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";

@@ -78,7 +78,7 @@ export function generateRoute(
           return {
             status: VOICE_STATUS.queued,
             action: "generate",
-            input: { ...input },
+            input,
             parentId: validation.id,
             price: services.config.prices.voice,
           };

@@ -111,7 +111,7 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
         family: "voice",
         body,
         vet: () => vetUrl(services, body.voiceUrl, "voiceUrl"),
-        prepare: () => ({ status: VOICE_STATUS.queued, action: "validate", input: { ...input } }),
+        prepare: () => ({ status: VOICE_STATUS.queued, action: "validate", input }),
       });
     },
   );
