@@ -337,7 +337,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
 export async function migrate(db: Kysely<unknown>, dialect: Dialect, upTo?: string) {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   const migrator = new Migrator({ db, provider });
-  return upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo);
+  const run = () => (upTo === undefined ? migrator.migrateToLatest() : migrator.migrateTo(upTo));
+  if (dialect !== "sqlite") return run(); // Kysely holds an advisory lock on PostgreSQL
+  // On SQLite Kysely takes no lock and runs each migration outside a transaction, so two processes opening one
+  // new database at once both ran the same migration ("index … already exists"). Under BEGIN IMMEDIATE (the
+  // store's single connection, nothing else uses it yet) the second waits for the first, then finds nothing to do.
+  await sql`begin immediate`.execute(db);
+  try {
+    const result = await run();
+    await sql.raw(result.error ? "rollback" : "commit").execute(db);
+    return result;
+  } catch (error) {
+    await sql`rollback`.execute(db);
+    throw error;
+  }
 }
 
 export { sql };
