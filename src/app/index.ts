@@ -2,7 +2,7 @@
  * The application: builds the shared services and starts the API, runner, sender and sweeper.
  * @module
  */
-export type { Services } from "./services.js";
+export type { Services } from "../services/index.js";
 export {
   openServices,
   type Running,

@@ -5,18 +5,19 @@ import type { Config } from "../config/index.js";
 import { createSender, type Sender, type SenderOptions } from "../delivery/index.js";
 import { FAMILIES } from "../families/index.js";
 import { createLocalBlobStore, createUrlSigner } from "../files/index.js";
-import { buildApp, commonRoutes, hooklineRoutes } from "../http/index.js";
+import { buildApp } from "../http/index.js";
 import { type Clock, systemClock } from "../lib/clock.js";
 import { randomToken } from "../lib/ids.js";
 import type { Logger } from "../lib/logger.js";
 import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
 import { createOutbound } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
+import { commonRoutes, hooklineRoutes } from "../routes/index.js";
+import type { Services } from "../services/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
 import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } from "../tasks/index.js";
 import { trackRoutes } from "../tracks/index.js";
 import { trackRegistrationRoute, uploadRoutes } from "../uploads/index.js";
-import type { Services } from "./services.js";
 import { reconcileAtStart, startSweeper } from "./sweeper.js";
 
 export interface StartOptions {

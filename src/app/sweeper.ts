@@ -1,7 +1,7 @@
 import { chmod, stat } from "node:fs/promises";
 import { createBlobReconciler, type ReconcilerOptions, sweepExpired } from "../files/index.js";
 import { pruneRates } from "../rates/index.js";
-import type { Services } from "./services.js";
+import type { Services } from "../services/index.js";
 
 /** Temp files older than this are leftovers wherever they are: no task or upload writes one for 6 hours. */
 const STALE_TEMP_MS = 6 * 3_600_000;

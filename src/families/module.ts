@@ -1,5 +1,5 @@
-import type { Services } from "../app/services.js";
 import type { RouteModule } from "../http/index.js";
+import type { Services } from "../services/index.js";
 import type { Family } from "../tasks/index.js";
 
 /** A job family as the application sees it: its engine side and its routes. */

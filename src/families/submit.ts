@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
-import type { Services } from "../app/services.js";
 import { chargeCredits, chargedInput } from "../credits/index.js";
 import { callbackUrlOf, keyOf, sendOk, simulationOf } from "../http/index.js";
 import { newTaskId } from "../lib/ids.js";
 import { reserveRoom } from "../quota/index.js";
+import type { Services } from "../services/index.js";
 import type { Database } from "../store/index.js";
 import { insertOnlyOnce, insertTask, type NewTask, type OnlyOnceRule } from "../tasks/index.js";
 

@@ -6,8 +6,8 @@ import Fastify, {
   type FastifyInstance,
   LogController,
 } from "fastify";
-import type { Services } from "../app/services.js";
 import { HooklineError, toError } from "../lib/errors.js";
+import type { Services } from "../services/index.js";
 import { settleAbort } from "./aborts.js";
 import { registerAuth } from "./auth.js";
 import { BodyWatch } from "./body-watch.js";

@@ -1,12 +1,11 @@
 /**
  * The HTTP server: request limits, envelope, error mapping, auth, OpenAPI; routes come from the families and
- * common modules.
+ * from src/routes, which import this folder's helpers (never the other way round).
  * @module
  */
 export { settleAbort } from "./aborts.js";
 export { buildApp, fromFastifyError, type RouteModule } from "./app.js";
 export { keyOf } from "./auth.js";
-export { commonRoutes } from "./common-routes.js";
 export { errorEnvelope, sendError, sendOk } from "./envelope.js";
 export {
   audioIdOf,
@@ -18,5 +17,4 @@ export {
   taskIdOf,
   taskIdQuery,
 } from "./fields.js";
-export { hooklineRoutes } from "./hookline-routes.js";
 export { simulationOf } from "./simulation.js";

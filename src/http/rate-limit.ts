@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../app/services.js";
 import { HooklineError } from "../lib/errors.js";
 import { hitRate } from "../rates/index.js";
+import type { Services } from "../services/index.js";
 
 /**
  * The per-key request rate (spec 12.3): a key's own `rate_limit`, else `HOOKLINE_RATE_LIMIT`; none when neither

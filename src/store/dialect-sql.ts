@@ -4,6 +4,9 @@
  * `statement` or `repeated` (statements.ts), which makes each database's text; it never tests which database it
  * runs on.
  */
+/** The two databases Hookline runs on. */
+export type Dialect = "sqlite" | "postgres";
+
 export interface DialectSql {
   /** The greater of two values: SQLite's two-argument `max`, PostgreSQL's `greatest`. */
   readonly greatest: string;

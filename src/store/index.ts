@@ -2,8 +2,8 @@
  * Database access: one Kysely schema over SQLite (default) and PostgreSQL.
  * @module
  */
-export type { DialectSql } from "./dialect-sql.js";
-export { type Dialect, openStore, type Store, type StoreTarget } from "./open.js";
+export type { Dialect, DialectSql } from "./dialect-sql.js";
+export { openStore, type Store, type StoreTarget } from "./open.js";
 export type { Listener } from "./postgres-listen.js";
 export type * from "./schema.js";
 export { ensureSecret } from "./settings.js";

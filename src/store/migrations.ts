@@ -1,5 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
-import type { Dialect } from "./open.js";
+import type { Dialect } from "./dialect-sql.js";
 
 /**
  * Migrations are code, written once for both databases with Kysely's schema builder; the few type differences

@@ -1,13 +1,12 @@
 import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
 import { createBatcher } from "./batch.js";
+import type { Dialect } from "./dialect-sql.js";
 import { migrate } from "./migrations.js";
 import { type Listener, listenPostgres } from "./postgres-listen.js";
 import { openPostgres } from "./postgres-open.js";
 import type { Database } from "./schema.js";
 import { openSqlite, sqliteTransact } from "./sqlite-open.js";
-
-export type Dialect = "sqlite" | "postgres";
 
 /** The narrow storage handle the rest of Hookline holds. */
 export interface Store {

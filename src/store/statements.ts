@@ -1,6 +1,5 @@
 import { CompiledQuery, type Kysely, PostgresAdapter } from "kysely";
-import type { DialectSql } from "./dialect-sql.js";
-import type { Dialect } from "./open.js";
+import type { Dialect, DialectSql } from "./dialect-sql.js";
 import { postgresSql } from "./postgres-sql.js";
 import type { Database } from "./schema.js";
 import { sqliteSql } from "./sqlite-sql.js";

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../app/services.js";
 import { getFile } from "../files/index.js";
 import { keyOf, queryTaskId, sendOk, taskIdQuery } from "../http/index.js";
+import type { Services } from "../services/index.js";
 import { getOwnedTask } from "../tasks/index.js";
 import { musicRecord } from "./record.js";
 import { tracksOfTask } from "./tracks.js";

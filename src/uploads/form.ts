@@ -1,6 +1,6 @@
 import type { Multipart } from "@fastify/multipart";
-import type { Services } from "../app/services.js";
 import { HooklineError } from "../lib/errors.js";
+import type { Services } from "../services/index.js";
 import { discardBlob, type Stored } from "./ingest.js";
 import { checkFileName, checkUploadPath } from "./names.js";
 

@@ -1,9 +1,9 @@
-import type { Services } from "../app/services.js";
 import { insertFile } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { checkSourceShape, type ProbeResult, probeAudio, sniffMime } from "../media/index.js";
 import { checkQuota } from "../quota/index.js";
+import type { Services } from "../services/index.js";
 import { registerTrack, titleFromFileName } from "../tracks/index.js";
 import { chooseFileName } from "./names.js";
 

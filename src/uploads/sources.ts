@@ -1,8 +1,8 @@
 import { open, rm } from "node:fs/promises";
 import { Readable } from "node:stream";
-import type { Services } from "../app/services.js";
 import { HEAD_BYTES } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
+import type { Services } from "../services/index.js";
 import type { Stored } from "./ingest.js";
 
 async function readHead(path: string): Promise<Uint8Array> {

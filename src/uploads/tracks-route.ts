@@ -1,11 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../app/services.js";
 import { findFileByPath, isLive } from "../files/index.js";
 import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkSourceShape, probeAudio } from "../media/index.js";
+import type { Services } from "../services/index.js";
 import { registerTrack, titleFromFileName } from "../tracks/index.js";
 import { ingest, requireAudio } from "./ingest.js";
 import { storeFromUrl } from "./sources.js";

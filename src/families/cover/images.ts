@@ -2,9 +2,10 @@
  * Where a cover task's images come from: the configured image service (one request per style, in parallel), or
  * the local renderer. Either way the analysis runs first: it seeds the local art and writes the service's prompt.
  */
-import type { Services } from "../../app/services.js";
+
 import type { AudioFeatures } from "../../media/analysis/index.js";
 import type { FontCache } from "../../media/image/index.js";
+import type { Services } from "../../services/index.js";
 import { paletteFor, renderCovers } from "./art.js";
 import { coverPrompt } from "./prompt.js";
 import { generateImage } from "./provider.js";

@@ -4,7 +4,7 @@
  * stored behind signed, expiring URLs.
  * @module
  */
-import type { Services } from "../../app/services.js";
+import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
 import { createCoverFamily } from "./processor.js";
 import { coverRoutes } from "./routes.js";

@@ -1,12 +1,12 @@
 import { writeFile } from "node:fs/promises";
 import { type Static, Type } from "@sinclair/typebox";
-import type { Services } from "../../app/services.js";
 import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive } from "../../files/index.js";
 import { HooklineError, toError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { analyseTrack } from "../../media/analysis/index.js";
 import { FontCache } from "../../media/image/index.js";
+import type { Services } from "../../services/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { titleFromFileName, tracksOfTask } from "../../tracks/index.js";
 import { readStored } from "../stored.js";

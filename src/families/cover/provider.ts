@@ -7,10 +7,10 @@
  * @module
  */
 import { readFile, rm } from "node:fs/promises";
-import type { Services } from "../../app/services.js";
 import type { Config } from "../../config/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { sniffMime } from "../../media/index.js";
+import type { Services } from "../../services/index.js";
 
 /** Image types accepted from a service, with the extension they are stored under. */
 const ACCEPTED: Record<string, string> = { "image/png": "png", "image/jpeg": "jpg", "image/webp": "webp" };

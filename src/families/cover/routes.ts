@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import type { Services } from "../../app/services.js";
 import { liveFileUrl } from "../../files/index.js";
 import {
   callbackFields,
@@ -16,6 +15,7 @@ import {
 } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { isoTime } from "../../lib/time.js";
+import type { Services } from "../../services/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, type Task } from "../../tasks/index.js";
 import { submitTask } from "../submit.js";

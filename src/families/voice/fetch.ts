@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
-import type { Services } from "../../app/services.js";
 import { getFile, isLive } from "../../files/index.js";
 import { HooklineError } from "../../lib/errors.js";
+import type { Services } from "../../services/index.js";
 
 /** A recording on local disk; `release` removes it if it was downloaded for the task. */
 export interface LocalRecording {

@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../../app/services.js";
 import { callbackFields, keyOf, required, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
+import type { Services } from "../../services/index.js";
 import { setStatus, type Task } from "../../tasks/index.js";
 import { submitTask } from "../submit.js";
 import { isOwnFileUrl } from "./fetch.js";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import type { Services } from "../../app/services.js";
 import { HooklineError } from "../../lib/errors.js";
+import type { Services } from "../../services/index.js";
 import { compareSpeakers, SPEAKER_MODEL } from "../../speech/index.js";
 import type { Database } from "../../store/index.js";
 import { type Outcome, type RunHelpers, setStatus, settleTask, type Task } from "../../tasks/index.js";

@@ -3,7 +3,7 @@
  * it, and a same-speaker check before a voice is made.
  * @module
  */
-import type { Services } from "../../app/services.js";
+import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
 import { createVoiceFamily } from "./processor.js";
 import { voiceRoutes } from "./routes.js";

@@ -1,6 +1,6 @@
-import type { Services } from "../../app/services.js";
 import { refundCredits } from "../../credits/index.js";
 import { HooklineError, toError } from "../../lib/errors.js";
+import type { Services } from "../../services/index.js";
 import { simulatedCode } from "../../simulation/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
 import { readStored } from "../stored.js";

@@ -1,6 +1,6 @@
-import type { Services } from "../../app/services.js";
 import { HooklineError } from "../../lib/errors.js";
 import { DURATION_SLACK_S } from "../../media/index.js";
+import type { Services } from "../../services/index.js";
 import { type Analysis, analyseRecording, judge } from "../../speech/index.js";
 
 /** Segment lengths `validate` accepts, in seconds (spec 13: over 60 s answers at once). */

@@ -1,5 +1,5 @@
-import type { Services } from "../../app/services.js";
 import { HooklineError } from "../../lib/errors.js";
+import type { Services } from "../../services/index.js";
 import { type Analysis, decodeFingerprint, matchReplay, REPLAY } from "../../speech/index.js";
 
 /** How every replay refusal starts, so that a person (and a test) recognises it. */

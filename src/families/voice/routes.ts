@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../../app/services.js";
 import {
   callbackFields,
   callbackUrlOf,
@@ -13,6 +12,7 @@ import {
   taskIdQuery,
 } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
+import type { Services } from "../../services/index.js";
 import { getOwnedTask, queueAction, type Task } from "../../tasks/index.js";
 import { submitTask } from "../submit.js";
 import { generateRoute, url, vetUrl } from "./generate-route.js";

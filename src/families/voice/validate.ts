@@ -1,4 +1,4 @@
-import type { Services } from "../../app/services.js";
+import type { Services } from "../../services/index.js";
 import { encodeFingerprint } from "../../speech/index.js";
 import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
 import { readStored } from "../stored.js";

@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../../app/services.js";
 import { keyOf, sendOk, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { isoTime } from "../../lib/time.js";
+import type { Services } from "../../services/index.js";
 import { getOwnedTask } from "../../tasks/index.js";
 import { deleteVoice, getVoice, listVoices, voiceOfTask, voiceView } from "./voices.js";
 

@@ -2,7 +2,7 @@
  * The WAV family (spec 4): a source track becomes a PCM WAV behind a signed, expiring URL.
  * @module
  */
-import type { Services } from "../../app/services.js";
+import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
 import { createWavFamily } from "./processor.js";
 import { wavRoutes } from "./routes.js";

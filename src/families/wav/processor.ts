@@ -1,10 +1,10 @@
-import type { Services } from "../../app/services.js";
 import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive } from "../../files/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { convertToWav } from "../../media/index.js";
 import { checkDisk } from "../../quota/index.js";
+import type { Services } from "../../services/index.js";
 import { type Family, type Outcome, setStatus, type Task } from "../../tasks/index.js";
 import { WAV_STATUS, wavCallbackBody, wavFailureCode } from "./payload.js";
 

@@ -2,7 +2,6 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Kysely } from "kysely";
-import type { Services } from "../../app/services.js";
 import { liveFileUrl } from "../../files/index.js";
 import {
   audioIdOf,
@@ -17,6 +16,7 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { wireTime } from "../../lib/time.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
+import type { Services } from "../../services/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, type Task } from "../../tasks/index.js";
 import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";

@@ -2,12 +2,11 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
-import type { Services } from "../app/services.js";
 import { creditBalance } from "../credits/index.js";
 import { fileMeta, getFile, isLive, registerFileRoutes } from "../files/index.js";
+import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { keyOf } from "./auth.js";
-import { sendOk } from "./envelope.js";
+import type { Services } from "../services/index.js";
 
 /** Credits when a key has no balance set: unlimited, shown as the spec's 999999999 (spec 13). */
 const UNLIMITED = 999_999_999;

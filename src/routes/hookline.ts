@@ -2,16 +2,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Services } from "../app/services.js";
 import { removeAtPath, removeUnder } from "../files/index.js";
+import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { listAttempts, listMessages, removeMessagesOfTask, requeueLatest } from "../outbox/index.js";
 import { hitRate } from "../rates/index.js";
+import type { Services } from "../services/index.js";
 import { getOwnedTask, listTasks, removeTask } from "../tasks/index.js";
 import { removeTracksOfTask } from "../tracks/index.js";
-import { keyOf } from "./auth.js";
-import { sendOk } from "./envelope.js";
 
 const taskIdParams = Type.Object({ taskId: Type.String() });
 
