@@ -14,6 +14,7 @@ import { createOutbound } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
 import { commonRoutes, hooklineRoutes } from "../routes/index.js";
 import type { Services } from "../services/index.js";
+import { simulatingFamily, simulationSender } from "../simulation/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
 import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } from "../tasks/index.js";
 import { trackRoutes } from "../tracks/index.js";
@@ -126,6 +127,7 @@ export function senderOptions(
     clock: services.clock,
     log: services.log,
     messages: services.messages,
+    extension: simulationSender,
   };
 }
 
@@ -143,7 +145,8 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
   const services = await openServices(config, log, opts.clock);
   await reconcileAtStart(services);
   const modules = FAMILIES.map((make) => make(services));
-  const families = new Map<string, Family>(modules.map((m) => [m.family.name, m.family]));
+  // Failure simulation wraps each family here; the runner runs what it is given.
+  const families = new Map<string, Family>(modules.map((m) => [m.family.name, simulatingFamily(m.family)]));
   const owner = `${hostname()}:${process.pid}:${randomToken(6)}`;
 
   let app: FastifyInstance | null = null;

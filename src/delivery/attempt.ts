@@ -1,9 +1,8 @@
 import type { SigningRow } from "../keys/index.js";
-import { newWebhookKey } from "../lib/ids.js";
-import type { AttemptRecord, MessageRow } from "../outbox/index.js";
-import { readMessageSimulation } from "../simulation/index.js";
-import { decide } from "./policy.js";
-import type { SenderOptions } from "./sender.js";
+import type { Clock } from "../lib/clock.js";
+import type { Outbound } from "../net/index.js";
+import type { AttemptRecord, MessageRow, RoundTrigger } from "../outbox/index.js";
+import { decide, type RetryPolicy } from "./policy.js";
 import { type SigningKeys, signatureHeaders } from "./signing.js";
 
 /** The keys that sign now: the previous webhook key only while its grace period lasts. */
@@ -15,12 +14,15 @@ function keysOf(row: SigningRow, now: number): SigningKeys {
   return { current: row.webhook_key, previous, hmacEnabled: row.hmac_enabled === 1 };
 }
 
-/**
- * Failure simulation (`bad-signature`): headers of the usual shape, signed with a fresh random key that no
- * receiver knows, so that its verification must refuse them.
- */
-function wrongKeys(row: SigningRow): SigningKeys {
-  return { current: newWebhookKey(), previous: null, hmacEnabled: row.hmac_enabled === 1 };
+/** What one attempt needs (the sender's options are a superset). */
+export interface AttemptOptions {
+  readonly clock: Clock;
+  readonly outbound: Outbound;
+  readonly timeoutMs: number;
+  readonly excerptBytes: number;
+  readonly policy: RetryPolicy;
+  readonly userAgent?: string;
+  readonly random?: () => number;
 }
 
 /**
@@ -28,23 +30,19 @@ function wrongKeys(row: SigningRow): SigningKeys {
  * the record the sender writes, with the retry policy's decision. Never throws for the network.
  */
 export async function attempt(
-  opts: Pick<
-    SenderOptions,
-    "clock" | "outbound" | "timeoutMs" | "excerptBytes" | "policy" | "userAgent" | "random"
-  >,
+  opts: AttemptOptions,
   message: MessageRow,
   signing: SigningRow | undefined,
 ): Promise<AttemptRecord> {
   const { clock } = opts;
   const startedAt = clock.now();
   const timestamp = Math.floor(startedAt / 1000);
-  const sim = readMessageSimulation(message.simulate);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "user-agent": opts.userAgent ?? "Hookline-Webhooks/0.1",
     ...(signing
       ? signatureHeaders(
-          sim?.badSignature ? wrongKeys(signing) : keysOf(signing, startedAt),
+          keysOf(signing, startedAt),
           message.id,
           message.sign_task_id,
           message.body,
@@ -60,12 +58,7 @@ export async function attempt(
   const decision = decide(result, message.round_attempts + 1, opts.policy, opts.random);
   return {
     message,
-    trigger:
-      message.round_attempts === 0 && message.total_attempts > 0
-        ? sim?.repeat
-          ? "duplicate"
-          : "manual"
-        : "auto",
+    trigger: message.round_attempts === 0 ? roundTrigger(message.round_trigger) : "auto",
     startedAt,
     endedAt,
     latencyMs: result.latencyMs,
@@ -78,4 +71,9 @@ export async function attempt(
     outcome: decision.outcome,
     nextAt: decision.outcome === "retry" ? endedAt + decision.delayMs : null,
   };
+}
+
+/** A round's trigger as stored; anything unknown counts as `auto`. */
+function roundTrigger(text: string): RoundTrigger {
+  return text === "manual" || text === "duplicate" ? text : "auto";
 }

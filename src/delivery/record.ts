@@ -1,6 +1,5 @@
 import type { Kysely } from "kysely";
-import { type AttemptRecord, requeueDelivered, writeAttempts } from "../outbox/index.js";
-import { afterRepeatQueued, readMessageSimulation } from "../simulation/index.js";
+import { type AttemptRecord, writeAttempts } from "../outbox/index.js";
 import type { Database } from "../store/index.js";
 import { deliveryTasksOf, type Family } from "../tasks/index.js";
 
@@ -15,7 +14,6 @@ export async function recordAttempts(
   records: readonly AttemptRecord[],
 ): Promise<Set<string>> {
   const moved = await writeAttempts(trx, owner, records);
-  await repeatSimulatedDuplicates(trx, records, moved);
   const finals = records.filter((r) => r.outcome !== "retry" && moved.has(r.message.id));
   if (finals.length === 0) return moved;
   // One read for the batch, of the little the hooks are given.
@@ -29,24 +27,4 @@ export async function recordAttempts(
       await hook.call(family, trx, { id: row.id, family: row.family, status: row.status });
   }
   return moved;
-}
-
-/** How long after a delivery its simulated repetition is sent. */
-const REPEAT_AFTER_MS = 1000;
-
-/**
- * Failure simulation (`duplicate=N`): a delivered message that still has repetitions to make is queued again,
- * same id, a fresh round, shortly after; receivers see it as the duplicate the contract allows.
- */
-async function repeatSimulatedDuplicates(
-  trx: Kysely<Database>,
-  records: readonly AttemptRecord[],
-  moved: ReadonlySet<string>,
-): Promise<void> {
-  for (const r of records) {
-    if (r.outcome !== "delivered" || !moved.has(r.message.id) || !r.message.simulate) continue;
-    const sim = readMessageSimulation(r.message.simulate);
-    if (!sim || sim.duplicates <= 0) continue;
-    await requeueDelivered(trx, r.message.id, r.endedAt + REPEAT_AFTER_MS, afterRepeatQueued(sim));
-  }
 }

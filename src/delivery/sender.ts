@@ -1,7 +1,6 @@
+import type { Kysely } from "kysely";
 import { type SigningRow, signingKeysOf } from "../keys/index.js";
-import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
-import type { Outbound } from "../net/index.js";
 import {
   type AttemptRecord,
   claimMessages,
@@ -9,28 +8,39 @@ import {
   releaseMessages,
   renewMessageLeases,
 } from "../outbox/index.js";
-import type { Store } from "../store/index.js";
+import type { Database, Store } from "../store/index.js";
 import type { Family, Notifier } from "../tasks/index.js";
-import { attempt } from "./attempt.js";
-import type { RetryPolicy } from "./policy.js";
+import { type AttemptOptions, attempt } from "./attempt.js";
 import { recordAttempts } from "./record.js";
 
-export interface SenderOptions {
+/**
+ * What is plugged into the sender at composition (failure simulation is one, src/simulation); the sender itself
+ * knows of none and calls these at two points.
+ */
+export interface SenderExtension {
+  /** The signing material an attempt of `message` is signed with, in place of its key's own. */
+  signingFor?(message: MessageRow, signing: SigningRow): SigningRow;
+  /**
+   * Runs in the cycle's transaction once a batch of attempts is written; `moved`: the ids of the messages those
+   * attempts changed (a record whose lease was lost changes nothing).
+   */
+  afterRecorded?(
+    trx: Kysely<Database>,
+    records: readonly AttemptRecord[],
+    moved: ReadonlySet<string>,
+  ): Promise<void>;
+}
+
+export interface SenderOptions extends AttemptOptions {
   readonly store: Store;
-  readonly outbound: Outbound;
   readonly families: ReadonlyMap<string, Family>;
   readonly owner: string;
   readonly concurrency: number;
   readonly leaseMs: number;
   readonly pollMs: number;
-  readonly timeoutMs: number;
-  readonly excerptBytes: number;
-  readonly policy: RetryPolicy;
-  readonly clock: Clock;
   readonly log: Logger;
   readonly messages: Notifier;
-  readonly userAgent?: string;
-  readonly random?: () => number;
+  readonly extension?: SenderExtension;
 }
 
 export interface Sender {
@@ -85,7 +95,9 @@ export function createSender(opts: SenderOptions): Sender {
   /** Starts the POST of a claimed message; its lease is held until its attempt is committed. */
   function launch(message: MessageRow, signing: SigningRow | undefined): void {
     const release = () => leased.delete(message.id);
-    const p: Promise<void> = attempt(opts, message, signing)
+    const signWith =
+      signing && opts.extension?.signingFor ? opts.extension.signingFor(message, signing) : signing;
+    const p: Promise<void> = attempt(opts, message, signWith)
       .then((record) => {
         pending.push({ record, done: release });
       })
@@ -117,13 +129,11 @@ export function createSender(opts: SenderOptions): Sender {
       let moved = new Set<string>();
       try {
         await store.transact(async (trx) => {
-          if (batch.length > 0)
-            moved = await recordAttempts(
-              trx,
-              opts.owner,
-              opts.families,
-              batch.map((p) => p.record),
-            );
+          if (batch.length > 0) {
+            const records = batch.map((p) => p.record);
+            moved = await recordAttempts(trx, opts.owner, opts.families, records);
+            await opts.extension?.afterRecorded?.(trx, records, moved);
+          }
           if (limit > 0) {
             claimed = await claimMessages(trx, opts.owner, limit, clock.now(), opts.leaseMs);
             keys = await signingKeysOf(

@@ -5,6 +5,7 @@ import { callbackUrlOf, keyOf, sendOk, simulationOf } from "../http/index.js";
 import { newTaskId } from "../lib/ids.js";
 import { reserveRoom } from "../quota/index.js";
 import type { Services } from "../services/index.js";
+import { simulationInput } from "../simulation/index.js";
 import type { Database } from "../store/index.js";
 import { insertOnlyOnce, insertTask, type NewTask, type OnlyOnceRule } from "../tasks/index.js";
 
@@ -81,9 +82,8 @@ export async function submitTask(
         family: submission.family,
         status: spec.status,
         action: spec.action,
-        input: { ...spec.input, ...chargedInput(charged) },
+        ...simulationInput({ ...spec.input, ...chargedInput(charged) }, simulation),
         callbackUrl,
-        simulation,
         parentId: spec.parentId ?? null,
         reservedBytes: spec.reservedBytes ?? 0,
       };

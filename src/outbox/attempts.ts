@@ -2,11 +2,14 @@ import type { Kysely } from "kysely";
 import { type Database, exec, powerOfTwoChunks, query, repeated } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
+/** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
+export type RoundTrigger = "auto" | "manual" | "duplicate";
+
 /** What one attempt gave, as the sender records it with its retry decision. */
 export interface AttemptRecord {
   readonly message: MessageRow;
   /** `manual`: the first attempt of a redelivery; `duplicate`: of a simulated repetition. */
-  readonly trigger: "auto" | "manual" | "duplicate";
+  readonly trigger: RoundTrigger;
   readonly startedAt: number;
   readonly endedAt: number;
   readonly latencyMs: number;

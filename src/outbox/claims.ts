@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import { type Database, type MessageTable, padToPowerOfTwo, query, statement } from "../store/index.js";
 
 /**
@@ -9,7 +9,7 @@ import { type Database, type MessageTable, padToPowerOfTwo, query, statement } f
 
 /** What the sender needs of a claimed message. */
 export type MessageRow = Pick<
-  MessageTable,
+  Selectable<MessageTable>,
   | "id"
   | "task_id"
   | "owner_id"
@@ -19,6 +19,7 @@ export type MessageRow = Pick<
   | "round_attempts"
   | "total_attempts"
   | "simulate"
+  | "round_trigger"
 >;
 
 // A literal 'pending', so that the planners use the partial index on pending messages. SQLite finds the rows by
@@ -28,7 +29,8 @@ const CLAIM = statement<MessageRow>(
   (d) => `update messages set lease_owner = ?, lease_until = ?
     where ${d.rowKey} in (select ${d.rowKey} from messages where state = 'pending' and next_at <= ?
       and (lease_until is null or lease_until < ?) order by next_at limit ?${d.skipLocked})
-    returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts, simulate`,
+    returning id, task_id, owner_id, url, body, sign_task_id, round_attempts, total_attempts, simulate,
+      round_trigger`,
 );
 
 /**

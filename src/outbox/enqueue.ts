@@ -1,13 +1,24 @@
 import type { Kysely } from "kysely";
 import { newMessageId } from "../lib/ids.js";
-import { messageSimulation, simulationOfInput } from "../simulation/index.js";
 import type { Database } from "../store/index.js";
-import type { CallbackSpec, Task } from "../tasks/index.js";
+
+/** A callback to enqueue with a state change. */
+export interface CallbackSpec {
+  readonly event: string;
+  readonly body: Record<string, unknown>;
+  /** The task id the reseller signature (`X-Webhook-Signature`) covers. */
+  readonly signTaskId: string;
+  /**
+   * Text the sender's extension reads back when it sends the message (src/delivery `SenderExtension`; today the
+   * sending part of a failure simulation). The outbox only keeps it.
+   */
+  readonly extension?: string | null;
+}
 
 /** Inserts an outbox message: called only inside the transaction of the state change that causes it. */
 export async function enqueueMessage(
   trx: Kysely<Database>,
-  task: Pick<Task, "id" | "ownerId"> & { readonly input?: Task["input"] },
+  task: { readonly id: string; readonly ownerId: string },
   url: string,
   spec: CallbackSpec,
   now: number,
@@ -31,7 +42,8 @@ export async function enqueueMessage(
       lease_until: null,
       created_at: now,
       delivered_at: null,
-      simulate: messageSimulation(simulationOfInput(task.input ?? {})),
+      simulate: spec.extension ?? null,
+      round_trigger: "auto",
     })
     .execute();
   return id;

@@ -4,8 +4,8 @@
  * requeues and removes.
  * @module
  */
-export { type AttemptRecord, writeAttempts } from "./attempts.js";
+export { type AttemptRecord, type RoundTrigger, writeAttempts } from "./attempts.js";
 export { claimMessages, type MessageRow, releaseMessages, renewMessageLeases } from "./claims.js";
-export { enqueueMessage } from "./enqueue.js";
+export { type CallbackSpec, enqueueMessage } from "./enqueue.js";
 export { listAttempts, listMessages, removeMessagesOfTask } from "./log.js";
 export { type Requeued, requeueDelivered, requeueLatest } from "./requeue.js";

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
-import { readMessageSimulation, withoutRepeat } from "../simulation/index.js";
 import type { Database, Store } from "../store/index.js";
+import type { RoundTrigger } from "./attempts.js";
 
 /**
  * What a manual redelivery did to the message: queued it again (`queued`), or left it alone because an attempt
@@ -19,14 +19,13 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
   return store.transact(async (trx) => {
     const latest = await trx
       .selectFrom("messages")
-      .select(["id", "simulate", "lease_until"])
+      .select(["id", "lease_until"])
       .where("task_id", "=", taskId)
       .orderBy("created_at", "desc")
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
     if (!latest) return null;
-    const sim = readMessageSimulation(latest.simulate);
     const res = await trx
       .updateTable("messages")
       .set({
@@ -35,8 +34,7 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
         next_at: now,
         lease_owner: null,
         lease_until: null,
-        // A manual round is no simulated repetition (its first attempt is logged `manual`).
-        ...(sim?.repeat ? { simulate: withoutRepeat(sim) } : {}),
+        round_trigger: "manual",
       })
       .where("id", "=", latest.id)
       .where((eb) =>
@@ -54,18 +52,26 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
 }
 
 /**
- * Queues a delivered message again, same id, a fresh round due at `nextAt`, with what is left of its simulation
- * (a simulated repetition). Nothing changes unless it is still delivered.
+ * Queues a delivered message again, same id, a fresh round due at `nextAt` started by `trigger`, keeping
+ * `extension` for the sender's extension (a simulated repetition: what is left of its simulation). Nothing
+ * changes unless it is still delivered.
  */
 export async function requeueDelivered(
   trx: Kysely<Database>,
   messageId: string,
   nextAt: number,
-  simulate: string | null,
+  trigger: RoundTrigger,
+  extension: string | null,
 ): Promise<void> {
   await trx
     .updateTable("messages")
-    .set({ state: "pending", round_attempts: 0, next_at: nextAt, simulate })
+    .set({
+      state: "pending",
+      round_attempts: 0,
+      next_at: nextAt,
+      round_trigger: trigger,
+      simulate: extension,
+    })
     .where("id", "=", messageId)
     .where("state", "=", "delivered")
     .execute();

@@ -5,13 +5,6 @@
  */
 export { SimulatedFailure, simulatedCode, simulatedFailureOf } from "./failure.js";
 export {
-  afterRepeatQueued,
-  type MessageSimulation,
-  messageSimulation,
-  readMessageSimulation,
-  withoutRepeat,
-} from "./message.js";
-export {
   formatSimulation,
   MAX_DELAY_S,
   MAX_DUPLICATES,
@@ -21,5 +14,7 @@ export {
   SIMULATION_FIELD,
   type SimulatedCode,
   type Simulation,
+  simulationInput,
   simulationOfInput,
 } from "./spec.js";
+export { simulatingFamily, simulationSender } from "./wrap.js";

@@ -92,6 +92,21 @@ export function formatSimulation(sim: Simulation | null): string {
 /** The field of a task's input that keeps the simulation asked for with it (its text form). */
 export const SIMULATION_FIELD = "simulate";
 
+/**
+ * A new task's input with its simulation kept in it (read back by the runner's wrapper, `simulatingFamily`), and
+ * how long its delay holds the task back.
+ */
+export function simulationInput(
+  input: Readonly<Record<string, unknown>>,
+  sim: Simulation | null,
+): { readonly input: Record<string, unknown>; readonly delayMs: number } {
+  if (!sim) return { input: { ...input }, delayMs: 0 };
+  return {
+    input: { ...input, [SIMULATION_FIELD]: formatSimulation(sim) },
+    delayMs: Math.round((sim.delayS ?? 0) * 1000),
+  };
+}
+
 /** Reads back a simulation stored with a task (its input's `simulate` field), ignoring anything malformed. */
 export function simulationOfInput(input: Readonly<Record<string, unknown>>): Simulation | null {
   const value = input[SIMULATION_FIELD];

@@ -327,6 +327,18 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable("api_keys").addColumn("rate_limit", "integer").execute();
       },
     },
+    "0012_round_trigger": {
+      async up(db: Kysely<unknown>) {
+        // The trigger of a round's first attempt, kept with the message by whoever starts the round, so that the
+        // outbox need not read the simulation's own text to tell a redelivery from a simulated repetition.
+        await db.schema
+          .alterTable("messages")
+          .addColumn("round_trigger", "text", (c) => c.notNull().defaultTo("auto"))
+          .execute();
+        await sql`update messages set round_trigger = case when simulate like '%"repeat":true%'
+          then 'duplicate' else 'manual' end where round_attempts = 0 and total_attempts > 0`.execute(db);
+      },
+    },
   };
 }
 

@@ -136,8 +136,16 @@ export interface MessageTable {
   lease_until: number | null;
   created_at: number;
   delivered_at: number | null;
-  /** What sending this message simulates (JSON of the delivery part of a task's simulation), or null. */
+  /**
+   * Text kept for the sender's extension (src/delivery `SenderExtension`), opaque to the outbox: today the sending
+   * part of a task's failure simulation (src/simulation); the column keeps its first name. Null for none.
+   */
   simulate: string | null;
+  /**
+   * What started the current round, logged as the trigger of its first attempt: `auto` (the first round),
+   * `manual` (a redelivery), `duplicate` (a simulated repetition).
+   */
+  round_trigger: Generated<string>;
 }
 
 export interface AttemptTable {

@@ -4,7 +4,7 @@
  */
 
 export { deliveryTasksOf, getOwnedTask, listTasks, type TaskListQuery, type TaskPage } from "./lookup.js";
-export type { CallbackSpec, DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
+export type { DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";
 export { insertOnlyOnce, type OnlyOnceRule } from "./only-once.js";

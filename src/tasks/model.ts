@@ -12,6 +12,7 @@
  */
 import type { Kysely } from "kysely";
 import type { Logger } from "../lib/logger.js";
+import type { CallbackSpec } from "../outbox/index.js";
 import type { Database, TaskRow } from "../store/index.js";
 
 export interface Task {
@@ -33,14 +34,6 @@ export interface Task {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly completedAt: number | null;
-}
-
-/** A callback to enqueue with a state change. */
-export interface CallbackSpec {
-  readonly event: string;
-  readonly body: Record<string, unknown>;
-  /** The task id the reseller signature (`X-Webhook-Signature`) covers. */
-  readonly signTaskId: string;
 }
 
 /** What a family's action decided: the task's next state, and the callback it causes (if any). */

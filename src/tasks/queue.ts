@@ -1,7 +1,6 @@
 import type { Kysely } from "kysely";
 import { enqueueMessage } from "../outbox/index.js";
 import { adjustUsage } from "../quota/index.js";
-import { formatSimulation, SIMULATION_FIELD, type Simulation } from "../simulation/index.js";
 import {
   type Database,
   type DialectSql,
@@ -31,8 +30,8 @@ export interface NewTask {
   readonly parentId?: string | null;
   readonly dedupeKey?: string | null;
   readonly result?: Record<string, unknown> | null;
-  /** A failure simulation asked for with the request: kept in the input, its delay holds the task back. */
-  readonly simulation?: Simulation | null;
+  /** Holds the task back this long before it may run (a simulated delay). */
+  readonly delayMs?: number;
   /**
    * The predicted size of what the task will store, which the caller reserved against its key's quota
    * (`reserveRoom`) in the same transaction; released when the task completes.
@@ -70,8 +69,6 @@ export async function insertTask(
   task: NewTask & { readonly standingKey?: string | null },
   now: number,
 ): Promise<boolean> {
-  const sim = task.simulation ?? null;
-  const input = sim ? { ...task.input, [SIMULATION_FIELD]: formatSimulation(sim) } : task.input;
   const standing = task.standingKey ?? null;
   const reserved = Math.max(0, Math.round(task.reservedBytes ?? 0));
   const inserted = await exec(trx, standing === null ? INSERT_TASK : INSERT_HOLDER, [
@@ -80,7 +77,7 @@ export async function insertTask(
     task.family,
     task.status,
     task.action,
-    JSON.stringify(input),
+    JSON.stringify(task.input),
     task.result ? JSON.stringify(task.result) : null,
     task.callbackUrl,
     task.parentId ?? null,
@@ -88,7 +85,7 @@ export async function insertTask(
     standing,
     task.ownerId,
     reserved,
-    now + Math.round((sim?.delayS ?? 0) * 1000),
+    now + Math.max(0, Math.round(task.delayMs ?? 0)),
     now,
     now,
     task.action === null ? now : null,

@@ -1,7 +1,6 @@
 import type { Clock } from "../lib/clock.js";
 import { toError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import { simulatedFailureOf, simulationOfInput } from "../simulation/index.js";
 import type { Store } from "../store/index.js";
 import type { Family, Outcome, Task } from "./model.js";
 import type { Notifier } from "./notifier.js";
@@ -56,12 +55,8 @@ export function createRunner(opts: RunnerOptions): Runner {
       await releaseTasks(store.db, opts.owner, [task.id], clock.now() + 60_000);
       return;
     }
-    const simulated = simulatedFailureOf(simulationOfInput(task.input));
     if (task.runs > maxRuns) {
       outcome = family.failed(task, new Error(`abandoned after ${maxRuns} attempts to run it`));
-    } else if (simulated) {
-      // Failure simulation: the task ends as if its work had failed with the code asked for.
-      outcome = family.failed(task, simulated);
     } else {
       try {
         outcome = await family.run(task, {

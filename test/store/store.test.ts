@@ -35,6 +35,7 @@ const MIGRATIONS = [
   "0009_fair_claims",
   "0010_storage_usage",
   "0011_rate_limits",
+  "0012_round_trigger",
 ];
 
 describe.each(dialects())("store on %s", (dialect) => {
