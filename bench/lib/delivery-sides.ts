@@ -1,10 +1,9 @@
-import type { Kysely } from "kysely";
 import { senderOptions } from "../../src/app/index.js";
 import { createSender, type Sender } from "../../src/delivery/index.js";
 import { newTaskId } from "../../src/lib/ids.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { enqueueMessage } from "../../src/outbox/index.js";
-import type { Database } from "../../src/store/index.js";
+import type { Tx } from "../../src/store/index.js";
 import { insertTask } from "../../src/tasks/index.js";
 import type { BenchHookline } from "./hookline.js";
 import type { ReceiverProcess } from "./receiver.js";
@@ -30,13 +29,7 @@ export function callbackBody(h: BenchHookline, taskId: string): Record<string, u
   };
 }
 
-async function insertWavTask(
-  trx: Kysely<Database>,
-  h: BenchHookline,
-  id: string,
-  done: boolean,
-  now: number,
-) {
+async function insertWavTask(trx: Tx, h: BenchHookline, id: string, done: boolean, now: number) {
   await insertTask(
     trx,
     {

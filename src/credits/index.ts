@@ -7,7 +7,7 @@
 import type { Kysely } from "kysely";
 import { balanceOf, creditBalanceBack, debitBalance, setBalance } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
-import type { Database } from "../store/index.js";
+import type { Database, Tx } from "../store/index.js";
 
 /** The field of a task's input that records what its submission was charged. */
 export const CHARGED_FIELD = "charged";
@@ -22,7 +22,7 @@ export const CHARGED_FIELD = "charged";
  * await insertTask(trx, { ..., input: { audioId, ...chargedInput(charged) } }, now);
  */
 export async function chargeCredits(
-  trx: Kysely<Database>,
+  trx: Tx,
   ownerId: string,
   balance: number | null,
   amount: number,
@@ -56,7 +56,7 @@ export function chargeOf(input: Readonly<Record<string, unknown>>): number {
  * removed meanwhile stays unlimited.
  */
 export async function refundCredits(
-  trx: Kysely<Database>,
+  trx: Tx,
   task: { readonly ownerId: string; readonly input: Readonly<Record<string, unknown>> },
 ): Promise<void> {
   const amount = chargeOf(task.input);

@@ -1,6 +1,5 @@
-import type { Kysely } from "kysely";
 import { type AttemptRecord, writeAttempts } from "../outbox/index.js";
-import type { Database } from "../store/index.js";
+import type { Tx } from "../store/index.js";
 import { deliveryTasksOf, type Family } from "../tasks/index.js";
 
 /**
@@ -8,7 +7,7 @@ import { deliveryTasksOf, type Family } from "../tasks/index.js";
  * messages that ended (delivered or given up), in the caller's transaction. Returns the ids that moved.
  */
 export async function recordAttempts(
-  trx: Kysely<Database>,
+  trx: Tx,
   owner: string,
   families: ReadonlyMap<string, Family>,
   records: readonly AttemptRecord[],

@@ -1,4 +1,3 @@
-import type { Kysely } from "kysely";
 import { type SigningRow, signingKeysOf } from "../keys/index.js";
 import type { Logger } from "../lib/logger.js";
 import {
@@ -8,7 +7,7 @@ import {
   releaseMessages,
   renewMessageLeases,
 } from "../outbox/index.js";
-import type { Database, Store } from "../store/index.js";
+import type { Store, Tx } from "../store/index.js";
 import type { Family, Notifier } from "../tasks/index.js";
 import { type AttemptOptions, attempt } from "./attempt.js";
 import { recordAttempts } from "./record.js";
@@ -24,11 +23,7 @@ export interface SenderExtension {
    * Runs in the cycle's transaction once a batch of attempts is written; `moved`: the ids of the messages those
    * attempts changed (a record whose lease was lost changes nothing).
    */
-  afterRecorded?(
-    trx: Kysely<Database>,
-    records: readonly AttemptRecord[],
-    moved: ReadonlySet<string>,
-  ): Promise<void>;
+  afterRecorded?(trx: Tx, records: readonly AttemptRecord[], moved: ReadonlySet<string>): Promise<void>;
 }
 
 export interface SenderOptions extends AttemptOptions {

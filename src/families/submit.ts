@@ -1,12 +1,11 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Kysely } from "kysely";
 import { chargeCredits, chargedInput } from "../credits/index.js";
 import { callbackUrlOf, keyOf, sendOk, simulationOf } from "../http/index.js";
 import { newTaskId } from "../lib/ids.js";
 import { reserveRoom } from "../quota/index.js";
 import type { Services } from "../services/index.js";
 import { simulationInput } from "../simulation/index.js";
-import type { Database } from "../store/index.js";
+import type { Tx } from "../store/index.js";
 import { insertOnlyOnce, insertTask, type NewTask, type OnlyOnceRule } from "../tasks/index.js";
 
 /** What a family's submission decides about its new task, inside the submission's transaction. */
@@ -38,7 +37,7 @@ export interface Submission {
    * The task, decided in the transaction (`trx`: read there, not on the store; on SQLite it holds the only
    * connection). What it throws rolls the submission back.
    */
-  prepare(trx: Kysely<Database>): TaskSpec | Promise<TaskSpec>;
+  prepare(trx: Tx): TaskSpec | Promise<TaskSpec>;
 }
 
 /**
@@ -66,7 +65,7 @@ export async function submitTask(
   await submission.vet?.();
   if (callbackUrl) await services.outbound.vet(callbackUrl);
   await submission.check?.();
-  const insert = async (trx: Kysely<Database>): Promise<string> => {
+  const insert = async (trx: Tx): Promise<string> => {
     const spec = await submission.prepare(trx);
     const id = newTaskId();
     const now = clock.now();

@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { newId } from "../lib/ids.js";
 import { adjustUsage } from "../quota/index.js";
-import type { Database, FileTable, Store } from "../store/index.js";
+import type { Database, FileTable, Store, Tx } from "../store/index.js";
 import type { FileMeta } from "./serve.js";
 
 /** A file row: who owns which stored blob under which path, until when. */
@@ -24,7 +24,7 @@ export interface NewFile {
  * Records a stored blob. A file at the same path (same owner) is superseded, not deleted: tracks registered from
  * it keep their bytes (spec 13, "overwriting a file leaves tracks registered from it unchanged").
  */
-export async function insertFile(trx: Kysely<Database>, file: NewFile, now: number): Promise<FileRecord> {
+export async function insertFile(trx: Tx, file: NewFile, now: number): Promise<FileRecord> {
   await trx
     .updateTable("files")
     .set({ superseded_at: now })
@@ -118,7 +118,7 @@ export async function sweepExpired(
  * storage keys of those that did, whose blobs the caller then removes.
  */
 export async function markGone(
-  trx: Kysely<Database>,
+  trx: Tx,
   ownerId: string,
   ids: readonly string[],
   mark: { readonly deleted_at: number } | { readonly expired_at: number },
@@ -138,12 +138,7 @@ export async function markGone(
 }
 
 /** The ids of an owner's files at `path` (exactly, or every path under it with `under`) not deleted yet. */
-async function undeletedAt(
-  trx: Kysely<Database>,
-  ownerId: string,
-  path: string,
-  under = false,
-): Promise<string[]> {
+async function undeletedAt(trx: Tx, ownerId: string, path: string, under = false): Promise<string[]> {
   const rows = await trx
     .selectFrom("files")
     .select("id")
@@ -160,7 +155,7 @@ async function undeletedAt(
  * such file.
  */
 export async function removeAtPath(
-  trx: Kysely<Database>,
+  trx: Tx,
   ownerId: string,
   path: string,
   now: number,
@@ -171,11 +166,6 @@ export async function removeAtPath(
 }
 
 /** Deletes an owner's files whose paths start with `prefix` (a task's results), as {@link removeAtPath} does. */
-export async function removeUnder(
-  trx: Kysely<Database>,
-  ownerId: string,
-  prefix: string,
-  now: number,
-): Promise<string[]> {
+export async function removeUnder(trx: Tx, ownerId: string, prefix: string, now: number): Promise<string[]> {
   return markGone(trx, ownerId, await undeletedAt(trx, ownerId, prefix, true), { deleted_at: now });
 }

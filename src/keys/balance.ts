@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../store/index.js";
+import type { Database, Tx } from "../store/index.js";
 
 /**
  * A key's credit balance (the `credits` column; null means unlimited). The rules of charging and refunding are
@@ -7,7 +7,7 @@ import type { Database } from "../store/index.js";
  */
 
 /** Takes `amount` off the key's balance if it has one that large (one conditional update). Answers whether it did. */
-export async function debitBalance(trx: Kysely<Database>, ownerId: string, amount: number): Promise<boolean> {
+export async function debitBalance(trx: Tx, ownerId: string, amount: number): Promise<boolean> {
   const result = await trx
     .updateTable("api_keys")
     .set((eb) => ({ credits: eb("credits", "-", amount) }))
@@ -19,11 +19,7 @@ export async function debitBalance(trx: Kysely<Database>, ownerId: string, amoun
 }
 
 /** Adds `amount` back to the key's balance; a key without one (unlimited) stays so. */
-export async function creditBalanceBack(
-  trx: Kysely<Database>,
-  ownerId: string,
-  amount: number,
-): Promise<void> {
+export async function creditBalanceBack(trx: Tx, ownerId: string, amount: number): Promise<void> {
   await trx
     .updateTable("api_keys")
     .set((eb) => ({ credits: eb("credits", "+", amount) }))

@@ -1,5 +1,4 @@
-import type { Kysely } from "kysely";
-import { type Database, exec, powerOfTwoChunks, query, repeated } from "../store/index.js";
+import { exec, powerOfTwoChunks, query, repeated, type Tx } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
 /** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
@@ -60,7 +59,7 @@ function distinctChunks(records: readonly AttemptRecord[]): AttemptRecord[][] {
  * of the messages that moved.
  */
 export async function writeAttempts(
-  trx: Kysely<Database>,
+  trx: Tx,
   owner: string,
   records: readonly AttemptRecord[],
 ): Promise<Set<string>> {

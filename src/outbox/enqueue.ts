@@ -1,6 +1,5 @@
-import type { Kysely } from "kysely";
 import { newMessageId } from "../lib/ids.js";
-import type { Database } from "../store/index.js";
+import type { Tx } from "../store/index.js";
 
 /** A callback to enqueue with a state change. */
 export interface CallbackSpec {
@@ -17,7 +16,7 @@ export interface CallbackSpec {
 
 /** Inserts an outbox message: called only inside the transaction of the state change that causes it. */
 export async function enqueueMessage(
-  trx: Kysely<Database>,
+  trx: Tx,
   task: { readonly id: string; readonly ownerId: string },
   url: string,
   spec: CallbackSpec,

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../store/index.js";
+import type { Database, Tx } from "../store/index.js";
 
 /** A task's callback messages, newest first (the deliveries endpoint). */
 export async function listMessages(db: Kysely<Database>, taskId: string) {
@@ -24,7 +24,7 @@ export async function listAttempts(db: Kysely<Database>, taskId: string) {
 }
 
 /** Deletes a task's callback messages and their attempts, in the caller's transaction (deleting the task). */
-export async function removeMessagesOfTask(trx: Kysely<Database>, taskId: string): Promise<void> {
+export async function removeMessagesOfTask(trx: Tx, taskId: string): Promise<void> {
   await trx
     .deleteFrom("attempts")
     .where("message_id", "in", (qb) =>

@@ -1,5 +1,4 @@
-import type { Kysely } from "kysely";
-import type { Database, Store } from "../store/index.js";
+import type { Store, Tx } from "../store/index.js";
 import type { RoundTrigger } from "./attempts.js";
 
 /**
@@ -57,7 +56,7 @@ export async function requeueLatest(store: Store, taskId: string, now: number): 
  * changes unless it is still delivered.
  */
 export async function requeueDelivered(
-  trx: Kysely<Database>,
+  trx: Tx,
   messageId: string,
   nextAt: number,
   trigger: RoundTrigger,

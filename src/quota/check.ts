@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
-import type { Database } from "../store/index.js";
+import type { Database, Tx } from "../store/index.js";
 import type { DiskGauge } from "./disk.js";
 import { addUsage, usedBytes } from "./usage.js";
 
@@ -56,7 +56,7 @@ function overQuota(used: number, bytes: number, quota: number): HooklineError {
  * await reserveRoom(trx, services.disk, config.limits, key.id, predictWavBytes(track, 16));
  */
 export async function reserveRoom(
-  trx: Kysely<Database>,
+  trx: Tx,
   disk: DiskGauge,
   limits: RoomLimits,
   ownerId: string,

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import { type Database, exec, query, statement } from "../store/index.js";
+import { type Database, exec, query, statement, type Tx } from "../store/index.js";
 
 /**
  * Each key's stored bytes, kept as one counter row per key (`storage_usage`, written only here): the live files'
@@ -24,7 +24,7 @@ const USED = statement<{ bytes: number | string }>("select bytes from storage_us
  * @example
  * await adjustUsage(trx, file.ownerId, file.size); // a file row was inserted in trx
  */
-export async function adjustUsage(trx: Kysely<Database>, ownerId: string, delta: number): Promise<void> {
+export async function adjustUsage(trx: Tx, ownerId: string, delta: number): Promise<void> {
   if (delta !== 0) await exec(trx, ADJUST, [ownerId, Math.round(delta)]);
 }
 
@@ -35,7 +35,7 @@ export async function usedBytes(db: Kysely<Database>, ownerId: string): Promise<
 }
 
 /** Adds `bytes` to a key's usage in the caller's transaction and answers the new total (one statement). */
-export async function addUsage(trx: Kysely<Database>, ownerId: string, bytes: number): Promise<number> {
+export async function addUsage(trx: Tx, ownerId: string, bytes: number): Promise<number> {
   const [row] = await query(trx, ADD, [ownerId, Math.round(bytes)]);
   return Number(row?.bytes ?? bytes);
 }

@@ -16,6 +16,7 @@ export {
   type Statement,
   statement,
 } from "./statements.js";
+export type { Tx } from "./transaction.js";
 
 /**
  * Pads an `in (…)` list to a power-of-two length by repeating its last value, so that the few SQL texts that

@@ -7,6 +7,7 @@ import { type Listener, listenPostgres } from "./postgres-listen.js";
 import { openPostgres } from "./postgres-open.js";
 import type { Database } from "./schema.js";
 import { openSqlite, sqliteTransact } from "./sqlite-open.js";
+import { type Tx, transactionHandle } from "./transaction.js";
 
 /** The narrow storage handle the rest of Hookline holds. */
 export interface Store {
@@ -18,16 +19,20 @@ export interface Store {
    * Runs `fn` in a savepoint of a transaction shared with other callers of this moment (group commit): for short
    * request writes. `fn` must not wait on anything but the database.
    */
-  batched<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  batched<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Runs `fn` in one transaction (BEGIN IMMEDIATE on SQLite). */
-  transact<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  transact<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export type StoreTarget = { kind: "sqlite"; path: string } | { kind: "postgres"; url: string };
 
 /** The connection(s) of either database, with its way of closing and of running a transaction. */
-async function openDatabase(target: StoreTarget): Promise<Pick<Store, "db" | "close" | "transact">> {
+async function openDatabase(target: StoreTarget): Promise<{
+  readonly db: Kysely<Database>;
+  close(): Promise<void>;
+  transact<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+}> {
   if (target.kind === "sqlite") {
     const sqlite = await openSqlite(target.path);
     return { db: sqlite.db, close: sqlite.close, transact: (fn) => sqliteTransact(sqlite, fn) };
@@ -57,13 +62,14 @@ export async function openStore(target: StoreTarget, options: { migrateTo?: stri
       },
     );
   }
+  const batcher = createBatcher(transact);
   return {
     db,
     dialect,
-    batched: createBatcher(transact),
+    batched: (fn) => batcher((trx) => fn(transactionHandle(trx))),
     listen: async (channels, onNotify) =>
       target.kind === "postgres" ? listenPostgres(target.url, channels, onNotify) : null,
-    transact,
+    transact: (fn) => transact((trx) => fn(transactionHandle(trx))),
     close,
   };
 }

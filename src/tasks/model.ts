@@ -1,19 +1,6 @@
-/**
- * Glossary (docs/glossary.md says the same):
- * - **task**: one unit of requested work with an id the client sees (a WAV conversion, a cover, a voice step).
- * - **family**: the kind of a task (wav, cover, voice, music); a family is a plug-in folder under `families/`.
- * - **action**: what the runner is asked to do next on a task (`convert`, `validate`, …); null when idle.
- * - **lease**: a time-limited claim (owner, expiry) on a task or a message; work is never held "in memory" only.
- * - **message**: one callback event with a stable id (`msg_…`), queued in the outbox in the same transaction as
- *   the state change that caused it.
- * - **attempt**: one HTTP POST of a message; every attempt is recorded.
- * - **delivery**: the whole life of a message, from its first attempt to delivered or given up.
- * - **source track**: an uploaded audio file registered as a track of a synthetic music task (spec 12.1).
- */
-import type { Kysely } from "kysely";
 import type { Logger } from "../lib/logger.js";
 import type { CallbackSpec } from "../outbox/index.js";
-import type { Database, TaskRow } from "../store/index.js";
+import type { TaskRow, Tx } from "../store/index.js";
 
 export interface Task {
   readonly id: string;
@@ -46,7 +33,7 @@ export interface Outcome {
   readonly done: boolean;
   readonly callback?: CallbackSpec | null;
   /** Extra writes that must commit with the state change (e.g. a voice profile). */
-  readonly commit?: (trx: Kysely<Database>) => Promise<void>;
+  readonly commit?: (trx: Tx) => Promise<void>;
 }
 
 export interface RunHelpers {
@@ -74,9 +61,9 @@ export interface Family {
   run(task: Task, helpers: RunHelpers): Promise<Outcome>;
   failed(task: Task, error: Error): Outcome;
   /** Called in the delivery's transaction when every attempt of a message failed. */
-  onDeliveryGivenUp?(trx: Kysely<Database>, task: DeliveryTask): Promise<void>;
+  onDeliveryGivenUp?(trx: Tx, task: DeliveryTask): Promise<void>;
   /** Called in the delivery's transaction when a message was delivered. */
-  onDelivered?(trx: Kysely<Database>, task: DeliveryTask): Promise<void>;
+  onDelivered?(trx: Tx, task: DeliveryTask): Promise<void>;
 }
 
 function parseJson(text: string | null): Record<string, unknown> | null {

@@ -1,6 +1,5 @@
-import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
-import { type Database, exec, query, statement, type TaskRow } from "../store/index.js";
+import { exec, query, statement, type TaskRow, type Tx } from "../store/index.js";
 import { type Task, toTask } from "./model.js";
 import { insertTask, type NewTask } from "./queue.js";
 
@@ -37,7 +36,7 @@ const HAND_ON = statement("update tasks set standing_key = null where id = ? and
  * });
  */
 export async function insertOnlyOnce(
-  trx: Kysely<Database>,
+  trx: Tx,
   ownerId: string,
   make: () => Promise<NewTask>,
   now: number,

@@ -10,6 +10,7 @@ import {
   type Store,
   statement,
   type TaskRow,
+  type Tx,
 } from "../store/index.js";
 import { type Outcome, type Task, toTask } from "./model.js";
 
@@ -65,7 +66,7 @@ const INSERT_HOLDER = statement(insertText(" on conflict do nothing"));
  * inserted (false) when another task holds it: use {@link insertOnlyOnce}, which decides what then happens.
  */
 export async function insertTask(
-  trx: Kysely<Database>,
+  trx: Tx,
   task: NewTask & { readonly standingKey?: string | null },
   now: number,
 ): Promise<boolean> {
@@ -100,7 +101,7 @@ const QUEUE_ACTION = statement(
 
 /** Queues another action on an existing, idle task (e.g. a voice regenerate). Returns false if it was busy. */
 export async function queueAction(
-  trx: Kysely<Database>,
+  trx: Tx,
   task: Pick<Task, "id" | "ownerId">,
   action: string,
   status: string,

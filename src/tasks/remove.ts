@@ -1,10 +1,9 @@
-import type { Kysely } from "kysely";
-import type { Database } from "../store/index.js";
+import type { Tx } from "../store/index.js";
 
 /**
  * Deletes a task's row, in the caller's transaction. What refers to it (its files, tracks and callback messages)
  * is removed first by their own folders; the caller checks that the task is not running.
  */
-export async function removeTask(trx: Kysely<Database>, taskId: string): Promise<void> {
+export async function removeTask(trx: Tx, taskId: string): Promise<void> {
   await trx.deleteFrom("tasks").where("id", "=", taskId).execute();
 }

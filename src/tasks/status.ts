@@ -1,5 +1,4 @@
-import type { Kysely } from "kysely";
-import type { Database } from "../store/index.js";
+import type { Tx } from "../store/index.js";
 
 /** A status change that holds only while the task is still in `from`. */
 export interface StatusChange {
@@ -16,12 +15,7 @@ export interface StatusChange {
  * @example
  * if (!(await setStatus(trx, validationId, { from: "wait_processing", to: "processing_validate" }, now))) refuse();
  */
-export async function setStatus(
-  trx: Kysely<Database>,
-  id: string,
-  change: StatusChange,
-  now?: number,
-): Promise<boolean> {
+export async function setStatus(trx: Tx, id: string, change: StatusChange, now?: number): Promise<boolean> {
   let update = trx
     .updateTable("tasks")
     .set({ status: change.to })
@@ -37,7 +31,7 @@ export async function setStatus(
  * task when its generate made a voice); no callback is queued for it.
  */
 export async function settleTask(
-  trx: Kysely<Database>,
+  trx: Tx,
   id: string,
   status: string,
   result: Readonly<Record<string, unknown>>,

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { FileRecord } from "../files/index.js";
 import { newAudioId, newTaskId } from "../lib/ids.js";
 import type { ProbeResult } from "../media/index.js";
-import { type Database, query, statement, type TrackTable } from "../store/index.js";
+import { type Database, query, statement, type TrackTable, type Tx } from "../store/index.js";
 import { insertTask } from "../tasks/index.js";
 
 export type Track = TrackTable;
@@ -14,7 +14,7 @@ type AudioProbe = Extract<ProbeResult, { kind: "audio" }>;
  * holding one track. Runs inside the caller's transaction, with the file row.
  */
 export async function registerTrack(
-  trx: Kysely<Database>,
+  trx: Tx,
   file: FileRecord,
   probe: AudioProbe,
   title: string | null,
@@ -100,6 +100,6 @@ export function titleFromFileName(name: string): string {
 }
 
 /** Deletes a task's tracks, in the caller's transaction (deleting the task). */
-export async function removeTracksOfTask(trx: Kysely<Database>, taskId: string): Promise<void> {
+export async function removeTracksOfTask(trx: Tx, taskId: string): Promise<void> {
   await trx.deleteFrom("tracks").where("task_id", "=", taskId).execute();
 }

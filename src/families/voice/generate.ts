@@ -1,8 +1,7 @@
-import type { Kysely } from "kysely";
 import { HooklineError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
 import { compareSpeakers, SPEAKER_MODEL } from "../../speech/index.js";
-import type { Database } from "../../store/index.js";
+import type { Tx } from "../../store/index.js";
 import { type Outcome, type RunHelpers, setStatus, settleTask, type Task } from "../../tasks/index.js";
 import { readStored } from "../stored.js";
 import { fetchRecording } from "./fetch.js";
@@ -21,7 +20,7 @@ import { insertVoice, newVoiceId } from "./voices.js";
  * Gives the validation task back when its generate task failed: spec 13, "after `fail`, generate may be
  * called again with the same validation task".
  */
-export async function releaseValidation(trx: Kysely<Database>, validationTaskId: string, now: number) {
+export async function releaseValidation(trx: Tx, validationTaskId: string, now: number) {
   await setStatus(trx, validationTaskId, { from: VOICE_STATUS.processing, to: VOICE_STATUS.waiting }, now);
 }
 

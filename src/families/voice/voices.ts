@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Database, VoiceTable } from "../../store/index.js";
+import type { Database, Tx, VoiceTable } from "../../store/index.js";
 
 /** A voice id: `voice_` + 32 lowercase hex (spec 1.4). */
 export const newVoiceId = (): string => `voice_${randomBytes(16).toString("hex")}`;
@@ -19,7 +19,7 @@ export interface NewVoice {
 }
 
 /** Stores a voice profile (inside the transaction that finishes its generate task). */
-export async function insertVoice(trx: Kysely<Database>, v: NewVoice, now: number): Promise<void> {
+export async function insertVoice(trx: Tx, v: NewVoice, now: number): Promise<void> {
   await trx
     .insertInto("voices")
     .values({
