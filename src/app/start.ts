@@ -16,7 +16,14 @@ import { commonRoutes, hooklineRoutes } from "../routes/index.js";
 import type { Services } from "../services/index.js";
 import { simulatingFamily, simulationSender } from "../simulation/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
-import { createRunner, type Family, Notifier, type Runner, type RunnerOptions } from "../tasks/index.js";
+import {
+  createRunner,
+  type Family,
+  type LeaseLoopOptions,
+  Notifier,
+  type Runner,
+  type RunnerOptions,
+} from "../tasks/index.js";
 import { trackRoutes } from "../tracks/index.js";
 import { trackRegistrationRoute, uploadRoutes } from "../uploads/index.js";
 import { reconcileAtStart, startSweeper } from "./sweeper.js";
@@ -85,24 +92,36 @@ export async function openServices(
   };
 }
 
+/** What the runner and the sender of this process share (their own concurrency aside). */
+function loopOptions(
+  services: Services,
+  families: ReadonlyMap<string, Family>,
+  owner: string,
+  concurrency: number,
+): LeaseLoopOptions {
+  const { config } = services;
+  return {
+    store: services.store,
+    families,
+    owner,
+    concurrency,
+    leaseMs: config.runner.leaseMs,
+    pollMs: config.runner.pollMs,
+    clock: services.clock,
+    log: services.log,
+    messages: services.messages,
+  };
+}
+
 /** The runner as the configuration describes it. */
 export function runnerOptions(
   services: Services,
   families: ReadonlyMap<string, Family>,
   owner: string,
 ): RunnerOptions {
-  const { config } = services;
   return {
-    store: services.store,
-    families,
-    owner,
-    concurrency: config.runner.concurrency,
-    leaseMs: config.runner.leaseMs,
-    pollMs: config.runner.pollMs,
-    clock: services.clock,
-    log: services.log,
+    ...loopOptions(services, families, owner, services.config.runner.concurrency),
     tasks: services.tasks,
-    messages: services.messages,
   };
 }
 
@@ -112,21 +131,13 @@ export function senderOptions(
   families: ReadonlyMap<string, Family>,
   owner: string,
 ): SenderOptions {
-  const { config } = services;
+  const { delivery } = services.config;
   return {
-    store: services.store,
+    ...loopOptions(services, families, owner, delivery.concurrency),
     outbound: services.outbound,
-    families,
-    owner,
-    concurrency: config.delivery.concurrency,
-    leaseMs: config.runner.leaseMs,
-    pollMs: config.runner.pollMs,
-    timeoutMs: config.delivery.timeoutMs,
-    excerptBytes: config.delivery.excerptBytes,
-    policy: { scheduleMs: config.delivery.retryScheduleMs, jitter: config.delivery.jitter },
-    clock: services.clock,
-    log: services.log,
-    messages: services.messages,
+    timeoutMs: delivery.timeoutMs,
+    excerptBytes: delivery.excerptBytes,
+    policy: { scheduleMs: delivery.retryScheduleMs, jitter: delivery.jitter },
     extension: simulationSender,
   };
 }

@@ -1,5 +1,4 @@
 import { type SigningRow, signingKeysOf } from "../keys/index.js";
-import type { Logger } from "../lib/logger.js";
 import {
   type AttemptRecord,
   claimMessages,
@@ -7,8 +6,8 @@ import {
   releaseMessages,
   renewMessageLeases,
 } from "../outbox/index.js";
-import type { Store, Tx } from "../store/index.js";
-import type { Family, Notifier } from "../tasks/index.js";
+import type { Tx } from "../store/index.js";
+import type { LeaseLoopOptions } from "../tasks/index.js";
 import { type AttemptOptions, attempt } from "./attempt.js";
 import { recordAttempts } from "./record.js";
 
@@ -26,15 +25,7 @@ export interface SenderExtension {
   afterRecorded?(trx: Tx, records: readonly AttemptRecord[], moved: ReadonlySet<string>): Promise<void>;
 }
 
-export interface SenderOptions extends AttemptOptions {
-  readonly store: Store;
-  readonly families: ReadonlyMap<string, Family>;
-  readonly owner: string;
-  readonly concurrency: number;
-  readonly leaseMs: number;
-  readonly pollMs: number;
-  readonly log: Logger;
-  readonly messages: Notifier;
+export interface SenderOptions extends AttemptOptions, LeaseLoopOptions {
   readonly extension?: SenderExtension;
 }
 

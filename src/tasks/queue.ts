@@ -20,24 +20,15 @@ import { type Outcome, type Task, toTask } from "./model.js";
  * within one lease by whoever polls next (DESIGN invariant 2).
  */
 
-export interface NewTask {
-  readonly id: string;
-  readonly ownerId: string;
-  readonly family: string;
-  readonly status: string;
-  readonly action: string | null;
-  readonly input: Record<string, unknown>;
-  readonly callbackUrl: string | null;
-  readonly parentId?: string | null;
-  readonly dedupeKey?: string | null;
-  readonly result?: Record<string, unknown> | null;
+/**
+ * A task to insert: what a task is made with. Its `reservedBytes` (the predicted size of what it will store) must
+ * have been reserved against its key's quota (`reserveRoom`) in the same transaction; released when it completes.
+ */
+export interface NewTask
+  extends Pick<Task, "id" | "ownerId" | "family" | "status" | "action" | "input" | "callbackUrl">,
+    Partial<Pick<Task, "parentId" | "dedupeKey" | "result" | "reservedBytes">> {
   /** Holds the task back this long before it may run (a simulated delay). */
   readonly delayMs?: number;
-  /**
-   * The predicted size of what the task will store, which the caller reserved against its key's quota
-   * (`reserveRoom`) in the same transaction; released when the task completes.
-   */
-  readonly reservedBytes?: number;
 }
 
 /**

@@ -6,7 +6,11 @@ import type { Family, Outcome, Task } from "./model.js";
 import type { Notifier } from "./notifier.js";
 import { claimTasks, completeTask, releaseTasks, renewTaskLeases, setRunningStatus } from "./queue.js";
 
-export interface RunnerOptions {
+/**
+ * What the runner and the callback sender share: each claims work by lease for `owner`, runs up to `concurrency`
+ * items, renews their leases and polls when idle.
+ */
+export interface LeaseLoopOptions {
   readonly store: Store;
   readonly families: ReadonlyMap<string, Family>;
   /** Unique per process: the lease owner name. */
@@ -16,10 +20,13 @@ export interface RunnerOptions {
   readonly pollMs: number;
   readonly clock: Clock;
   readonly log: Logger;
-  /** Poked when work is queued (by the API) and when a slot frees up. */
-  readonly tasks: Notifier;
   /** Poked when a callback was enqueued. */
   readonly messages: Notifier;
+}
+
+export interface RunnerOptions extends LeaseLoopOptions {
+  /** Poked when work is queued (by the API) and when a slot frees up. */
+  readonly tasks: Notifier;
   /** A task claimed more often than this (its worker died each time) is failed instead of tried again. */
   readonly maxRuns?: number;
 }

@@ -1,15 +1,18 @@
 import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
 import { fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkDisk, checkQuota } from "../quota/index.js";
 import type { Services } from "../services/index.js";
 import { readUploadForm } from "./form.js";
-import { ingest } from "./ingest.js";
+import { ingest, type Stored } from "./ingest.js";
 import { checkFileName, checkUploadPath } from "./names.js";
 import { storeFromBase64, storeFromUrl } from "./sources.js";
+
+/** Where an uploaded file goes: its folder and, optionally, its name. */
+const target = { uploadPath: Type.String(), fileName: Type.Optional(Type.String()) };
 
 const response = {
   200: Type.Object({ success: Type.Boolean(), code: Type.Integer(), msg: Type.String(), data: Type.Any() }),
@@ -43,6 +46,21 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
       return sendError(reply, mapped, envelope, { success: false });
     });
     const done = (data: unknown) => ({ success: true, code: 200, msg: "File uploaded successfully", data });
+    /**
+     * An upload whose file comes in the JSON body: the names are checked first, then the room for the size it
+     * announces, so that a refused one costs no download and no decoding.
+     */
+    const fromBody = async (
+      request: FastifyRequest & { body: { uploadPath: string; fileName?: string | undefined } },
+      expected: number,
+      store: () => Promise<Stored>,
+    ) => {
+      const key = keyOf(request);
+      const uploadPath = checkUploadPath(request.body.uploadPath);
+      const fileName = checkFileName(request.body.fileName);
+      await roomForUpload(services, key.id, expected);
+      return done(await ingest(services, await store(), { ownerId: key.id, uploadPath, fileName }));
+    };
 
     app.post(
       "/api/file-url-upload",
@@ -52,22 +70,12 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
           summary: "Upload a file from a URL",
           body: Type.Object({
             fileUrl: Type.String({ maxLength: 4096 }),
-            uploadPath: Type.String(),
-            fileName: Type.Optional(Type.String()),
+            ...target,
           }),
           response,
         },
       },
-      async (request) => {
-        const key = keyOf(request);
-        const body = request.body;
-        // Names first: a refused one costs no download.
-        const uploadPath = checkUploadPath(body.uploadPath);
-        const fileName = checkFileName(body.fileName);
-        await roomForUpload(services, key.id, 0);
-        const stored = await storeFromUrl(services, body.fileUrl);
-        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
-      },
+      (request) => fromBody(request, 0, () => storeFromUrl(services, request.body.fileUrl)),
     );
 
     app.post(
@@ -79,21 +87,15 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
           summary: "Upload a base64-encoded file",
           body: Type.Object({
             base64Data: Type.String(),
-            uploadPath: Type.String(),
-            fileName: Type.Optional(Type.String()),
+            ...target,
           }),
           response,
         },
       },
-      async (request) => {
-        const key = keyOf(request);
-        const body = request.body;
-        const uploadPath = checkUploadPath(body.uploadPath);
-        const fileName = checkFileName(body.fileName);
-        await roomForUpload(services, key.id, Math.floor((body.base64Data.length * 3) / 4));
-        const stored = await storeFromBase64(services, body.base64Data);
-        return done(await ingest(services, stored, { ownerId: key.id, uploadPath, fileName }));
-      },
+      (request) =>
+        fromBody(request, Math.floor((request.body.base64Data.length * 3) / 4), () =>
+          storeFromBase64(services, request.body.base64Data),
+        ),
     );
 
     app.post(

@@ -38,19 +38,18 @@ export async function insertVoice(trx: Tx, v: NewVoice, now: number): Promise<vo
     .execute();
 }
 
+/** The caller's live voices (tenant isolation: another key's voice is "not found"). */
+function liveVoices(db: Kysely<Database>, ownerId: string) {
+  return db.selectFrom("voices").selectAll().where("owner_id", "=", ownerId).where("deleted_at", "is", null);
+}
+
 /** The caller's live voice with this id. */
 export function getVoice(
   db: Kysely<Database>,
   ownerId: string,
   voiceId: string,
 ): Promise<VoiceTable | undefined> {
-  return db
-    .selectFrom("voices")
-    .selectAll()
-    .where("id", "=", voiceId)
-    .where("owner_id", "=", ownerId)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
+  return liveVoices(db, ownerId).where("id", "=", voiceId).executeTakeFirst();
 }
 
 /** The caller's live voice made by the task (either the validation task A or the generate task B). */
@@ -59,22 +58,14 @@ export function voiceOfTask(
   ownerId: string,
   taskId: string,
 ): Promise<VoiceTable | undefined> {
-  return db
-    .selectFrom("voices")
-    .selectAll()
-    .where("owner_id", "=", ownerId)
-    .where("deleted_at", "is", null)
+  return liveVoices(db, ownerId)
     .where((eb) => eb.or([eb("source_task_id", "=", taskId), eb("generate_task_id", "=", taskId)]))
     .executeTakeFirst();
 }
 
 /** The caller's live voices, newest first. */
 export function listVoices(db: Kysely<Database>, ownerId: string, limit: number, before?: number) {
-  return db
-    .selectFrom("voices")
-    .selectAll()
-    .where("owner_id", "=", ownerId)
-    .where("deleted_at", "is", null)
+  return liveVoices(db, ownerId)
     .$if(before !== undefined, (q) => q.where("created_at", "<", before!))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
