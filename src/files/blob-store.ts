@@ -4,7 +4,7 @@ import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { HooklineError } from "../lib/errors.js";
 import { type ScannedBlob, scanBlobs } from "./blob-scan.js";
-import { isNotFound, restrictMode, syncDir, writeAll } from "./fs-util.js";
+import { HEAD_BYTES, isNotFound, restrictMode, syncDir, writeAll } from "./fs-util.js";
 import { sweepTempArea, type TempSweep, tempFolderName, thisProcess } from "./temp-area.js";
 
 /**
@@ -39,9 +39,6 @@ export interface BlobStore {
   /** Up to `limit` blobs after the key `after` in key order, and the cursor to go on from (null at the end). */
   scan(after: string | null, limit: number): Promise<{ blobs: ScannedBlob[]; next: string | null }>;
 }
-
-/** How many leading bytes `writeStream` hands back for content sniffing. */
-export const HEAD_BYTES = 4096;
 
 const KEY_RE = /^[0-9a-f]{32}$/;
 const EXT_RE = /^\.?([A-Za-z0-9]{1,16})$/;

@@ -57,3 +57,18 @@ export async function restrictMode(path: string, mode: 0o700 | 0o600): Promise<v
     code: "HOOKLINE_PERMISSIONS",
   });
 }
+
+/** How many leading bytes `writeStream` hands back for content sniffing. */
+export const HEAD_BYTES = 4096;
+
+/** The first `HEAD_BYTES` of a file (fewer if it is shorter): what MIME sniffing reads. */
+export async function readHead(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}

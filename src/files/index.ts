@@ -3,7 +3,8 @@
  * HTTP route that serves them (DESIGN invariant 6, spec sections 10 and 13).
  */
 export type { ScannedBlob } from "./blob-scan.js";
-export { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "./blob-store.js";
+export { type BlobStore, createLocalBlobStore } from "./blob-store.js";
+export { HEAD_BYTES, readHead } from "./fs-util.js";
 export { contentDisposition } from "./headers.js";
 export { liveFileUrl } from "./live-url.js";
 export { createBlobReconciler, type ReconcilePass, type ReconcilerOptions } from "./reconcile.js";

@@ -1,9 +1,5 @@
-/**
- * Probing: is this file audio we can decode, and what is it (container, codec, duration, rate, channels)?
- * Bad input is an answer (`kind: "other"` with a reason), not an exception: uploads of any file are probed.
- */
-import { open } from "node:fs/promises";
 import { basename } from "node:path";
+import { readHead } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Ffmpeg } from "./ffmpeg.js";
 import {
@@ -51,7 +47,6 @@ type HeaderProbe =
   | Extract<ProbeResult, { kind: "other" }>;
 
 const DEFAULT_TIMEOUT_MS = 60_000;
-const HEAD_BYTES = 4096;
 const ENTRIES =
   "format=format_name,duration,bit_rate:stream=codec_type,codec_name,sample_rate,channels,duration,bit_rate";
 
@@ -71,19 +66,12 @@ const positive = (value: string | number | undefined): number | null => {
   return value !== undefined && Number.isFinite(n) && n > 0 ? n : null;
 };
 
-async function readHead(path: string): Promise<Uint8Array> {
-  let fh: Awaited<ReturnType<typeof open>>;
+/** The head of the source for sniffing; a source that cannot be read is the caller's "unavailable". */
+async function sourceHead(path: string): Promise<Uint8Array> {
   try {
-    fh = await open(path, "r");
+    return await readHead(path);
   } catch (err) {
     throw new HooklineError("source_unavailable", "the source file is missing or unreadable", { cause: err });
-  }
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
   }
 }
 
@@ -94,7 +82,7 @@ function abortReason(signal: AbortSignal | undefined): unknown {
 /** ffprobe only: container, codec, rate, channels and the duration the container states (null if none). */
 async function probeHeader(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): Promise<HeaderProbe> {
   if (opts.signal?.aborted) throw abortReason(opts.signal);
-  const sniffed = sniffMime(await readHead(path), basename(path));
+  const sniffed = sniffMime(await sourceHead(path), basename(path));
   const other = (reason: string): HeaderProbe => ({ kind: "other", mimeType: sniffed, reason });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const args = [...FFPROBE_GLOBAL_ARGS, "-of", "json", "-show_entries", ENTRIES, "-select_streams", "a:0"];

@@ -5,6 +5,7 @@
  * recordings whose words agree at some alignment are the same take (src/speech/replay.ts). As Haitsma and Kalker
  * suggest, each frame also marks its most reliable bits (the largest changes), which noise is least likely to flip.
  */
+import { wordColumn } from "./column.js";
 
 /** The fingerprint settings; fixed, because stored fingerprints and the replay threshold depend on them. */
 export const FINGERPRINT = {
@@ -52,20 +53,6 @@ function bandBins(size: number, sampleRate: number): Int32Array {
   return edges;
 }
 
-/** A growable column of 32-bit words. */
-class Column {
-  data = new Uint32Array(1024);
-  length = 0;
-  push(value: number) {
-    if (this.length === this.data.length) {
-      const bigger = new Uint32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value >>> 0;
-  }
-}
-
 /**
  * Makes a {@link Fingerprinter} for spectra of `size`-point frames at `sampleRate`.
  *
@@ -85,8 +72,8 @@ export function createFingerprinter(size: number, sampleRate: number): Fingerpri
   const strength = new Float64Array(bands - 1);
   const order = Array.from({ length: bands - 1 }, (_, b) => b);
   const byStrength = (a: number, b: number) => strength[b]! - strength[a]!;
-  const words = new Column();
-  const reliable = new Column();
+  const words = wordColumn();
+  const reliable = wordColumn();
   return {
     push(power) {
       const slot = (words.length % smooth) * bands;
@@ -116,7 +103,7 @@ export function createFingerprinter(size: number, sampleRate: number): Fingerpri
       reliable.push(mask);
     },
     finish() {
-      return { words: words.data.slice(0, words.length), reliable: reliable.data.slice(0, reliable.length) };
+      return { words: words.done(), reliable: reliable.done() };
     },
   };
 }

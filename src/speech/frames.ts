@@ -5,6 +5,7 @@
  */
 import FFT from "fft.js";
 import { createStft } from "../media/index.js";
+import { floats } from "./column.js";
 import { createFingerprinter } from "./fingerprint.js";
 import { type MelFilter, melFilters } from "./mel.js";
 
@@ -41,22 +42,6 @@ export interface Frames {
   readonly fingerprint: { readonly words: Uint32Array; readonly reliable: Uint32Array };
 }
 
-class Column {
-  data = new Float32Array(1024);
-  length = 0;
-  push(value: number) {
-    if (this.length === this.data.length) {
-      const bigger = new Float32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
-  }
-  done(): Float32Array {
-    return this.data.slice(0, this.length);
-  }
-}
-
 /** A streaming analyser: `push` decoded samples (16 kHz mono), then `finish`. */
 export interface FrameAnalyser {
   push(samples: Float32Array): void;
@@ -85,7 +70,7 @@ export function createFrameAnalyser(): FrameAnalyser {
   const acOut = fft.createComplexArray() as number[];
   const envelope = new Float64Array(half + 1);
   const prefix = new Float64Array(half + 2);
-  const cols = { level: new Column(), periodicity: new Column(), f0: new Column(), mel: new Column() };
+  const cols = { level: floats(), periodicity: floats(), f0: floats(), mel: floats() };
   const fingerprinter = createFingerprinter(size, sampleRate);
   // Spectral whitening width: wider than the harmonic spacing of the highest voice, so that harmonics survive
   // and coloured noise (pink, brown, hum-free rumble) does not look periodic.

@@ -1,20 +1,9 @@
-import { open, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { Readable } from "node:stream";
-import { HEAD_BYTES } from "../files/index.js";
+import { readHead } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 import type { Stored } from "./ingest.js";
-
-async function readHead(path: string): Promise<Uint8Array> {
-  const handle = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
 
 /** Fetches a remote file through the guarded client (private targets refused, ≤5 vetted redirects, 30 s). */
 export async function storeFromUrl(services: Services, url: string): Promise<Stored> {
