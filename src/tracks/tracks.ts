@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { FileRecord } from "../files/index.js";
 import { newAudioId, newTaskId } from "../lib/ids.js";
 import type { ProbeResult } from "../media/index.js";
-import { type Database, query, statement, type TrackTable, type Tx } from "../store/index.js";
+import { type Database, query, type Statement, statement, type TrackTable, type Tx } from "../store/index.js";
 import { insertTask } from "../tasks/index.js";
 
 export type Track = TrackTable;
@@ -53,16 +53,17 @@ export async function registerTrack(
   return { taskId, audioId };
 }
 
+/** One row of an owner's track by a precompiled statement of `(audioId, ownerId)`: another key's is "not found". */
+async function ownedTrack<R>(db: Kysely<Database>, stmt: Statement<R>, ownerId: string, audioId: string) {
+  const [row] = await query(db, stmt, [audioId, ownerId]);
+  return row;
+}
+
 const TRACK = statement<Track>("select * from tracks where id = ? and owner_id = ?");
 
-/** A track of an owner (tenant isolation: another key's track is "not found"). Precompiled: every submission. */
-export async function getTrack(
-  db: Kysely<Database>,
-  ownerId: string,
-  audioId: string,
-): Promise<Track | undefined> {
-  const [row] = await query(db, TRACK, [audioId, ownerId]);
-  return row;
+/** A track of an owner (tenant isolation). Precompiled: every submission. */
+export function getTrack(db: Kysely<Database>, ownerId: string, audioId: string): Promise<Track | undefined> {
+  return ownedTrack(db, TRACK, ownerId, audioId);
 }
 
 /** What a conversion of a track needs to know before it is queued: its music task and its audio shape. */
@@ -72,17 +73,13 @@ const SHAPE_OF_TRACK = statement<TrackShape>(
   "select task_id, duration_s, sample_rate, channels from tracks where id = ? and owner_id = ?",
 );
 
-/**
- * An owner's track's music task and audio shape, or undefined (another key's track is "not found"). Precompiled:
- * every WAV submission reads it.
- */
-export async function shapeOfTrack(
+/** An owner's track's music task and audio shape, or undefined. Precompiled: every WAV submission reads it. */
+export function shapeOfTrack(
   db: Kysely<Database>,
   ownerId: string,
   audioId: string,
 ): Promise<TrackShape | undefined> {
-  const [row] = await query(db, SHAPE_OF_TRACK, [audioId, ownerId]);
-  return row;
+  return ownedTrack(db, SHAPE_OF_TRACK, ownerId, audioId);
 }
 
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {
