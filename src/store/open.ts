@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
 import { createBatcher } from "./batch.js";
 import type { Dialect } from "./dialect-sql.js";
-import { migrate } from "./migrations.js";
+import { migrate } from "./migrations/index.js";
 import { type Listener, listenPostgres } from "./postgres-listen.js";
 import { openPostgres } from "./postgres-open.js";
 import type { Database } from "./schema.js";
@@ -51,7 +51,7 @@ async function openDatabase(target: StoreTarget): Promise<{
 export async function openStore(target: StoreTarget, options: { migrateTo?: string } = {}): Promise<Store> {
   const dialect: Dialect = target.kind;
   const { db, close, transact } = await openDatabase(target);
-  const { error } = await migrate(db as Kysely<unknown>, dialect, options.migrateTo);
+  const { error } = await migrate(db, dialect, options.migrateTo);
   if (error) {
     await close();
     throw new HooklineError(

@@ -1,3 +1,4 @@
+import { type Static, Type } from "@sinclair/typebox";
 import type { HooklineError } from "../../lib/errors.js";
 import { simulatedCode } from "../../simulation/index.js";
 
@@ -8,6 +9,23 @@ export const WAV_STATUS = {
   failed: "GENERATE_WAV_FAILED",
   callbackException: "CALLBACK_EXCEPTION",
 } as const;
+
+/**
+ * What a WAV task's input holds: the track to convert and its music task, as every version has written them
+ * (the credits a paid submission was charged may sit beside them). Checked when a task is read (readStored).
+ */
+export const WavInput = Type.Object({ audioId: Type.String(), musicTaskId: Type.String() });
+export type WavInput = Static<typeof WavInput>;
+
+/** What a converted WAV task's result holds: the WAV's file, and the shape ffmpeg gave it. */
+export const WavResult = Type.Object({
+  fileId: Type.String(),
+  durationS: Type.Number(),
+  sampleRate: Type.Number(),
+  channels: Type.Number(),
+  bitDepth: Type.Number(),
+});
+export type WavResult = Static<typeof WavResult>;
 
 /**
  * The WAV callback body (spec 4.3, 9, 11 #1 and #15): both URL spellings, the task id at the top and under both

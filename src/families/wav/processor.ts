@@ -6,7 +6,8 @@ import { convertToWav } from "../../media/index.js";
 import { checkDisk } from "../../quota/index.js";
 import type { Services } from "../../services/index.js";
 import { type Family, type Outcome, setStatus, type Task } from "../../tasks/index.js";
-import { WAV_STATUS, wavCallbackBody, wavFailureCode } from "./payload.js";
+import { readStored } from "../stored.js";
+import { WAV_STATUS, WavInput, type WavResult, wavCallbackBody, wavFailureCode } from "./payload.js";
 
 /** The WAV family's engine side: convert the source track, store the WAV, answer with its signed URL. */
 export function createWavFamily(services: Services): Family {
@@ -32,7 +33,7 @@ export function createWavFamily(services: Services): Family {
   return {
     name: "wav",
     async run(task, { signal }) {
-      const input = task.input as { audioId: string; musicTaskId: string };
+      const input = readStored(WavInput, task.input, "WAV input");
       const track = await store.db
         .selectFrom("tracks")
         .selectAll()
@@ -75,15 +76,16 @@ export function createWavFamily(services: Services): Family {
       const fileName = `${base}.wav`;
       const fileId = newId("file");
       const url = services.signer.sign(fileId, fileName, expiresAt);
+      const result: WavResult = {
+        fileId,
+        durationS: wav.durationS,
+        sampleRate: wav.sampleRate,
+        channels: wav.channels,
+        bitDepth: wav.bitDepth,
+      };
       return {
         status: WAV_STATUS.success,
-        result: {
-          fileId,
-          durationS: wav.durationS,
-          sampleRate: wav.sampleRate,
-          channels: wav.channels,
-          bitDepth: wav.bitDepth,
-        },
+        result,
         done: true,
         commit: async (trx) => {
           await insertFile(

@@ -20,8 +20,9 @@ import type { Services } from "../../services/index.js";
 import type { Database } from "../../store/index.js";
 import { getOwnedTask, type Task } from "../../tasks/index.js";
 import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";
+import { readStored } from "../stored.js";
 import { submitTask } from "../submit.js";
-import { WAV_STATUS } from "./payload.js";
+import { WAV_STATUS, WavInput, WavResult } from "./payload.js";
 
 const generateBody = Type.Object({
   taskId: Type.Optional(
@@ -53,8 +54,10 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
    * one: on SQLite the transaction holds the only connection, so a query on `store.db` would wait forever.
    */
   async function resultUrl(task: Task, db: Kysely<Database> = store.db): Promise<string | null> {
-    const fileId = typeof task.result?.fileId === "string" ? task.result.fileId : null;
-    return fileId ? liveFileUrl(db, services.signer, fileId, clock.now()) : null;
+    // No result yet (pending) or none at all (failed): no file.
+    if (task.result === null) return null;
+    const { fileId } = readStored(WavResult, task.result, "WAV result");
+    return liveFileUrl(db, services.signer, fileId, clock.now());
   }
 
   /**
@@ -97,7 +100,7 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
           return {
             status: WAV_STATUS.pending,
             action: "convert",
-            input: { audioId, musicTaskId: track.task_id },
+            input: { audioId, musicTaskId: track.task_id } satisfies WavInput,
             parentId: track.task_id,
             price: services.config.prices.wav,
             reservedBytes: predicted,
@@ -124,10 +127,10 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
       const key = keyOf(request);
       const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "wav");
       const url = await resultUrl(task);
-      const input = task.input as { audioId?: string };
+      const input = readStored(WavInput, task.input, "WAV input");
       return sendOk(reply, {
         taskId: task.id,
-        musicId: input.audioId ?? null,
+        musicId: input.audioId,
         musicIndex: 0,
         callbackUrl: task.callbackUrl ?? "",
         completeTime: wireTime(task.completedAt),
