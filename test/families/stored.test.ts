@@ -7,8 +7,8 @@ import { HooklineError } from "../../src/lib/errors.js";
 
 describe("readStored", () => {
   it("answers a stored input of the family's shape, keeping fields the schema does not name", () => {
-    const stored: unknown = JSON.parse('{"musicTaskId":"abc","creditsCharged":2}');
-    expect(readStored(CoverInput, stored, "cover input")).toEqual({ musicTaskId: "abc", creditsCharged: 2 });
+    const stored: unknown = JSON.parse('{"musicTaskId":"abc","charged":2}');
+    expect(readStored(CoverInput, stored, "cover input")).toEqual({ musicTaskId: "abc", charged: 2 });
   });
 
   it("reads a validation result written before fingerprints were kept", () => {

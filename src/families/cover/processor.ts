@@ -18,6 +18,13 @@ import { COVER_STATUS, coverCallbackBody, coverFailureCode } from "./payload.js"
 export const CoverInput = Type.Object({ musicTaskId: Type.String() });
 export type CoverInput = Static<typeof CoverInput>;
 
+/**
+ * What is read back of a finished cover task's result: its two images' file ids. The rest (their styles, what the
+ * art was drawn from) is kept as written, for people who read the record.
+ */
+export const CoverResult = Type.Object({ fileIds: Type.Array(Type.String()) });
+export type CoverResult = Static<typeof CoverResult>;
+
 /** A file name from a title: no path separators, no control characters, not empty. */
 const fileBase = (title: string) =>
   [...title]

@@ -7,6 +7,8 @@
  * @module
  */
 import { readFile, rm } from "node:fs/promises";
+import { Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
 import type { Config } from "../../config/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { sniffMime } from "../../media/index.js";
@@ -17,6 +19,14 @@ const ACCEPTED: Record<string, string> = { "image/png": "png", "image/jpeg": "jp
 /** Largest answer read: a 1024² PNG in base64 is 2–4 MB; this leaves room for 2048² images. */
 const MAX_ANSWER_BYTES = 48 * 1024 * 1024;
 
+/** The part of an OpenAI-style images answer used: the first image, inline (base64) or by URL. */
+const ImageAnswer = Type.Object({
+  data: Type.Array(
+    // Other fields, of any type, are ignored, and either of these may be null.
+    Type.Object({ b64_json: Type.Optional(Type.Unknown()), url: Type.Optional(Type.Unknown()) }),
+    { minItems: 1 },
+  ),
+});
 export type ProviderConfig = NonNullable<Config["cover"]["provider"]>;
 
 /** One image from the service. */
@@ -78,13 +88,13 @@ export async function generateImage(
   if (answer.status < 200 || answer.status > 299) {
     throw failed(`HTTP ${answer.status}: ${answer.excerpt.slice(0, 200).replace(/\s+/g, " ")}`);
   }
-  let first: { b64_json?: unknown; url?: unknown } | undefined;
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(answer.excerpt) as { data?: { b64_json?: unknown; url?: unknown }[] };
-    first = Array.isArray(parsed.data) ? parsed.data[0] : undefined;
+    parsed = JSON.parse(answer.excerpt);
   } catch {
     throw failed("the answer is not JSON (or larger than the limit)");
   }
+  const first = Value.Check(ImageAnswer, parsed) ? parsed.data[0] : undefined;
   if (typeof first?.b64_json === "string" && first.b64_json !== "") {
     return image(Buffer.from(first.b64_json, "base64"));
   }

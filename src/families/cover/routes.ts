@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Kysely } from "kysely";
 import { liveFileUrl } from "../../files/index.js";
 import {
   callbackFields,
@@ -16,10 +15,12 @@ import {
 import { HooklineError } from "../../lib/errors.js";
 import { isoTime } from "../../lib/time.js";
 import type { Services } from "../../services/index.js";
-import type { Database } from "../../store/index.js";
+import type { Tx } from "../../store/index.js";
 import { getOwnedTask, type Task } from "../../tasks/index.js";
+import { readStored } from "../stored.js";
 import { submitTask } from "../submit.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
+import { CoverResult } from "./processor.js";
 
 const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
 
@@ -30,12 +31,15 @@ export function coverRoutes(fastify: FastifyInstance, services: Services) {
 
   /**
    * Signed URLs of a task's images while they are kept; null when there are none (not done, failed, expired or
-   * deleted). `db` must be the caller's transaction when there is one (SQLite has a single connection).
+   * deleted). `within`: the caller's transaction, if it is in one (on SQLite it holds the only connection, so a
+   * read on the pool would wait for it forever); null outside any.
    */
-  async function imageUrls(task: Task, db: Kysely<Database> = store.db): Promise<string[] | null> {
-    const ids = Array.isArray(task.result?.fileIds) ? (task.result.fileIds as string[]) : [];
+  async function imageUrls(task: Task, within: Tx | null): Promise<string[] | null> {
+    if (task.result === null) return null;
+    const { fileIds } = readStored(CoverResult, task.result, "cover result");
     const urls: string[] = [];
-    for (const id of ids) {
+    for (const id of fileIds) {
+      const db = within ?? store.db;
       const url = await liveFileUrl(db, services.signer, id, clock.now());
       if (url === null) return null;
       urls.push(url);
@@ -98,7 +102,7 @@ export function coverRoutes(fastify: FastifyInstance, services: Services) {
         const held = lease?.lease_until != null && Number(lease.lease_until) > clock.now();
         successFlag = held ? SUCCESS_FLAG.generating : SUCCESS_FLAG.pending;
       }
-      const images = task.status === COVER_STATUS.success ? await imageUrls(task) : null;
+      const images = task.status === COVER_STATUS.success ? await imageUrls(task, null) : null;
       return sendOk(reply, {
         taskId: task.id,
         parentTaskId: task.parentId,

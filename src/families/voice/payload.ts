@@ -1,6 +1,10 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { HooklineError } from "../../lib/errors.js";
 import { simulatedCode } from "../../simulation/index.js";
+import { PHRASE_LANGUAGES } from "./phrases/index.js";
+
+/** One of the phrase languages (spec 6.2), as submissions are checked against them. */
+export const PhraseLanguageSchema = Type.Union(PHRASE_LANGUAGES.map((l) => Type.Literal(l)));
 
 /** The six voice statuses (spec 6.8, 11 #12). */
 export const VOICE_STATUS = {
@@ -18,7 +22,7 @@ export const ValidationInput = Type.Object({
   voiceUrl: Type.String(),
   vocalStartS: Type.Number(),
   vocalEndS: Type.Number(),
-  language: Type.String(),
+  language: PhraseLanguageSchema,
 });
 export type ValidationInput = Static<typeof ValidationInput>;
 
@@ -39,7 +43,7 @@ export type GenerationInput = Static<typeof GenerationInput>;
 /** Result of a validation task: the phrase, and the source's speaker statistics kept for generate. */
 export const ValidationResult = Type.Object({
   phrase: Type.String(),
-  language: Type.String(),
+  language: PhraseLanguageSchema,
   stats: Type.Array(Type.Number()),
   voicedS: Type.Number(),
   /** The source segment's fingerprint (src/speech/fingerprint.ts), to refuse a replay; absent in older tasks. */

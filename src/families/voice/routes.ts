@@ -16,8 +16,7 @@ import type { Services } from "../../services/index.js";
 import { getOwnedTask, queueAction, type Task } from "../../tasks/index.js";
 import { submitTask } from "../submit.js";
 import { generateRoute, url, vetUrl } from "./generate-route.js";
-import { type ValidationInput, VOICE_STATUS } from "./payload.js";
-import { PHRASE_LANGUAGES } from "./phrases/index.js";
+import { PhraseLanguageSchema, type ValidationInput, VOICE_STATUS } from "./payload.js";
 import { SEGMENT } from "./recording.js";
 import { checkVoiceRoute, voicesRoutes } from "./voices-routes.js";
 
@@ -28,10 +27,7 @@ const validateBody = Type.Object({
     description: `end of the vocal segment, seconds (segment ${SEGMENT.minS}–${SEGMENT.maxS} s)`,
   }),
   language: Type.Optional(
-    Type.Union(
-      PHRASE_LANGUAGES.map((l) => Type.Literal(l)),
-      { description: "phrase language, default en" },
-    ),
+    Type.Union(PhraseLanguageSchema.anyOf, { description: "phrase language, default en" }),
   ),
   ...callbackFields,
 });

@@ -4,7 +4,7 @@ import type { Outcome, RunHelpers, Task } from "../../tasks/index.js";
 import { readStored } from "../stored.js";
 import { fetchRecording } from "./fetch.js";
 import { ValidationInput, ValidationResult, VOICE_STATUS, validateCallbackBody } from "./payload.js";
-import { drawPhrase, type PhraseLanguage } from "./phrases/index.js";
+import { drawPhrase } from "./phrases/index.js";
 import { inspectSource } from "./recording.js";
 
 /** A waiting outcome with a fresh phrase and its callback (validate and regenerate). */
@@ -37,7 +37,7 @@ export async function runValidate(services: Services, task: Task, helpers: RunHe
       helpers.signal,
     );
     const result: ValidationResult = {
-      phrase: drawPhrase(input.language as PhraseLanguage),
+      phrase: drawPhrase(input.language),
       language: input.language,
       stats: [...analysis.stats!],
       voicedS: Number(analysis.voicedS.toFixed(2)),
@@ -52,6 +52,6 @@ export async function runValidate(services: Services, task: Task, helpers: RunHe
 /** regenerate (spec 6.4): a new phrase for the same task, never the one it replaces. */
 export function runRegenerate(task: Task): Outcome {
   const previous = readStored(ValidationResult, task.result, "validation result");
-  const phrase = drawPhrase(previous.language as PhraseLanguage, previous.phrase);
+  const phrase = drawPhrase(previous.language, previous.phrase);
   return phraseOutcome(task, { ...previous, phrase }, "voice.regenerated");
 }

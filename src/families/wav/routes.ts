@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import type { Kysely } from "kysely";
 import { liveFileUrl } from "../../files/index.js";
 import {
   audioIdOf,
@@ -17,7 +16,7 @@ import { HooklineError } from "../../lib/errors.js";
 import { wireTime } from "../../lib/time.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
 import type { Services } from "../../services/index.js";
-import type { Database } from "../../store/index.js";
+import type { Tx } from "../../store/index.js";
 import { getOwnedTask, type Task } from "../../tasks/index.js";
 import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";
 import { readStored } from "../stored.js";
@@ -50,14 +49,14 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
   const limits = services.config.limits;
 
   /**
-   * The signed URL of a task's WAV while its file is kept. `db` must be the caller's transaction when there is
-   * one: on SQLite the transaction holds the only connection, so a query on `store.db` would wait forever.
+   * The signed URL of a task's WAV while its file is kept. `within`: the caller's transaction, if it is in one (on
+   * SQLite it holds the only connection, so a read on the pool would wait for it forever); null outside any.
    */
-  async function resultUrl(task: Task, db: Kysely<Database> = store.db): Promise<string | null> {
+  async function resultUrl(task: Task, within: Tx | null): Promise<string | null> {
     // No result yet (pending) or none at all (failed): no file.
     if (task.result === null) return null;
     const { fileId } = readStored(WavResult, task.result, "WAV result");
-    return liveFileUrl(db, services.signer, fileId, clock.now());
+    return liveFileUrl(within ?? store.db, services.signer, fileId, clock.now());
   }
 
   /**
@@ -126,7 +125,7 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
     async (request, reply) => {
       const key = keyOf(request);
       const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "wav");
-      const url = await resultUrl(task);
+      const url = await resultUrl(task, null);
       const input = readStored(WavInput, task.input, "WAV input");
       return sendOk(reply, {
         taskId: task.id,
