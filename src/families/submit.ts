@@ -5,7 +5,7 @@ import { newTaskId } from "../lib/ids.js";
 import { reserveRoom } from "../quota/index.js";
 import type { Services } from "../services/index.js";
 import { simulationInput } from "../simulation/index.js";
-import type { Tx } from "../store/index.js";
+import type { ApiKeyTable, Tx } from "../store/index.js";
 import { insertOnlyOnce, insertTask, type NewTask, type OnlyOnceRule } from "../tasks/index.js";
 
 /** What a family's submission decides about its new task, inside the submission's transaction. */
@@ -30,14 +30,14 @@ export interface Submission {
   /** Checks run after the simulation header is read and before the callback URL is vetted (e.g. other URLs). */
   readonly vet?: () => Promise<void>;
   /** Reads and checks run after every URL is vetted, outside the transaction. */
-  readonly check?: () => Promise<void>;
+  readonly check?: (key: ApiKeyTable) => Promise<void>;
   /** A transaction of its own instead of the shared (batched) one, for a submission that claims another task. */
   readonly ownTransaction?: boolean;
   /**
    * The task, decided in the transaction (`trx`: read there, not on the store; on SQLite it holds the only
    * connection). What it throws rolls the submission back.
    */
-  prepare(trx: Tx): TaskSpec | Promise<TaskSpec>;
+  prepare(trx: Tx, key: ApiKeyTable): TaskSpec | Promise<TaskSpec>;
 }
 
 /**
@@ -64,9 +64,9 @@ export async function submitTask(
   const simulation = simulationOf(request, config.simulation);
   await submission.vet?.();
   if (callbackUrl) await services.outbound.vet(callbackUrl);
-  await submission.check?.();
+  await submission.check?.(key);
   const insert = async (trx: Tx): Promise<string> => {
-    const spec = await submission.prepare(trx);
+    const spec = await submission.prepare(trx, key);
     const id = newTaskId();
     const now = clock.now();
     const make = async (): Promise<NewTask> => {

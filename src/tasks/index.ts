@@ -3,7 +3,14 @@
  * @module
  */
 
-export { deliveryTasksOf, getOwnedTask, listTasks, type TaskListQuery, type TaskPage } from "./lookup.js";
+export {
+  deliveryTasksOf,
+  getOwnedTask,
+  leaseHeld,
+  listTasks,
+  type TaskListQuery,
+  type TaskPage,
+} from "./lookup.js";
 export type { DeliveryTask, Family, Outcome, RunHelpers, Task } from "./model.js";
 export { toTask } from "./model.js";
 export { Notifier } from "./notifier.js";

@@ -75,3 +75,9 @@ export async function deliveryTasksOf(db: Kysely<Database>, ids: readonly string
   const padded = padToPowerOfTwo(ids);
   return query(db, DELIVERY_TASKS(padded.length), padded);
 }
+
+/** Whether a runner holds the task's lease right now (its work is under way, not only queued). */
+export async function leaseHeld(db: Kysely<Database>, taskId: string, now: number): Promise<boolean> {
+  const row = await db.selectFrom("tasks").select("lease_until").where("id", "=", taskId).executeTakeFirst();
+  return row?.lease_until != null && Number(row.lease_until) > now;
+}

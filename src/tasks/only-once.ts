@@ -1,4 +1,4 @@
-import { HooklineError } from "../lib/errors.js";
+import { type ErrorCode, HooklineError } from "../lib/errors.js";
 import { exec, query, statement, type TaskRow, type Tx } from "../store/index.js";
 import { type Task, toTask } from "./model.js";
 import { insertTask, type NewTask } from "./queue.js";
@@ -9,8 +9,8 @@ export interface OnlyOnceRule {
   readonly key: string;
   /** Whether the holder still stands (typically: pending, or succeeded with its files kept). */
   stands(holder: Task): boolean | Promise<boolean>;
-  /** The refusal, carrying the holder's `taskId` (spec 4.1, 5.1). */
-  refusal(holder: Task): HooklineError;
+  /** How a newcomer is refused while the holder stands; the error carries the holder's `taskId` (spec 4.1, 5.1). */
+  readonly refusal: { readonly code: ErrorCode; readonly message: string };
 }
 
 const HOLDER = statement<TaskRow>("select * from tasks where owner_id = ? and standing_key = ?");
@@ -32,7 +32,7 @@ const HAND_ON = statement("update tasks set standing_key = null where id = ? and
  * await insertOnlyOnce(trx, key.id, async () => task, now, {
  *   key: `cover:${musicTaskId}`,
  *   stands: (holder) => holder.status === "PENDING",
- *   refusal: (holder) => new HooklineError("duplicate", "A cover task exists", { data: { taskId: holder.id } }),
+ *   refusal: { code: "duplicate", message: "A cover task exists" },
  * });
  */
 export async function insertOnlyOnce(
@@ -47,7 +47,9 @@ export async function insertOnlyOnce(
     const [row] = await query(trx, HOLDER, [ownerId, rule.key]);
     if (!row) return;
     const holder = toTask(row);
-    if (await rule.stands(holder)) throw rule.refusal(holder);
+    if (await rule.stands(holder)) {
+      throw new HooklineError(rule.refusal.code, rule.refusal.message, { data: { taskId: holder.id } });
+    }
     await exec(trx, HAND_ON, [holder.id, rule.key]);
   };
   let task: NewTask;

@@ -1,5 +1,5 @@
 import type { HooklineError } from "../../lib/errors.js";
-import { simulatedCode } from "../../simulation/index.js";
+import { failureCode } from "../failure-code.js";
 
 /**
  * Cover task states (spec 5.2, 11 #7, 13): `status` strings, and the `successFlag` integers reported with them
@@ -33,20 +33,16 @@ export function coverCallbackBody(
  * 500 for anything unexpected.
  */
 export function coverFailureCode(error: HooklineError, refunded: boolean): number {
-  const simulated = simulatedCode(error);
-  if (simulated !== null) return simulated;
-  if (refunded) return 531;
-  switch (error.code) {
-    case "unsupported_media":
-    case "source_unavailable":
-    case "bad_request":
-    case "payload_too_large":
-      return 400;
-    case "timeout":
-      return 408;
-    case "conversion_failed":
-      return 501;
-    default:
-      return 500;
-  }
+  // A refund (531) is said before anything but a simulation: the credits came back, whatever failed.
+  const codes = refunded
+    ? {}
+    : {
+        unsupported_media: 400,
+        source_unavailable: 400,
+        bad_request: 400,
+        payload_too_large: 400,
+        timeout: 408,
+        conversion_failed: 501,
+      };
+  return failureCode(error, codes, refunded ? 531 : 500);
 }

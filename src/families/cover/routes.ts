@@ -2,21 +2,12 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { liveFileUrl } from "../../files/index.js";
-import {
-  callbackFields,
-  keyOf,
-  queryTaskId,
-  required,
-  sendOk,
-  taskIdFields,
-  taskIdOf,
-  taskIdQuery,
-} from "../../http/index.js";
-import { HooklineError } from "../../lib/errors.js";
+import { callbackFields, required, taskIdFields, taskIdOf } from "../../http/index.js";
 import { isoTime } from "../../lib/time.js";
 import type { Services } from "../../services/index.js";
 import type { Tx } from "../../store/index.js";
-import { getOwnedTask, type Task } from "../../tasks/index.js";
+import { getOwnedTask, leaseHeld, type Task } from "../../tasks/index.js";
+import { recordRoute, taskRecordFields } from "../record-route.js";
 import { readStored } from "../stored.js";
 import { submitTask } from "../submit.js";
 import { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
@@ -51,14 +42,12 @@ export function coverRoutes(fastify: FastifyInstance, services: Services) {
     "/api/v1/suno/cover/generate",
     { schema: { summary: "Generate two covers for a music task", body: generateBody } },
     async (request, reply) => {
-      const key = keyOf(request);
-      const body = request.body;
-      const musicTaskId = required(taskIdOf(body), "taskId");
+      const musicTaskId = required(taskIdOf(request.body), "taskId");
       return submitTask(services, request, reply, {
         family: "cover",
-        body,
+        body: request.body,
         // Only a music task of this key: another key's, a cover's or a WAV's id is "not found", like an unknown one.
-        check: async () => {
+        check: async (key) => {
           await getOwnedTask(store.db, key.id, musicTaskId, "music");
         },
         prepare: (trx) => ({
@@ -74,47 +63,32 @@ export function coverRoutes(fastify: FastifyInstance, services: Services) {
             stands: async (prev) =>
               prev.status === COVER_STATUS.pending ||
               (prev.status === COVER_STATUS.success && (await imageUrls(prev, trx)) !== null),
-            refusal: (prev) =>
-              new HooklineError("duplicate", "A cover task already exists for this music task", {
-                data: { taskId: prev.id },
-              }),
+            refusal: { code: "duplicate", message: "A cover task already exists for this music task" },
           },
         }),
       });
     },
   );
 
-  app.get(
-    "/api/v1/suno/cover/record-info",
-    { schema: { summary: "Cover generation record", querystring: taskIdQuery } },
-    async (request, reply) => {
-      const key = keyOf(request);
-      const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "cover");
+  recordRoute(fastify, services, {
+    path: "/api/v1/suno/cover/record-info",
+    summary: "Cover generation record",
+    family: "cover",
+    view: async (task) => {
       let successFlag: number = SUCCESS_FLAG.failed;
       if (task.status === COVER_STATUS.success) successFlag = SUCCESS_FLAG.success;
       if (task.status === COVER_STATUS.pending) {
         // Generating = a runner holds the task's lease right now.
-        const lease = await store.db
-          .selectFrom("tasks")
-          .select("lease_until")
-          .where("id", "=", task.id)
-          .executeTakeFirst();
-        const held = lease?.lease_until != null && Number(lease.lease_until) > clock.now();
+        const held = await leaseHeld(store.db, task.id, clock.now());
         successFlag = held ? SUCCESS_FLAG.generating : SUCCESS_FLAG.pending;
       }
       const images = task.status === COVER_STATUS.success ? await imageUrls(task, null) : null;
-      return sendOk(reply, {
-        taskId: task.id,
+      return {
+        ...taskRecordFields(task, isoTime),
         parentTaskId: task.parentId,
-        callbackUrl: task.callbackUrl ?? "",
-        completeTime: isoTime(task.completedAt),
         response: images ? { images } : null,
         successFlag,
-        status: task.status,
-        createTime: isoTime(task.createdAt),
-        errorCode: task.errorCode,
-        errorMessage: task.errorMessage,
-      });
+      };
     },
-  );
+  });
 }

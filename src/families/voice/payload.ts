@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { HooklineError } from "../../lib/errors.js";
-import { simulatedCode } from "../../simulation/index.js";
+import { failureCode } from "../failure-code.js";
 import { PHRASE_LANGUAGES } from "./phrases/index.js";
 
 /** One of the phrase languages (spec 6.2), as submissions are checked against them. */
@@ -98,14 +98,5 @@ export function generateCallbackBody(
 
 /** Spec 11 #11: 400 for anything about the input (unfetchable, not audio, unusable, not the same voice), else 500. */
 export function voiceFailureCode(error: HooklineError): number {
-  const simulated = simulatedCode(error);
-  if (simulated !== null) return simulated;
-  switch (error.code) {
-    case "internal":
-    case "conversion_failed":
-    case "unavailable":
-      return 500;
-    default:
-      return 400;
-  }
+  return failureCode(error, { internal: 500, conversion_failed: 500, unavailable: 500 }, 400);
 }

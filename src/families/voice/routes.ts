@@ -1,19 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import {
-  callbackFields,
-  callbackUrlOf,
-  keyOf,
-  queryTaskId,
-  required,
-  sendOk,
-  taskIdOf,
-  taskIdQuery,
-} from "../../http/index.js";
+import { callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
 import { getOwnedTask, queueAction, type Task } from "../../tasks/index.js";
+import { recordRoute } from "../record-route.js";
 import { submitTask } from "../submit.js";
 import { generateRoute, url, vetUrl } from "./generate-route.js";
 import { PhraseLanguageSchema, type ValidationInput, VOICE_STATUS } from "./payload.js";
@@ -112,25 +104,19 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
     },
   );
 
-  app.get(
-    "/api/v1/voice/validate-info",
-    { schema: { summary: "Validation task: status and phrase", querystring: taskIdQuery } },
-    async (request, reply) => {
-      const task = await getOwnedTask(store.db, keyOf(request).id, queryTaskId(request.query), "voice");
-      const { voiceId: _v, ...rest } = record(task);
-      return sendOk(reply, rest);
-    },
-  );
-
-  app.get(
-    "/api/v1/voice/record-info",
-    { schema: { summary: "Generate task: status and voiceId", querystring: taskIdQuery } },
-    async (request, reply) => {
-      const task = await getOwnedTask(store.db, keyOf(request).id, queryTaskId(request.query), "voice");
-      const { validateInfo: _p, ...rest } = record(task);
-      return sendOk(reply, rest);
-    },
-  );
+  // Either task of the flow answers both; each record leaves out the other's field.
+  for (const [path, summary, hidden] of [
+    ["/api/v1/voice/validate-info", "Validation task: status and phrase", "voiceId"],
+    ["/api/v1/voice/record-info", "Generate task: status and voiceId", "validateInfo"],
+  ] as const) {
+    recordRoute(fastify, services, {
+      ...{ path, summary, family: "voice" },
+      view: (task) => {
+        const { [hidden]: _hidden, ...shown } = record(task);
+        return shown;
+      },
+    });
+  }
 
   app.post(
     "/api/v1/voice/regenerate",

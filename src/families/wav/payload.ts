@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { HooklineError } from "../../lib/errors.js";
-import { simulatedCode } from "../../simulation/index.js";
+import { failureCode } from "../failure-code.js";
 
 /** WAV task statuses (spec 4.2). */
 export const WAV_STATUS = {
@@ -42,18 +42,15 @@ export function wavCallbackBody(taskId: string, code: number, msg: string, url: 
 
 /** The callback code of a failed conversion (spec 11 #2 and 13). */
 export function wavFailureCode(error: HooklineError): number {
-  const simulated = simulatedCode(error);
-  if (simulated !== null) return simulated;
-  switch (error.code) {
-    case "unsupported_media":
-    case "payload_too_large":
-    case "bad_request":
-      return 400;
-    case "source_unavailable":
-      return 451;
-    case "conversion_failed":
-      return 501;
-    default:
-      return 500;
-  }
+  return failureCode(
+    error,
+    {
+      unsupported_media: 400,
+      payload_too_large: 400,
+      bad_request: 400,
+      source_unavailable: 451,
+      conversion_failed: 501,
+    },
+    500,
+  );
 }

@@ -2,23 +2,15 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { liveFileUrl } from "../../files/index.js";
-import {
-  audioIdOf,
-  callbackFields,
-  keyOf,
-  queryTaskId,
-  required,
-  sendOk,
-  taskIdOf,
-  taskIdQuery,
-} from "../../http/index.js";
+import { audioIdOf, callbackFields, required, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { wireTime } from "../../lib/time.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
 import type { Services } from "../../services/index.js";
 import type { Tx } from "../../store/index.js";
-import { getOwnedTask, type Task } from "../../tasks/index.js";
+import type { Task } from "../../tasks/index.js";
 import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";
+import { recordRoute, taskRecordFields } from "../record-route.js";
 import { readStored } from "../stored.js";
 import { submitTask } from "../submit.js";
 import { WAV_STATUS, WavInput, WavResult } from "./payload.js";
@@ -81,15 +73,13 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
     "/api/v1/wav/generate",
     { schema: { summary: "Convert a track to WAV", body: generateBody } },
     async (request, reply) => {
-      const key = keyOf(request);
-      const body = request.body;
-      const audioId = required(audioIdOf(body), "audioId");
-      const musicTaskId = taskIdOf(body);
+      const audioId = required(audioIdOf(request.body), "audioId");
+      const musicTaskId = taskIdOf(request.body);
       // Every read inside the shared transaction: on SQLite a read on its own takes and drops a read lock.
       return submitTask(services, request, reply, {
         family: "wav",
-        body,
-        prepare: async (trx) => {
+        body: request.body,
+        prepare: async (trx, key) => {
           const track = await shapeOfTrack(trx, key.id, audioId);
           if (!track) throw new HooklineError("not_found", "audioId not found");
           const predicted = checkWavSize(track);
@@ -108,10 +98,7 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
               stands: async (prev) =>
                 prev.status === WAV_STATUS.pending ||
                 (prev.status !== WAV_STATUS.failed && (await resultUrl(prev, trx)) !== null),
-              refusal: (prev) =>
-                new HooklineError("conflict", "A WAV record already exists for this track", {
-                  data: { taskId: prev.id },
-                }),
+              refusal: { code: "conflict", message: "A WAV record already exists for this track" },
             },
           };
         },
@@ -119,27 +106,19 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
     },
   );
 
-  app.get(
-    "/api/v1/wav/record-info",
-    { schema: { summary: "WAV conversion record", querystring: taskIdQuery } },
-    async (request, reply) => {
-      const key = keyOf(request);
-      const task = await getOwnedTask(store.db, key.id, queryTaskId(request.query), "wav");
+  recordRoute(fastify, services, {
+    path: "/api/v1/wav/record-info",
+    summary: "WAV conversion record",
+    family: "wav",
+    view: async (task) => {
       const url = await resultUrl(task, null);
-      const input = readStored(WavInput, task.input, "WAV input");
-      return sendOk(reply, {
-        taskId: task.id,
-        musicId: input.audioId,
+      return {
+        ...taskRecordFields(task, wireTime),
+        musicId: readStored(WavInput, task.input, "WAV input").audioId,
         musicIndex: 0,
-        callbackUrl: task.callbackUrl ?? "",
-        completeTime: wireTime(task.completedAt),
         response: url ? { audio_wav_url: url, audioWavUrl: url } : null,
         successFlag: task.status,
-        status: task.status,
-        createTime: wireTime(task.createdAt),
-        errorCode: task.errorCode,
-        errorMessage: task.errorMessage,
-      });
+      };
     },
-  );
+  });
 }
