@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { removeAtPath, removeUnder } from "../files/index.js";
 import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
@@ -21,7 +21,9 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
 
-  const ownTask = (ownerId: string, taskId: string) => getOwnedTask(store.db, ownerId, taskId);
+  /** The caller's task of that id, of any family: another key's is "not found". */
+  const ownTask = (request: FastifyRequest, taskId: string) =>
+    getOwnedTask(store.db, keyOf(request).id, taskId);
 
   app.get(
     "/api/v1/hookline/tasks",
@@ -61,8 +63,7 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
     "/api/v1/hookline/tasks/:taskId/deliveries",
     { schema: { summary: "Callback messages and attempts of a task", params: taskIdParams } },
     async (request, reply) => {
-      const key = keyOf(request);
-      const task = await ownTask(key.id, request.params.taskId);
+      const task = await ownTask(request, request.params.taskId);
       const [messages, attempts] = await Promise.all([
         listMessages(store.db, task.id),
         listAttempts(store.db, task.id),
@@ -101,7 +102,7 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
     { schema: { summary: "Send the task's last callback again (same message id)", params: taskIdParams } },
     async (request, reply) => {
       const key = keyOf(request);
-      const task = await ownTask(key.id, request.params.taskId);
+      const task = await ownTask(request, request.params.taskId);
       // Limited per key (across processes) and per message: a redelivery makes a POST to a URL of the caller's
       // choosing, so it must not become a way to send many.
       const perMinute = services.config.rateLimit.redeliverPerMinute;
@@ -140,7 +141,7 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
     { schema: { summary: "Delete a task and its files", params: taskIdParams } },
     async (request, reply) => {
       const key = keyOf(request);
-      const task = await ownTask(key.id, request.params.taskId);
+      const task = await ownTask(request, request.params.taskId);
       if (task.action !== null)
         throw new HooklineError("wrong_state", "The task is still running; delete it when it has finished");
       const keys = await store.transact(async (trx) => {

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { callbackFields, keyOf, required, taskIdOf } from "../../http/index.js";
+import { callbackFields, keyOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
 import { setStatus, type Task } from "../../tasks/index.js";
@@ -39,7 +39,7 @@ export async function vetUrl(services: Services, value: string, field: string) {
 export function generateRoute(
   fastify: FastifyInstance,
   services: Services,
-  validationTask: (ownerId: string, taskId: string) => Promise<Task>,
+  validationTask: (ownerId: string, body: Readonly<Record<string, unknown>>) => Promise<Task>,
 ) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { clock } = services;
@@ -47,9 +47,8 @@ export function generateRoute(
     "/api/v1/voice/generate",
     { schema: { summary: "Verify the recording of the phrase and create the voice", body: generateBody } },
     async (request, reply) => {
-      const key = keyOf(request);
       const body = request.body;
-      const validation = await validationTask(key.id, required(taskIdOf(body), "taskId"));
+      const validation = await validationTask(keyOf(request).id, body);
       return submitTask(services, request, reply, {
         family: "voice",
         body,

@@ -72,8 +72,9 @@ function record(task: Task) {
 export function voiceRoutes(fastify: FastifyInstance, services: Services) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
-  const validationTask = async (ownerId: string, taskId: string) => {
-    const task = await getOwnedTask(store.db, ownerId, taskId, "voice");
+  /** The caller's validation task that a request body names (`taskId` or `task_id`). */
+  const validationTask = async (ownerId: string, body: Readonly<Record<string, unknown>>) => {
+    const task = await getOwnedTask(store.db, ownerId, required(taskIdOf(body), "taskId"), "voice");
     if (task.input.kind !== "validation")
       throw new HooklineError(
         "bad_request",
@@ -122,10 +123,8 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
     "/api/v1/voice/regenerate",
     { schema: { summary: "A new phrase for a validation task", body: regenerateBody } },
     async (request, reply) => {
-      const key = keyOf(request);
-      const body = request.body;
-      const task = await validationTask(key.id, required(taskIdOf(body), "taskId"));
-      const callbackUrl = callbackUrlOf(body);
+      const task = await validationTask(keyOf(request).id, request.body);
+      const callbackUrl = callbackUrlOf(request.body);
       if (callbackUrl) await services.outbound.vet(callbackUrl);
       const queued = await store.transact(async (trx) => {
         const row = await trx
