@@ -2,7 +2,9 @@
  * Configuration enters here and nowhere else: `process.env` is read by the CLI and handed to `loadConfig`.
  * @module
  */
-export { type Config, ConfigError, type Env, type Flags, loadConfig, optionsHelp } from "./load.js";
+export { optionLine, optionsHelp, optionsTable } from "./help.js";
+export { type Config, ConfigError, type Env, type Flags, loadConfig } from "./load.js";
+export type { Option, OptionInfo } from "./option.js";
 export { OPTIONS, type OptionName } from "./options.js";
 
 /** The process environment, read here so that no other folder touches `process.env`. */
