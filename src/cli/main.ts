@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError } from "../config/index.js";
+import { CLIENT_OPTIONS, ConfigError } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 
 const HELP = `Hookline: a self-hosted, wire-compatible task-and-callback API server.
@@ -8,7 +8,7 @@ Usage:
   hookline serve [--dev] [flags]   API, task runner and callback sender in one process
   hookline worker [flags]          task runner and callback sender only (scale out on PostgreSQL)
   hookline keys …                  create, list, revoke API keys; rotate webhook keys; HMAC on/off
-  hookline tasks …                 list tasks, see callback attempts, redeliver, delete (HOOKLINE_URL, HOOKLINE_API_KEY)
+  hookline tasks …                 list tasks, see callback attempts, redeliver, delete (${CLIENT_OPTIONS.url.env}, ${CLIENT_OPTIONS.apiKey.env})
   hookline redeliver TASK_ID       send a task's last callback again (same message id)
   hookline convert FILE|URL        upload, convert to WAV, wait, download (--out PATH)
   hookline cover FILE|TASK_ID      make the two cover images of a track and download them (--out DIR)

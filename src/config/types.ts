@@ -167,6 +167,12 @@ export function httpUrl(trimSlash: boolean): OptionType<string> {
   );
 }
 
+/** A base URL as written, without trailing slashes (paths are appended with their own). */
+export const baseUrl: OptionType<string> = textual(
+  (t) => t.replace(/\/+$/, ""),
+  (v) => v,
+);
+
 /** `postgres://…` or `sqlite:/path/to/file.db` (made absolute). */
 export const databaseUrl: OptionType<DatabaseSetting> = textual(
   (t, fail): DatabaseSetting => {

@@ -4,7 +4,7 @@
  * back to the value, and giving every setting the text `--help` shows changes nothing.
  */
 import { describe, expect, it } from "vitest";
-import { loadConfig, OPTIONS, optionsHelp } from "../../src/config/index.js";
+import { CLIENT_OPTIONS, loadConfig, OPTIONS, optionsHelp } from "../../src/config/index.js";
 
 const fail = (reason: string): never => {
   throw new Error(reason);
@@ -14,7 +14,7 @@ const fail = (reason: string): never => {
 const withValue = Object.values(OPTIONS).filter((o) => o.unset === null);
 
 describe("the options table", () => {
-  it.each(Object.entries(OPTIONS))(
+  it.each([...Object.entries(OPTIONS), ...Object.entries(CLIENT_OPTIONS)])(
     "%s: parsing its formatted default gives the default back",
     (_, option) => {
       if (option.unset !== null) {

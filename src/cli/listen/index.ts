@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadClientConfig, processEnv } from "../../config/index.js";
+import { CLIENT_OPTIONS, loadClientConfig, processEnv } from "../../config/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { Downloader } from "./downloader.js";
 import { receive, type Seen } from "./receive.js";
@@ -19,7 +19,7 @@ const USAGE = `Usage: hookline listen [--port ${DEFAULTS.port}] [--host ${DEFAUL
                        [--forward-to URL] [--save DIR] [--json]
 Receives callbacks at http://HOST:PORT/ (any path; use it as callBackUrl, with the server started --dev) and
 prints each one: family, task, code, signature check, latency.
-  --secret KEY      webhook key(s) to verify with (repeat for a rotation; or HOOKLINE_WEBHOOK_KEY=k1,k2);
+  --secret KEY      webhook key(s) to verify with (repeat for a rotation; or ${CLIENT_OPTIONS.webhookKeys.env}=k1,k2);
                     without one, callbacks are shown as unverified. Forged or stale callbacks get 401.
   --forward-to URL  send each callback on (raw body and headers); without --save, its answer is passed back
   --save DIR        answer 2xx at once, then download the WAV or cover images in the background with retries;
