@@ -1,13 +1,12 @@
 import { basename, extname, join, resolve } from "node:path";
 import { isHooklineApiError } from "../client/index.js";
-import { CONNECTION_HELP, output } from "./connect.js";
+import { output } from "./connect.js";
 import { startJobCommand, uploadSource, waitOptions } from "./job-command.js";
 
 const USAGE = `Usage: hookline convert FILE|URL [--out PATH] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
 Uploads the audio (a local file by stream, a URL by the server's fetch), asks for a WAV, waits for it and
 downloads it to PATH (default: the source's name with .wav, in the current folder). --callback-url also has the
-callback sent there (e.g. to \`hookline listen\`).
-${CONNECTION_HELP}`;
+callback sent there (e.g. to \`hookline listen\`).`;
 
 /** `hookline convert FILE|URL`: upload, WAV generate, wait, download. */
 export async function convert(args: string[]): Promise<number> {

@@ -2,13 +2,12 @@ import { existsSync } from "node:fs";
 import { extname, join, resolve } from "node:path";
 import { isHooklineApiError } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { CONNECTION_HELP, output } from "./connect.js";
+import { output } from "./connect.js";
 import { startJobCommand, uploadSource, waitOptions } from "./job-command.js";
 
 const USAGE = `Usage: hookline cover FILE|TASK_ID [--out DIR] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
 Asks for the two cover images of a track: FILE (or an http(s) URL) is uploaded first, TASK_ID is an existing
-music task (the taskId of an audio upload). Waits, then downloads the images into DIR (default: here).
-${CONNECTION_HELP}`;
+music task (the taskId of an audio upload). Waits, then downloads the images into DIR (default: here).`;
 
 /** `hookline cover FILE|TASK_ID`: (upload,) cover generate, wait, download the images. */
 export async function cover(args: string[]): Promise<number> {
