@@ -1,14 +1,15 @@
 import { type HooklineClient, isHooklineApiError, type TaskKind } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { connect, output, parseClientArgs } from "./connect.js";
+import { CONNECTION_HELP, connect, output, parseClientArgs } from "./connect.js";
 
-const USAGE = `Usage (talks to a running server: HOOKLINE_URL, HOOKLINE_API_KEY, or --url, --api-key):
+const USAGE = `Usage (talks to a running server):
   hookline tasks ls [--family wav] [--status SUCCESS] [--limit 50] [--cursor C]
   hookline tasks show TASK_ID          the record of a task, whatever its family
   hookline tasks deliveries TASK_ID    every callback attempt of a task
   hookline tasks redeliver TASK_ID     send the last callback again (same message id); also \`hookline redeliver\`
   hookline tasks rm TASK_ID            delete a task and its files
-  --json prints one JSON line (default: indented JSON)`;
+  --json prints one JSON line (default: indented JSON)
+${CONNECTION_HELP}`;
 
 /** Reads a task's record from each family's record endpoint until one knows the id (unknown ids answer 404). */
 async function show(client: HooklineClient, taskId: string): Promise<{ kind: TaskKind; record: unknown }> {

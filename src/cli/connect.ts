@@ -4,18 +4,26 @@
  */
 import { parseArgs } from "node:util";
 import { HooklineClient } from "../client/index.js";
-import { loadClientConfig, processEnv } from "../config/index.js";
+import { CLIENT_OPTIONS, loadClientConfig, optionsTable, processEnv } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 
 type ParseOptions = NonNullable<Parameters<typeof parseArgs>[0]>["options"];
 
+const { url, apiKey } = CLIENT_OPTIONS;
+
 /** The flags every client command takes. */
 export const CLIENT_FLAGS = {
-  url: { type: "string" },
-  "api-key": { type: "string" },
+  [url.flag]: { type: "string" },
+  [apiKey.flag]: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const satisfies ParseOptions;
+
+/** The end of each client command's usage: where it connects, from the client options table. */
+export const CONNECTION_HELP = optionsTable("Connection (flag, environment variable, meaning):", {
+  url,
+  apiKey,
+});
 
 /** Parses a client command's arguments (its own flags added to {@link CLIENT_FLAGS}). */
 export function parseClientArgs<O extends ParseOptions>(args: string[], extra: O) {
@@ -30,14 +38,15 @@ export function parseClientArgs<O extends ParseOptions>(args: string[], extra: O
 
 /** The SDK client for `HOOKLINE_URL`/`--url` with `HOOKLINE_API_KEY`/`--api-key`. */
 export function connect(values: Record<string, unknown>): HooklineClient {
+  const given = { url: values[url.flag], apiKey: values[apiKey.flag] };
   const config = loadClientConfig(processEnv(), {
-    ...(typeof values.url === "string" ? { url: values.url } : {}),
-    ...(typeof values["api-key"] === "string" ? { apiKey: values["api-key"] } : {}),
+    ...(typeof given.url === "string" ? { url: given.url } : {}),
+    ...(typeof given.apiKey === "string" ? { apiKey: given.apiKey } : {}),
   });
   if (!config.apiKey) {
     throw new HooklineError(
       "unauthorized",
-      "set HOOKLINE_API_KEY or --api-key (from `hookline keys create`)",
+      `set ${apiKey.env} or --${apiKey.flag} (from \`hookline keys create\`)`,
     );
   }
   return new HooklineClient({ baseUrl: config.url, apiKey: config.apiKey });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { HooklineClient, UploadedFile } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
-import { connect, interruptSignal, parseClientArgs } from "./connect.js";
+import { CONNECTION_HELP, connect, interruptSignal, parseClientArgs } from "./connect.js";
 import { type Progress, progress } from "./progress.js";
 
 /** What the job commands (`convert`, `cover`) share once their arguments are read. */
@@ -19,7 +19,8 @@ export interface JobCommand {
 
 /**
  * Reads a job command's flags (`--out`, `--timeout`, `--callback-url` and the client flags) and connects; answers
- * the exit code instead when only the usage was asked for or the source is missing.
+ * the exit code instead when only the usage was asked for or the source is missing (after printing the usage,
+ * followed by the connection settings).
  */
 export function startJobCommand(args: string[], usage: string): JobCommand | number {
   const { values, positionals } = parseClientArgs(args, {
@@ -29,7 +30,7 @@ export function startJobCommand(args: string[], usage: string): JobCommand | num
   });
   const [source] = positionals;
   if (values.help || !source) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(`${usage}\n${CONNECTION_HELP}\n`);
     return values.help ? 0 : 2;
   }
   const json = values.json === true;

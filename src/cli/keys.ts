@@ -1,4 +1,4 @@
-import { type Config, loadConfig, processEnv } from "../config/index.js";
+import { type Config, loadConfig, OPTIONS, processEnv } from "../config/index.js";
 import { setCredits } from "../credits/index.js";
 import {
   createKey,
@@ -24,8 +24,8 @@ const USAGE = `Usage:
   hookline keys hmac on|off KEY
   hookline keys credits KEY N|+N|unlimited   set a balance, add to it, or remove it (unlimited)
   hookline keys simulate KEY SPEC|off         make this key's tasks simulate failures, e.g. "fail=501,duplicate=1"
-  hookline keys rate-limit KEY N|off|default  API requests per minute for this key (off: none; default: HOOKLINE_RATE_LIMIT)
-Works with or without a running server (same data folder / HOOKLINE_DATABASE_URL).`;
+  hookline keys rate-limit KEY N|off|default  API requests per minute for this key (off: none; default: ${OPTIONS.rateLimit.env})
+Works with or without a running server (same data folder / ${OPTIONS.databaseUrl.env}).`;
 
 function print(value: unknown, json: boolean, text: string) {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
@@ -140,7 +140,7 @@ export async function keys(args: string[]): Promise<number> {
         print(
           key,
           json,
-          `${key.id} (${key.name}): failure simulation ${formatSimulation(simulation)}${simulation && !config.simulation ? " (HOOKLINE_SIMULATION is off: servers with this setting ignore it)" : ""}`,
+          `${key.id} (${key.name}): failure simulation ${formatSimulation(simulation)}${simulation && !config.simulation ? ` (${OPTIONS.simulation.env} is off: servers with this setting ignore it)` : ""}`,
         );
         return 0;
       }

@@ -1,51 +1,81 @@
 #!/usr/bin/env node
-import { ConfigError } from "../config/index.js";
+import { CLIENT_OPTIONS, ConfigError } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 
-const HELP = `Hookline: a self-hosted, wire-compatible task-and-callback API server.
+/** A command: its synopsis and one line for `hookline --help`, and how to run it. */
+interface Command {
+  readonly synopsis: string;
+  readonly about: string;
+  run(args: string[]): Promise<number>;
+}
 
-Usage:
-  hookline serve [--dev] [flags]   API, task runner and callback sender in one process
-  hookline worker [flags]          task runner and callback sender only (scale out on PostgreSQL)
-  hookline keys …                  create, list, revoke API keys; rotate webhook keys; HMAC on/off
-  hookline tasks …                 list tasks, see callback attempts, redeliver, delete (HOOKLINE_URL, HOOKLINE_API_KEY)
-  hookline redeliver TASK_ID       send a task's last callback again (same message id)
-  hookline convert FILE|URL        upload, convert to WAV, wait, download (--out PATH)
-  hookline cover FILE|TASK_ID      make the two cover images of a track and download them (--out DIR)
-  hookline listen                  a local callback receiver: shows, verifies, forwards, saves (--help)
-  hookline serve --help            every setting, as flag and HOOKLINE_ environment variable`;
+// Commands are loaded on demand: `serve` pulls in the whole server (Fastify, OpenAPI, media), which would add about
+// a second to every `keys` command a script runs. One table serves the dispatch and the help, so neither can name a
+// command the other lacks.
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: {
+    synopsis: "serve [--dev] [flags]",
+    about: "API, task runner and callback sender in one process",
+    run: async (args) => (await import("./serve.js")).serve(args, { api: true }),
+  },
+  worker: {
+    synopsis: "worker [flags]",
+    about: "task runner and callback sender only (scale out on PostgreSQL)",
+    run: async (args) => (await import("./serve.js")).serve(args, { api: false }),
+  },
+  keys: {
+    synopsis: "keys …",
+    about: "create, list, revoke API keys; rotate webhook keys; HMAC on/off",
+    run: async (args) => (await import("./keys.js")).keys(args),
+  },
+  tasks: {
+    synopsis: "tasks …",
+    about: `list tasks, see callback attempts, redeliver, delete (${CLIENT_OPTIONS.url.env}, ${CLIENT_OPTIONS.apiKey.env})`,
+    run: async (args) => (await import("./client.js")).tasks(args),
+  },
+  redeliver: {
+    synopsis: "redeliver TASK_ID",
+    about: "send a task's last callback again (same message id)",
+    run: async (args) => (await import("./client.js")).redeliver(args),
+  },
+  convert: {
+    synopsis: "convert FILE|URL",
+    about: "upload, convert to WAV, wait, download (--out PATH)",
+    run: async (args) => (await import("./convert.js")).convert(args),
+  },
+  cover: {
+    synopsis: "cover FILE|TASK_ID",
+    about: "make the two cover images of a track and download them (--out DIR)",
+    run: async (args) => (await import("./cover.js")).cover(args),
+  },
+  listen: {
+    synopsis: "listen",
+    about: "a local callback receiver: shows, verifies, forwards, saves (--help)",
+    run: async (args) => (await import("./listen/index.js")).listen(args),
+  },
+};
+
+const usageLine = (synopsis: string, about: string) => `  ${`hookline ${synopsis}`.padEnd(33)}${about}`;
+
+const HELP = [
+  "Hookline: a self-hosted, wire-compatible task-and-callback API server.",
+  "",
+  "Usage:",
+  ...Object.values(COMMANDS).map((c) => usageLine(c.synopsis, c.about)),
+  usageLine("serve --help", "every setting, as flag and HOOKLINE_ environment variable"),
+].join("\n");
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
-  // Commands are loaded on demand: `serve` pulls in the whole server (Fastify, OpenAPI, media), which would
-  // add about a second to every `keys` command a script runs.
-  switch (command) {
-    case "serve":
-      return (await import("./serve.js")).serve(args, { api: true });
-    case "worker":
-      return (await import("./serve.js")).serve(args, { api: false });
-    case "keys":
-      return (await import("./keys.js")).keys(args);
-    case "tasks":
-      return (await import("./client.js")).tasks(args);
-    case "redeliver":
-      return (await import("./client.js")).redeliver(args);
-    case "convert":
-      return (await import("./convert.js")).convert(args);
-    case "cover":
-      return (await import("./cover.js")).cover(args);
-    case "listen":
-      return (await import("./listen/index.js")).listen(args);
-    case undefined:
-    case "help":
-    case "--help":
-    case "-h":
-      process.stdout.write(`${HELP}\n`);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
-      return 2;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined ? 2 : 0;
   }
+  // Own properties only: `hookline toString` is an unknown command, not Object.prototype's.
+  const known = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (known) return known.run(args);
+  process.stderr.write(`unknown command "${command}"\n\n${HELP}\n`);
+  return 2;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,5 @@
 import { StartupError, startHookline } from "../app/index.js";
-import { type Config, loadConfig, optionsHelp, processEnv } from "../config/index.js";
+import { type Config, loadConfig, OPTIONS, optionsHelp, processEnv } from "../config/index.js";
 import { createLogger } from "../lib/logger.js";
 import { parseFlags } from "./flags.js";
 
@@ -23,7 +23,7 @@ function banner(config: Config, url: string, publicUrl: string): string {
     lines.push(
       "",
       "  Callback receiver on localhost? Start with `npx hookline serve --dev` (opens loopback and private",
-      "  targets), or name hosts in HOOKLINE_ALLOW_HOSTS.",
+      `  targets), or name hosts in ${OPTIONS.allowHosts.env}.`,
     );
   }
   return `${lines.join("\n")}\n`;

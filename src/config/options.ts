@@ -1,382 +1,419 @@
 /**
- * Every setting Hookline has, in one table: its environment variable, its flag, its default and a line of help.
- * `hookline serve --help` prints this table, so it is also the documentation.
+ * Every setting Hookline has, in one table: its environment variable, its flag, its type, its default and a line
+ * of help. The default is a typed value, the one the configuration gets; `hookline serve --help` prints this table
+ * with each default written by its type's `format` (the inverse of the type's `parse`), so it is also the
+ * documentation and cannot disagree with the code. It is long because it is one entry per setting, in the
+ * order `--help` lists them.
  */
-export type OptionKind = "string" | "int" | "number" | "bool" | "list" | "seconds-list";
+import { type OptionInfo, option } from "./option.js";
+import {
+  check,
+  databaseUrl,
+  decimal,
+  httpUrl,
+  int,
+  list,
+  oneOf,
+  onOff,
+  refine,
+  scaled,
+  seconds,
+  secondsList,
+  text,
+  zeroIsNone,
+} from "./types.js";
 
-export interface OptionSpec {
-  readonly env: string;
-  readonly flag: string;
-  readonly kind: OptionKind;
-  readonly help: string;
-  /** Shown in --help; the typed default lives in load.ts. */
-  readonly defaultText: string;
-}
+const MB = 1024 * 1024;
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+const BIT_DEPTH = refine(
+  int(16),
+  (n): n is 16 | 24 => n === 16 || n === 24,
+  () => "expected 16 or 24",
+);
+const COVER_SIZE = check(
+  int(64),
+  (n) => n <= 4096,
+  (n) => `expected at most 4096, got ${n}`,
+);
+const THRESHOLD = check(
+  decimal(0),
+  (t) => t <= 1,
+  (t) => `expected a similarity between 0 and 1, got ${t}`,
+);
 
 export const OPTIONS = {
-  host: {
+  host: option({
     env: "HOOKLINE_HOST",
     flag: "host",
-    kind: "string",
-    defaultText: "127.0.0.1",
+    type: text,
+    default: "127.0.0.1",
     help: "address to bind",
-  },
-  port: { env: "HOOKLINE_PORT", flag: "port", kind: "int", defaultText: "3000", help: "port to listen on" },
-  dataDir: {
+  }),
+  port: option({
+    env: "HOOKLINE_PORT",
+    flag: "port",
+    type: int(0),
+    default: 3000,
+    help: "port to listen on",
+  }),
+  dataDir: option({
     env: "HOOKLINE_DATA_DIR",
     flag: "data-dir",
-    kind: "string",
-    defaultText: "./hookline-data",
+    type: text,
+    default: "./hookline-data",
     help: "folder for the SQLite database and stored files",
-  },
-  databaseUrl: {
+  }),
+  databaseUrl: option({
     env: "HOOKLINE_DATABASE_URL",
     flag: "database-url",
-    kind: "string",
-    defaultText: "sqlite in the data folder",
+    type: databaseUrl,
+    unset: "sqlite in the data folder",
     help: "postgres://… to use PostgreSQL, or sqlite:/path/to/file.db",
-  },
-  publicUrl: {
+  }),
+  publicUrl: option({
     env: "HOOKLINE_PUBLIC_URL",
     flag: "public-url",
-    kind: "string",
-    defaultText: "http://localhost:<port>",
+    type: httpUrl(true),
+    unset: "http://localhost:<port>",
     help: "base URL put in download links",
-  },
-  retrySchedule: {
+  }),
+  retrySchedule: option({
     env: "HOOKLINE_RETRY_SCHEDULE",
     flag: "retry-schedule",
-    kind: "seconds-list",
-    defaultText: "60,300,900",
+    type: secondsList,
+    default: [60_000, 300_000, 900_000],
     help: "callback retry delays in seconds, comma-separated (attempts = 1 + count)",
-  },
-  callbackTimeout: {
+  }),
+  callbackTimeout: option({
     env: "HOOKLINE_CALLBACK_TIMEOUT",
     flag: "callback-timeout",
-    kind: "number",
-    defaultText: "15",
+    type: seconds(0.001),
+    default: 15_000,
     help: "seconds a receiver has to answer a callback",
-  },
-  allowHosts: {
+  }),
+  allowHosts: option({
     env: "HOOKLINE_ALLOW_HOSTS",
     flag: "allow-hosts",
-    kind: "list",
-    defaultText: "(none)",
+    type: list,
+    default: [],
     help: "host names, IPs or CIDRs that outbound requests may reach even if private",
-  },
-  dev: {
+  }),
+  dev: option({
     env: "HOOKLINE_DEV",
     flag: "dev",
-    kind: "bool",
-    defaultText: "off",
+    type: onOff,
+    default: false,
     help: "development mode: callbacks and downloads may reach loopback and private addresses",
-  },
-  concurrency: {
+  }),
+  concurrency: option({
     env: "HOOKLINE_CONCURRENCY",
     flag: "concurrency",
-    kind: "int",
-    defaultText: "CPU count",
+    type: int(1),
+    unset: "CPU count",
     help: "tasks processed at once by this process",
-  },
-  deliveryConcurrency: {
+  }),
+  deliveryConcurrency: option({
     env: "HOOKLINE_DELIVERY_CONCURRENCY",
     flag: "delivery-concurrency",
-    kind: "int",
-    defaultText: "64",
+    type: int(1),
+    default: 64,
     help: "callbacks in flight at once from this process",
-  },
-  leaseSeconds: {
+  }),
+  leaseSeconds: option({
     env: "HOOKLINE_LEASE_SECONDS",
     flag: "lease-seconds",
-    kind: "number",
-    defaultText: "30",
+    type: seconds(0.1),
+    default: 30_000,
     help: "how long a claim on a task or callback lasts before another process may take it (renewed while working)",
-  },
-  codeDialect: {
+  }),
+  codeDialect: option({
     env: "HOOKLINE_CODE_DIALECT",
     flag: "code-dialect",
-    kind: "string",
-    defaultText: "sunoapi",
+    type: oneOf(["sunoapi", "kie"]),
+    default: "sunoapi",
     help: "envelope code meanings: sunoapi or kie",
-  },
-  httpStatusMirrorsCode: {
+  }),
+  httpStatusMirrorsCode: option({
     env: "HOOKLINE_HTTP_STATUS_MIRRORS_CODE",
     flag: "http-status-mirrors-code",
-    kind: "bool",
-    defaultText: "off",
+    type: onOff,
+    default: false,
     help: "answer with HTTP status = envelope code where that is a valid status",
-  },
-  wavBitDepth: {
+  }),
+  wavBitDepth: option({
     env: "HOOKLINE_WAV_BIT_DEPTH",
     flag: "wav-bit-depth",
-    kind: "int",
-    defaultText: "16",
+    type: BIT_DEPTH,
+    default: 16,
     help: "16 or 24",
-  },
-  maxUploadMb: {
+  }),
+  maxUploadMb: option({
     env: "HOOKLINE_MAX_UPLOAD_MB",
     flag: "max-upload-mb",
-    kind: "number",
-    defaultText: "100",
+    type: scaled(MB, 0, true),
+    default: 100 * MB,
     help: "largest upload by URL or stream, in MB",
-  },
-  maxBase64Mb: {
+  }),
+  maxBase64Mb: option({
     env: "HOOKLINE_MAX_BASE64_MB",
     flag: "max-base64-mb",
-    kind: "number",
-    defaultText: "10",
+    type: scaled(MB, 0, true),
+    default: 10 * MB,
     help: "largest decoded base64 upload, in MB",
-  },
-  maxSourceMinutes: {
+  }),
+  maxSourceMinutes: option({
     env: "HOOKLINE_MAX_SOURCE_MINUTES",
     flag: "max-source-minutes",
-    kind: "number",
-    defaultText: "60",
+    type: scaled(60, 0, false),
+    default: 60 * 60,
     help: "longest source audio accepted, in minutes",
-  },
-  downloadTimeout: {
+  }),
+  downloadTimeout: option({
     env: "HOOKLINE_DOWNLOAD_TIMEOUT",
     flag: "download-timeout",
-    kind: "number",
-    defaultText: "30",
+    type: seconds(0.001),
+    default: 30_000,
     help: "seconds a source download (fileUrl, voiceUrl, verifyUrl) may take in all, redirects included",
-  },
+  }),
   // --- Limits that hold before the work starts (issue 9) ---
-  maxChannels: {
+  maxChannels: option({
     env: "HOOKLINE_MAX_CHANNELS",
     flag: "max-channels",
-    kind: "int",
-    defaultText: "8",
+    type: int(1),
+    default: 8,
     help: "most audio channels a source may have (7.1 is 8)",
-  },
-  maxSampleRate: {
+  }),
+  maxSampleRate: option({
     env: "HOOKLINE_MAX_SAMPLE_RATE",
     flag: "max-sample-rate",
-    kind: "int",
-    defaultText: "192000",
+    type: int(1000),
+    default: 192_000,
     help: "highest source sample rate accepted, in Hz",
-  },
-  maxOutputMb: {
+  }),
+  maxOutputMb: option({
     env: "HOOKLINE_MAX_OUTPUT_MB",
     flag: "max-output-mb",
-    kind: "number",
-    defaultText: "2048",
+    type: scaled(MB, 0.001, true),
+    default: 2048 * MB,
     help: "largest result file one task may write, in MB: a WAV's size is predicted (duration × rate × channels × sample size) before it starts",
-  },
-  keyQuotaMb: {
+  }),
+  keyQuotaMb: option({
     env: "HOOKLINE_KEY_QUOTA_MB",
     flag: "key-quota-mb",
-    kind: "number",
-    defaultText: "10240",
+    type: zeroIsNone(scaled(MB, 0, true)),
+    default: 10_240 * MB,
     help: "storage per API key, in MB: its live files plus the predicted output of its queued work; 0 = no quota",
-  },
-  minFreeDiskMb: {
+  }),
+  minFreeDiskMb: option({
     env: "HOOKLINE_MIN_FREE_DISK_MB",
     flag: "min-free-disk-mb",
-    kind: "number",
-    defaultText: "1024",
+    type: scaled(MB, 0, true),
+    default: 1024 * MB,
     help: "free space the data folder's disk keeps, in MB: uploads and jobs that would go below it are refused (455)",
-  },
+  }),
   // --- Requests: time limits and per-key limits (issue 9) ---
-  headersTimeout: {
+  headersTimeout: option({
     env: "HOOKLINE_HEADERS_TIMEOUT",
     flag: "headers-timeout",
-    kind: "number",
-    defaultText: "15",
+    type: seconds(0.001),
+    default: 15_000,
     help: "seconds a client has to send a request's headers",
-  },
-  requestTimeout: {
+  }),
+  requestTimeout: option({
     env: "HOOKLINE_REQUEST_TIMEOUT",
     flag: "request-timeout",
-    kind: "number",
-    defaultText: "900",
+    type: seconds(0.001),
+    default: 900_000,
     help: "seconds a client has to send a whole request, body included",
-  },
-  idleTimeout: {
+  }),
+  idleTimeout: option({
     env: "HOOKLINE_IDLE_TIMEOUT",
     flag: "idle-timeout",
-    kind: "number",
-    defaultText: "30",
+    type: seconds(0.001),
+    default: 30_000,
     help: "seconds a connection may stay silent in the middle of a request before it is closed",
-  },
-  minBodyRate: {
+  }),
+  minBodyRate: option({
     env: "HOOKLINE_MIN_BODY_RATE",
     flag: "min-body-rate",
-    kind: "number",
-    defaultText: "8",
+    type: scaled(1024, 0, true),
+    default: 8 * 1024,
     help: "slowest request body accepted, in KB/s averaged over 20 s windows; slower clients are cut off; 0 = no floor",
-  },
-  maxUploadsPerKey: {
+  }),
+  maxUploadsPerKey: option({
     env: "HOOKLINE_MAX_UPLOADS_PER_KEY",
     flag: "max-uploads-per-key",
-    kind: "int",
-    defaultText: "4",
+    type: int(1),
+    default: 4,
     help: "uploads one API key may have in progress at once on this process (more answer 430 / 429)",
-  },
-  maxConnections: {
+  }),
+  maxConnections: option({
     env: "HOOKLINE_MAX_CONNECTIONS",
     flag: "max-connections",
-    kind: "int",
-    defaultText: "4096",
+    type: int(1),
+    default: 4096,
     help: "open client connections this process accepts; more are closed at once",
-  },
-  rateLimit: {
+  }),
+  rateLimit: option({
     env: "HOOKLINE_RATE_LIMIT",
     flag: "rate-limit",
-    kind: "int",
-    defaultText: "0 (off)",
-    help: "API requests per minute per key (430 / 429 past it), across all processes; `hookline keys rate-limit` sets one key's",
-  },
-  redeliverPerMinute: {
+    type: zeroIsNone(int(0)),
+    default: null,
+    help: "API requests per minute per key (430 / 429 past it), across all processes, 0 = off; `hookline keys rate-limit` sets one key's",
+  }),
+  redeliverPerMinute: option({
     env: "HOOKLINE_REDELIVER_PER_MINUTE",
     flag: "redeliver-per-minute",
-    kind: "int",
-    defaultText: "10",
+    type: int(1),
+    default: 10,
     help: "manual redeliveries per key per minute (a message still being delivered is not redelivered again)",
-  },
-  retentionWavDays: {
+  }),
+  retentionWavDays: option({
     env: "HOOKLINE_RETENTION_WAV_DAYS",
     flag: "retention-wav-days",
-    kind: "number",
-    defaultText: "15",
+    type: scaled(DAY, 0, false),
+    default: 15 * DAY,
     help: "days a WAV result is kept",
-  },
-  retentionCoverDays: {
+  }),
+  retentionCoverDays: option({
     env: "HOOKLINE_RETENTION_COVER_DAYS",
     flag: "retention-cover-days",
-    kind: "number",
-    defaultText: "14",
+    type: scaled(DAY, 0, false),
+    default: 14 * DAY,
     help: "days cover images are kept",
-  },
-  retentionUploadDays: {
+  }),
+  retentionUploadDays: option({
     env: "HOOKLINE_RETENTION_UPLOAD_DAYS",
     flag: "retention-upload-days",
-    kind: "number",
-    defaultText: "3",
+    type: scaled(DAY, 0, false),
+    default: 3 * DAY,
     help: "days uploaded files are kept",
-  },
-  downloadUrlMinutes: {
+  }),
+  downloadUrlMinutes: option({
     env: "HOOKLINE_DOWNLOAD_URL_MINUTES",
     flag: "download-url-minutes",
-    kind: "number",
-    defaultText: "20",
+    type: scaled(MINUTE, 0, false),
+    default: 20 * MINUTE,
     help: "lifetime of links from POST /api/v1/common/download-url",
-  },
-  rotationGraceHours: {
+  }),
+  rotationGraceHours: option({
     env: "HOOKLINE_ROTATION_GRACE_HOURS",
     flag: "rotation-grace-hours",
-    kind: "number",
-    defaultText: "24",
+    type: scaled(HOUR, 0, true),
+    default: 24 * HOUR,
     help: "hours a rotated webhook key still signs (webhook-signature carries both)",
-  },
-  trustProxy: {
+  }),
+  trustProxy: option({
     env: "HOOKLINE_TRUST_PROXY",
     flag: "trust-proxy",
-    kind: "bool",
-    defaultText: "off",
+    type: onOff,
+    default: false,
     help: "trust X-Forwarded-* headers (behind a reverse proxy)",
-  },
-  ffmpegPath: {
+  }),
+  ffmpegPath: option({
     env: "HOOKLINE_FFMPEG",
     flag: "ffmpeg",
-    kind: "string",
-    defaultText: "ffmpeg on PATH",
+    type: text,
+    unset: "ffmpeg on PATH",
     help: "ffmpeg binary",
-  },
-  ffprobePath: {
+  }),
+  ffprobePath: option({
     env: "HOOKLINE_FFPROBE",
     flag: "ffprobe",
-    kind: "string",
-    defaultText: "ffprobe on PATH",
+    type: text,
+    unset: "ffprobe on PATH",
     help: "ffprobe binary",
-  },
-  logLevel: {
+  }),
+  logLevel: option({
     env: "HOOKLINE_LOG_LEVEL",
     flag: "log-level",
-    kind: "string",
-    defaultText: "info",
+    type: text,
+    default: "info",
     help: "fatal, error, warn, info, debug, trace or silent",
-  },
-  pollMs: {
+  }),
+  pollMs: option({
     env: "HOOKLINE_POLL_MS",
     flag: "poll-ms",
-    kind: "int",
-    defaultText: "500",
+    type: int(10),
+    default: 500,
     help: "how often idle workers look for work queued by other processes",
-  },
-  simulation: {
+  }),
+  simulation: option({
     env: "HOOKLINE_SIMULATION",
     flag: "simulation",
-    kind: "bool",
-    defaultText: "on",
+    type: onOff,
+    default: true,
     help: "honour failure simulation (the Hookline-Simulate header, `keys simulate`); off refuses the header",
-  },
+  }),
   // --- Credits (spec 12.3) ---
-  priceWav: {
+  priceWav: option({
     env: "HOOKLINE_PRICE_WAV",
     flag: "price-wav",
-    kind: "int",
-    defaultText: "1",
+    type: int(0),
+    default: 1,
     help: "credits a WAV conversion costs a key that has a balance (keys without one are unlimited)",
-  },
-  priceCover: {
+  }),
+  priceCover: option({
     env: "HOOKLINE_PRICE_COVER",
     flag: "price-cover",
-    kind: "int",
-    defaultText: "1",
+    type: int(0),
+    default: 1,
     help: "credits a cover job costs a key that has a balance",
-  },
-  priceVoice: {
+  }),
+  priceVoice: option({
     env: "HOOKLINE_PRICE_VOICE",
     flag: "price-voice",
-    kind: "int",
-    defaultText: "1",
+    type: int(0),
+    default: 1,
     help: "credits a voice generate (the step that creates a voice) costs a key that has a balance",
-  },
+  }),
   // --- Cover art (spec 5) ---
-  coverSize: {
+  coverSize: option({
     env: "HOOKLINE_COVER_SIZE",
     flag: "cover-size",
-    kind: "int",
-    defaultText: "1024",
+    type: COVER_SIZE,
+    default: 1024,
     help: "width and height of cover images in px (64–4096)",
-  },
-  coverProviderUrl: {
+  }),
+  coverProviderUrl: option({
     env: "HOOKLINE_COVER_PROVIDER_URL",
     flag: "cover-provider-url",
-    kind: "string",
-    defaultText: "(none: covers are rendered locally)",
+    type: httpUrl(false),
+    unset: "(none: covers are rendered locally)",
     help: "base URL of an image service speaking POST /v1/images/generations; covers then come from it",
-  },
-  coverProviderKey: {
+  }),
+  coverProviderKey: option({
     env: "HOOKLINE_COVER_PROVIDER_KEY",
     flag: "cover-provider-key",
-    kind: "string",
-    defaultText: "(none)",
+    type: text,
+    unset: "(none)",
     help: "Bearer key for the image service",
-  },
-  coverProviderModel: {
+  }),
+  coverProviderModel: option({
     env: "HOOKLINE_COVER_PROVIDER_MODEL",
     flag: "cover-provider-model",
-    kind: "string",
-    defaultText: "gpt-image-1",
+    type: text,
+    default: "gpt-image-1",
     help: "model name sent to the image service",
-  },
-  coverProviderTimeout: {
+  }),
+  coverProviderTimeout: option({
     env: "HOOKLINE_COVER_PROVIDER_TIMEOUT",
     flag: "cover-provider-timeout",
-    kind: "number",
-    defaultText: "120",
+    type: seconds(0.001),
+    default: 120_000,
     help: "seconds the image service has per image (then the cover fails with 408)",
-  },
+  }),
   // --- Custom voice (spec 6) ---
-  voiceThreshold: {
+  voiceThreshold: option({
     env: "HOOKLINE_VOICE_THRESHOLD",
     flag: "voice-threshold",
-    kind: "number",
-    defaultText: "the calibrated one (docs/voice-verification.md)",
+    type: THRESHOLD,
+    unset: "the calibrated one (docs/voice-verification.md)",
     help: "same-voice threshold of voice generate, cosine similarity 0–1: higher refuses more impostors and more real owners",
-  },
-} as const satisfies Record<string, OptionSpec>;
+  }),
+} satisfies Record<string, OptionInfo>;
 
 export type OptionName = keyof typeof OPTIONS;

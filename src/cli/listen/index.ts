@@ -6,23 +6,26 @@
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadClientConfig, processEnv } from "../../config/index.js";
+import { CLIENT_OPTIONS, loadClientConfig, processEnv } from "../../config/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { Downloader } from "./downloader.js";
 import { receive, type Seen } from "./receive.js";
 import { SaveIndex } from "./save-index.js";
 
-const USAGE = `Usage: hookline listen [--port 3001] [--host 127.0.0.1] [--secret whsec_…]… [--tolerance 300]
+/** Where `listen` receives, and how far a signing time may be from now (s), unless the flags say otherwise. */
+const DEFAULTS = { port: 3001, host: "127.0.0.1", toleranceS: 300 };
+
+const USAGE = `Usage: hookline listen [--port ${DEFAULTS.port}] [--host ${DEFAULTS.host}] [--secret whsec_…]… [--tolerance ${DEFAULTS.toleranceS}]
                        [--forward-to URL] [--save DIR] [--json]
 Receives callbacks at http://HOST:PORT/ (any path; use it as callBackUrl, with the server started --dev) and
 prints each one: family, task, code, signature check, latency.
-  --secret KEY      webhook key(s) to verify with (repeat for a rotation; or HOOKLINE_WEBHOOK_KEY=k1,k2);
+  --secret KEY      webhook key(s) to verify with (repeat for a rotation; or ${CLIENT_OPTIONS.webhookKeys.env}=k1,k2);
                     without one, callbacks are shown as unverified. Forged or stale callbacks get 401.
   --forward-to URL  send each callback on (raw body and headers); without --save, its answer is passed back
   --save DIR        answer 2xx at once, then download the WAV or cover images in the background with retries;
                     each task once however often it is delivered; voiceIds recorded with their task;
                     DIR/hookline-index.json lists it all; a restart resumes unfinished downloads
-  --tolerance S     accepted distance of the signing time from now, seconds (default 300)
+  --tolerance S     accepted distance of the signing time from now, seconds (default ${DEFAULTS.toleranceS})
   --json            one JSON line per event instead of text`;
 
 function line(s: Seen): string {
@@ -65,7 +68,7 @@ export async function listen(args: string[]): Promise<number> {
   const json = values.json === true;
   const emit = (event: Record<string, unknown>, text: string) =>
     process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${text}\n`);
-  const port = Number(values.port ?? 3001);
+  const port = Number(values.port ?? DEFAULTS.port);
   if (!Number.isInteger(port) || port < 0) throw new HooklineError("bad_request", "--port N");
   const { webhookKeys } = loadClientConfig(processEnv(), { secrets: values.secret ?? [] });
   const forwardTo = values["forward-to"] ?? null;
@@ -98,7 +101,7 @@ export async function listen(args: string[]): Promise<number> {
   }
   const opts = {
     keys: webhookKeys,
-    toleranceS: Number(values.tolerance ?? 300),
+    toleranceS: Number(values.tolerance ?? DEFAULTS.toleranceS),
     forwardTo,
     index,
     downloader,
@@ -129,10 +132,10 @@ export async function listen(args: string[]): Promise<number> {
   });
   await new Promise<void>((r, reject) => {
     server.once("error", reject);
-    server.listen(port, values.host ?? "127.0.0.1", r);
+    server.listen(port, values.host ?? DEFAULTS.host, r);
   });
   const { port: bound } = server.address() as { port: number };
-  const url = `http://${values.host ?? "127.0.0.1"}:${bound}/`;
+  const url = `http://${values.host ?? DEFAULTS.host}:${bound}/`;
   const resumed = index?.pending().length ?? 0;
   emit(
     { event: "listening", url, verifying: webhookKeys.length > 0, save: index?.dir ?? null, resumed },
