@@ -11,7 +11,7 @@ import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
 import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
@@ -23,6 +23,7 @@ import {
   createKeyWithCli,
   killAllChildren,
   startHooklineProcess,
+  stopChild,
 } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 
@@ -107,8 +108,11 @@ describe("hookline listen", () => {
     });
     await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", r));
   });
+  // Each test's listeners end with it.
+  afterEach(async () => {
+    await Promise.all(listens.splice(0).map((l) => stopChild(l.child)));
+  });
   afterAll(async () => {
-    for (const l of listens) l.child.kill("SIGKILL");
     await killAllChildren();
     proxy?.closeAllConnections();
     await new Promise((r) => proxy?.close(r));

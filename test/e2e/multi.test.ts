@@ -4,7 +4,7 @@
  * (no task runs in two processes at the same time), every callback is delivered once, and the workers do share
  * the work.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type StoreTarget } from "../../src/store/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
@@ -33,7 +33,8 @@ describe.each(dialects())("scale-out on %s: serve + 2 workers", (dialect) => {
   let db: TestDb | null = null;
   let receiver: Receiver | null = null;
 
-  afterAll(async () => {
+  // The one test makes everything it uses, so all of it ends with the test.
+  afterEach(async () => {
     await killAllChildren();
     await receiver?.close();
     await db?.drop();

@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { noteServer } from "./leaks.js";
 
 /** The compiled CLI the children run. */
 export const CLI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/src/cli/main.js");
@@ -171,7 +172,11 @@ export async function startHooklineProcess(opts: {
     if (ended !== null) {
       throw new Error(`hookline ${command} exited before it was ready (${JSON.stringify(ended)}):\n${text}`);
     }
-    if (await isReady(command, url, text)) return proc;
+    if (await isReady(command, url, text)) {
+      // Its API is a server of the suite: fetch's kept-alive connections to it are not a test's leak.
+      if (url) noteServer(Number(new URL(url).port));
+      return proc;
+    }
     if (Date.now() > deadline) {
       await proc.stop("SIGKILL");
       throw new Error(`hookline ${command} was not ready in time:\n${text}`);
@@ -190,6 +195,21 @@ async function isReady(command: "serve" | "worker", url: string, text: string): 
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops a child (by `signal` when it still runs) and waits until it has exited and its stdio pipes are closed,
+ * so that nothing of it is left when a test ends.
+ */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  const pipes = [child.stdout, child.stderr].filter((p) => p !== null && !p.closed);
+  const closed = pipes.map((p) => new Promise((r) => p?.once("close", r)));
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await exited;
+  }
+  await Promise.all(closed);
 }
 
 /** SIGKILLs every child this helper started that is still running, and waits until they are gone. */
