@@ -8,7 +8,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type StoreTarget } from "../../src/store/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
-import { freePort } from "../helpers/hookline.js";
 import { createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import {
@@ -45,12 +44,9 @@ describe.each(dialects())("scale-out on %s: serve + 2 workers", (dialect) => {
     dir = await tmpDir(`e2e-multi-${dialect}`);
     db = await freshDatabase(dialect);
     receiver = await startReceiver((_req, res) => res.end("ok"));
-    const port = await freePort();
     const env = {
       HOOKLINE_DATA_DIR: `${dir.path}/data`,
       HOOKLINE_DATABASE_URL: databaseUrl(db.target),
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_DEV: "1",
       HOOKLINE_POLL_MS: "50",
