@@ -48,7 +48,9 @@ describe("covers from an image service", () => {
         served.set(path, image);
         reply(200, { created: 1, data: [{ url: `${service.origin}${path}` }] });
       } else if (json.prompt.includes("case-slow")) {
-        setTimeout(() => reply(200, { data: [{ b64_json: image.toString("base64") }] }), 3_000);
+        const late = setTimeout(() => reply(200, { data: [{ b64_json: image.toString("base64") }] }), 3_000);
+        // Hookline gives up after 1 s and hangs up: the late answer is never sent.
+        res.once("close", () => clearTimeout(late));
       } else if (json.prompt.includes("case-error")) {
         reply(500, { error: { message: "the model is overloaded" } });
       } else if (json.prompt.includes("case-garbage")) {

@@ -10,12 +10,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, request, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
 import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
-import { freePort } from "../helpers/hookline.js";
 import {
   CLI_PATH,
   type CliKey,
@@ -23,6 +23,7 @@ import {
   createKeyWithCli,
   killAllChildren,
   startHooklineProcess,
+  stopChild,
 } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 
@@ -81,34 +82,35 @@ describe("hookline listen", () => {
   beforeAll(async () => {
     dir = await tmpDir("listen");
     mp3 = await makeAudio(dir.path, { format: "mp3", seconds: 1 });
-    const [port, proxyPort] = [await freePort(), await freePort()];
+    // Links name the proxy, which the test can close: it starts first (on port 0), the server's address comes later.
+    let upstream = "";
+    proxy = createServer((req, res) => {
+      if (!proxyOpen) return void res.writeHead(503).end("closed for the test");
+      const forward = request(`${upstream}${req.url}`, { method: req.method, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    const { port: proxyPort } = proxy.address() as AddressInfo;
     const env = {
       HOOKLINE_DATA_DIR: join(dir.path, "data"),
-      HOOKLINE_PORT: String(port),
       HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${proxyPort}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_CONCURRENCY: "1",
     };
     const server = await startHooklineProcess({ env, args: ["--dev"] });
+    upstream = server.url;
     key = await createKeyWithCli(env, "listen");
     client = new HooklineClient({ baseUrl: server.url, apiKey: key.apiKey });
     forwardTarget = await startReceiver((_req, res) => res.end("forwarded ok"));
-    proxy = createServer((req, res) => {
-      if (!proxyOpen) return void res.writeHead(503).end("closed for the test");
-      const upstream = request(
-        `${server.url}${req.url}`,
-        { method: req.method, headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      req.pipe(upstream);
-    });
-    await new Promise<void>((r) => proxy.listen(proxyPort, "127.0.0.1", r));
+  });
+  // Each test's listeners end with it.
+  afterEach(async () => {
+    await Promise.all(listens.splice(0).map((l) => stopChild(l.child)));
   });
   afterAll(async () => {
-    for (const l of listens) l.child.kill("SIGKILL");
     await killAllChildren();
     proxy?.closeAllConnections();
     await new Promise((r) => proxy?.close(r));

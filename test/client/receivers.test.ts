@@ -8,7 +8,7 @@ import { join } from "node:path";
 import express from "express";
 import Fastify from "fastify";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type Callback,
   type CallbackHandlerOptions,
@@ -62,9 +62,13 @@ describe("receivers with a real server's callbacks", () => {
     mp3 = await makeAudio(dir.path, { format: "mp3", seconds: 1 });
     client = new HooklineClient({ baseUrl: h.url, apiKey: h.apiKey });
   });
+  // A test's receivers end with it (the sender's kept-alive connections to them too).
+  afterEach(async () => {
+    const mine = servers.splice(0);
+    for (const s of mine) s.closeAllConnections();
+    await Promise.all(mine.map((s) => new Promise((r) => s.close(r))));
+  });
   afterAll(async () => {
-    for (const s of servers) s.closeAllConnections();
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await h.stop();
     await dir.cleanup();
   });

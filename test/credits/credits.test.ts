@@ -42,7 +42,11 @@ for (const dialect of dialects()) {
       expect(await h.call("/api/v1/generate/credit")).toMatchObject({ code: 200, data: 999_999_999 });
       expect(await h.call("/api/v1/chat/credit")).toMatchObject({ code: 200, data: 999_999_999 });
       const track = await uploadTrack(h, mp3);
-      expect((await h.call("/api/v1/wav/generate", { json: { audioId: track.audioId } })).code).toBe(200);
+      const gen = await h.call("/api/v1/wav/generate", { json: { audioId: track.audioId } });
+      expect(gen.code).toBe(200);
+      expect(await balance()).toBe(999_999_999);
+      // Wait for the conversion: its ffmpeg must not outlive the test that asked for it.
+      expect((await settledWav(h, gen.data.taskId)).data.status).toBe("SUCCESS");
       expect(await balance()).toBe(999_999_999);
     });
 
@@ -111,6 +115,9 @@ for (const dialect of dialects()) {
       expect(answers.filter((a) => a.code === 200)).toHaveLength(1);
       expect(answers.filter((a) => a.code === 429)).toHaveLength(3);
       expect(await balance(paid.apiKey)).toBe(0);
+      const accepted = answers.find((a) => a.code === 200)!;
+      // Wait for the conversion: its ffmpeg must not outlive the test that asked for it.
+      expect((await settledWav(h, accepted.data.taskId, paid.apiKey)).data.status).toBe("SUCCESS");
     });
   });
 }

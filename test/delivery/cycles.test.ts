@@ -2,10 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { until } from "../tasks/fixtures.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 import { attemptRows, makeSender, messageRow, openRig, queueCallback, type Rig, SCHEDULE } from "./rig.js";
-
-failOnLeaks();
 
 /**
  * The sender records attempts in cycles: each transaction writes the attempts that ended since the last one

@@ -6,7 +6,6 @@ import { claimMessages, writeAttempts } from "../../src/outbox/index.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 import {
   attemptRows,
   hookedFamily,
@@ -16,8 +15,6 @@ import {
   queueCallback,
   type Rig,
 } from "./rig.js";
-
-failOnLeaks();
 
 /** DESIGN invariant 2 for callbacks: messages are claimed by lease; a dead sender's message is sent by another. */
 describe.each(dialects())("outbox leases on %s", (dialect) => {

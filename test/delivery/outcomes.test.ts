@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 import { attemptRows, messageRow, openRig, queueCallback, type Rig, SCHEDULE, taskStatus } from "./rig.js";
-
-failOnLeaks();
 
 /** How single answers end or continue a delivery, and what each attempt row keeps (DESIGN invariant 3). */
 describe.each(dialects())("callback outcomes on %s", (dialect) => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { decide, type RetryPolicy } from "../../src/delivery/index.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 
 const policy: RetryPolicy = { scheduleMs: [60_000, 300_000, 900_000], jitter: 0.1 };
 const status = (s: number | null, retryAfterMs: number | null = null, errorClass: string | null = null) => ({
@@ -11,8 +10,6 @@ const status = (s: number | null, retryAfterMs: number | null = null, errorClass
 const low = () => 0;
 const mid = () => 0.5;
 const high = () => 0.999_999;
-
-failOnLeaks();
 
 describe("decide: the retry arithmetic", () => {
   it("delivers on every 2xx and on nothing else", () => {

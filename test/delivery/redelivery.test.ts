@@ -8,10 +8,7 @@ import {
 } from "../../src/outbox/index.js";
 import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 import { attemptRows, driveToEnd, messageRow, openRig, queueCallback, type Rig, taskStatus } from "./rig.js";
-
-failOnLeaks();
 
 /** DESIGN invariant 3: one stable message id across every attempt, automatic or manual. */
 describe.each(dialects())("manual redelivery on %s", (dialect) => {

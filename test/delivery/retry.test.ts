@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "../helpers/db.js";
 import { closedPort, type Receiver, startReceiver } from "../helpers/receiver.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 import {
   attemptRows,
   driveToEnd,
@@ -14,8 +13,6 @@ import {
   TIMEOUT_MS,
   taskStatus,
 } from "./rig.js";
-
-failOnLeaks();
 
 /** The retry schedule under an injected clock, against a real receiver (DESIGN invariants 3 and 5). */
 describe.each(dialects())("callback retries on %s", (dialect) => {

@@ -11,15 +11,12 @@ import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { until } from "../tasks/fixtures.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 import { driveToEnd, JITTER, SCHEDULE, SENDER_TIMEOUT_MS } from "./rig.js";
 
 /**
  * The real WAV family's delivery hooks in a running Hookline: a converted task whose callback is given up
  * reads CALLBACK_EXCEPTION, and a successful manual redelivery (the API's redeliver) turns it back to SUCCESS.
  */
-
-failOnLeaks();
 
 describe.each(dialects())("WAV delivery hooks on %s", (dialect) => {
   let h: TestHookline | null = null;

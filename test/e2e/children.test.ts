@@ -11,7 +11,6 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { processesMentioning, type TmpDir, tmpDir } from "../helpers/audio.js";
-import { freePort } from "../helpers/hookline.js";
 import { makeLongMp3 } from "../helpers/lying-audio.js";
 import { createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { client, uploadTrack, waitFor } from "./support.js";
@@ -56,11 +55,8 @@ it.skipIf(process.platform !== "linux")(
   async () => {
     // 30 minutes of MP3 (7 MB; a 317 MB WAV): its conversion runs for a while on any machine.
     const long = await makeLongMp3(dir.path, 30);
-    const port = await freePort();
     const env = {
       HOOKLINE_DATA_DIR: dataDir,
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_CONCURRENCY: "1",
       HOOKLINE_POLL_MS: "50",

@@ -10,7 +10,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
-import { freePort } from "../helpers/hookline.js";
 import { decodePng, hammingDistance, lumaSpread, perceptualHash } from "../helpers/png.js";
 import { type CliKey, createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
@@ -34,11 +33,8 @@ describe("e2e: covers for two tracks, delivered signed, downloaded and compared"
   beforeAll(async () => {
     dir = await tmpDir("e2e-cover");
     receiver = await startReceiver((_req, res) => res.end("ok"));
-    const port = await freePort();
     const env = {
       HOOKLINE_DATA_DIR: `${dir.path}/data`,
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_CONCURRENCY: "2",
       HOOKLINE_COVER_SIZE: String(SIZE),

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
-import { type Envelope, freePort } from "../helpers/hookline.js";
+import type { Envelope } from "../helpers/hookline.js";
 import {
   type CliKey,
   createKeyWithCli,
@@ -50,11 +50,8 @@ describe("crash: SIGKILL mid-work, restart, nothing lost", () => {
       }, HOLD_MS);
       held.add(t);
     });
-    const port = await freePort();
     env = {
       HOOKLINE_DATA_DIR: `${dir.path}/data`,
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_DEV: "1",
       HOOKLINE_LEASE_SECONDS: "2",

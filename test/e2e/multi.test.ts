@@ -4,11 +4,10 @@
  * (no task runs in two processes at the same time), every callback is delivered once, and the workers do share
  * the work.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type StoreTarget } from "../../src/store/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
-import { freePort } from "../helpers/hookline.js";
 import { createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import {
@@ -33,7 +32,8 @@ describe.each(dialects())("scale-out on %s: serve + 2 workers", (dialect) => {
   let db: TestDb | null = null;
   let receiver: Receiver | null = null;
 
-  afterAll(async () => {
+  // The one test makes everything it uses, so all of it ends with the test.
+  afterEach(async () => {
     await killAllChildren();
     await receiver?.close();
     await db?.drop();
@@ -44,12 +44,9 @@ describe.each(dialects())("scale-out on %s: serve + 2 workers", (dialect) => {
     dir = await tmpDir(`e2e-multi-${dialect}`);
     db = await freshDatabase(dialect);
     receiver = await startReceiver((_req, res) => res.end("ok"));
-    const port = await freePort();
     const env = {
       HOOKLINE_DATA_DIR: `${dir.path}/data`,
       HOOKLINE_DATABASE_URL: databaseUrl(db.target),
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_DEV: "1",
       HOOKLINE_POLL_MS: "50",

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store, type StoreTarget } from "../../src/store/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
-import { type Envelope, freePort } from "../helpers/hookline.js";
+import type { Envelope } from "../helpers/hookline.js";
 import { createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { speak } from "../helpers/voice.js";
 import { type Client, client, uploadTrack, waitFor } from "./support.js";
@@ -37,14 +37,10 @@ describe.each(dialects())("only-once with two serve processes on %s", (dialect) 
       HOOKLINE_POLL_MS: "50",
       HOOKLINE_CONCURRENCY: "1",
     };
-    const ports = [await freePort(), await freePort()];
-    const servers = await Promise.all(
-      ports.map((port) =>
-        startHooklineProcess({
-          env: { ...base, HOOKLINE_PORT: String(port), HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${ports[0]}` },
-        }),
-      ),
-    );
+    // Both sign links under the first one's public URL, so that each reads the other's uploads as its own.
+    const first = await startHooklineProcess({ env: base });
+    const second = await startHooklineProcess({ env: { ...base, HOOKLINE_PUBLIC_URL: first.publicUrl } });
+    const servers = [first, second];
     const key = await createKeyWithCli(base, `once-${dialect}`);
     apis = [client(servers[0]!.url, key.apiKey), client(servers[1]!.url, key.apiKey)];
     const voiceKey = await createKeyWithCli(base, `once-voice-${dialect}`);

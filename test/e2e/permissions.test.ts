@@ -9,7 +9,6 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
 import { filesUnder } from "../helpers/blobs.js";
-import { freePort } from "../helpers/hookline.js";
 import {
   createKeyWithCli,
   type HooklineProcess,
@@ -35,8 +34,7 @@ describe.skipIf(process.platform === "win32")("permissions of the data folder", 
     const data = join(dir.path, "data");
     const db = join(data, "hookline.db");
     const env = { HOOKLINE_DATA_DIR: data, HOOKLINE_LOG_LEVEL: "warn" };
-    const serve = async () =>
-      startHooklineProcess({ env: { ...env, HOOKLINE_PORT: String(await freePort()) } });
+    const serve = async () => startHooklineProcess({ env });
 
     /** Every mode that matters, while a server runs (so the -wal and -shm exist). */
     async function modes() {

@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { basename } from "node:path";
 import { Webhook } from "standardwebhooks";
 import type { Envelope } from "../helpers/hookline.js";
+import { waitFor as wait } from "../helpers/wait.js";
 
 /** Talks to a Hookline over real HTTP with one API key. */
 export interface Client {
@@ -57,20 +58,14 @@ export async function generateWav(c: Client, audioId: string, callBackUrl: strin
   return gen.data.taskId;
 }
 
-/** Polls `probe` until it answers a value other than undefined, or throws after `timeoutMs`. */
-export async function waitFor<T>(
+/** Polls `probe` until it answers a value other than undefined, or throws after `timeoutMs` (test/helpers/wait.ts). */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
   intervalMs = 100,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+): Promise<Exclude<T, undefined | false>> {
+  return wait(what, probe, { timeoutMs, intervalMs });
 }
 
 /** Polls WAV record-info until the task leaves PENDING; answers the record. */

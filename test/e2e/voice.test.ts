@@ -8,7 +8,6 @@ import { readFile } from "node:fs/promises";
 import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
-import { freePort } from "../helpers/hookline.js";
 import { type CliKey, createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { speak } from "../helpers/voice.js";
@@ -72,11 +71,8 @@ describe("e2e: the custom voice flow, signed callbacks, tenant isolation", () =>
       }
       res.end("ok");
     });
-    const port = await freePort();
     const env = {
       HOOKLINE_DATA_DIR: `${dir.path}/data`,
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_CONCURRENCY: "2",
     };

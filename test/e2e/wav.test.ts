@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeRaw, makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
-import { freePort } from "../helpers/hookline.js";
 import {
   type CliKey,
   createKeyWithCli,
@@ -46,11 +45,8 @@ describe("e2e: hookline serve converts MP3 and FLAC and calls back, signed", () 
   beforeAll(async () => {
     dir = await tmpDir("e2e-wav");
     receiver = await startReceiver((_req, res) => res.end("ok"));
-    const port = await freePort();
     env = {
       HOOKLINE_DATA_DIR: `${dir.path}/data`,
-      HOOKLINE_PORT: String(port),
-      HOOKLINE_PUBLIC_URL: `http://127.0.0.1:${port}`,
       HOOKLINE_LOG_LEVEL: "warn",
       HOOKLINE_CONCURRENCY: "2",
     };

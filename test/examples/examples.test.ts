@@ -8,11 +8,12 @@ import { createHmac } from "node:crypto";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { Webhook } from "standardwebhooks";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
 import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { stopChild } from "../helpers/process.js";
 
 const EXAMPLES = [
   { name: "node-http", path: "/anything" },
@@ -77,8 +78,11 @@ describe("examples/: minimal receivers against a real server", () => {
     mp3 = await makeAudio(dir.path, { format: "mp3", seconds: 1 });
     client = new HooklineClient({ baseUrl: h.url, apiKey: h.apiKey });
   });
+  // Each test's example ends with it.
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((r) => stopChild(r.child)));
+  });
   afterAll(async () => {
-    for (const r of running) r.child.kill("SIGKILL");
     await h.stop();
     await dir.cleanup();
   });

@@ -3,14 +3,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type Store, type StoreTarget } from "../../src/store/index.js";
+import { POSTGRES_URL } from "./env.js";
 
+let warned = false;
 /**
  * The databases the storage and engine suites loop over. SQLite always; PostgreSQL when
  * HOOKLINE_TEST_DATABASE_URL is set (`.ci/run` sets it), with a loud notice when it is not.
  */
-export const POSTGRES_URL = process.env.HOOKLINE_TEST_DATABASE_URL ?? "";
-
-let warned = false;
 export function dialects(): ("sqlite" | "postgres")[] {
   if (!POSTGRES_URL && !warned) {
     warned = true;

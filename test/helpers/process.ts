@@ -10,6 +10,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { noteServer } from "./leaks.js";
 
 /** The compiled CLI the children run. */
 export const CLI_PATH = resolve(dirname(fileURLToPath(import.meta.url)), "../../dist/src/cli/main.js");
@@ -24,8 +25,10 @@ export interface ChildExit {
 export interface HooklineProcess {
   readonly child: ChildProcess;
   readonly pid: number;
-  /** `http://127.0.0.1:<port>` for `serve`; empty for `worker`. */
+  /** `http://127.0.0.1:<port>` for `serve`, the address it bound (as it printed it); empty for `worker`. */
   readonly url: string;
+  /** The base of the links it signs (`HOOKLINE_PUBLIC_URL`, or made from the port bound); empty for `worker`. */
+  readonly publicUrl: string;
   /** What the child wrote so far (capped; for failure messages). */
   output(): string;
   /** Settles when the child has exited. */
@@ -109,9 +112,11 @@ export async function createKeyWithCli(env: Record<string, string>, name = "e2e"
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts `hookline serve` (or `worker`) and resolves once it is ready: for `serve`, `/readyz` answers 200;
- * for `worker`, it printed its start line. Rejects (and kills the child) if it exits or is not ready in time.
- * `env` must carry HOOKLINE_DATA_DIR (and HOOKLINE_PORT for `serve`).
+ * Starts `hookline serve` (or `worker`) and resolves once it is ready: for `serve`, it printed the address it
+ * listens on and `/readyz` there answers 200; for `worker`, it printed its start line. Rejects (and kills the
+ * child) if it exits or is not ready in time. `env` must carry HOOKLINE_DATA_DIR. `serve` binds port 0 unless
+ * `env` names HOOKLINE_PORT: the system picks a free port as it binds (a port found free earlier may be taken by
+ * then), and the banner tells which.
  */
 export async function startHooklineProcess(opts: {
   command?: "serve" | "worker";
@@ -121,8 +126,9 @@ export async function startHooklineProcess(opts: {
 }): Promise<HooklineProcess> {
   assertBuilt();
   const command = opts.command ?? "serve";
+  const env = command === "serve" ? { HOOKLINE_PORT: "0", ...opts.env } : opts.env;
   const child = spawn(process.execPath, [CLI_PATH, command, ...(opts.args ?? [])], {
-    env: childEnv(opts.env),
+    env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   live.add(child);
@@ -146,13 +152,19 @@ export async function startHooklineProcess(opts: {
       r(ended);
     });
   });
-  const port = opts.env.HOOKLINE_PORT;
-  const url = command === "serve" && port ? `http://127.0.0.1:${port}` : "";
+  // Read from the banner once printed (serve.ts: "Hookline is running at <url>  (public URL for links: <url>)").
+  let url = "";
+  let publicUrl = "";
 
   const proc: HooklineProcess = {
     child,
     pid: child.pid ?? -1,
-    url,
+    get url() {
+      return url;
+    },
+    get publicUrl() {
+      return publicUrl;
+    },
     output: () => text,
     exited,
     alive: () => ended === null,
@@ -171,7 +183,13 @@ export async function startHooklineProcess(opts: {
     if (ended !== null) {
       throw new Error(`hookline ${command} exited before it was ready (${JSON.stringify(ended)}):\n${text}`);
     }
-    if (await isReady(command, url, text)) return proc;
+    const banner = /Hookline is running at (\S+) +\(public URL for links: ([^)\s]+)\)/.exec(text);
+    if (command === "serve" && banner) [, url = "", publicUrl = ""] = banner;
+    if (await isReady(command, url, text)) {
+      // Its API is a server of the suite: fetch's kept-alive connections to it are not a test's leak.
+      if (url) noteServer(Number(new URL(url).port));
+      return proc;
+    }
     if (Date.now() > deadline) {
       await proc.stop("SIGKILL");
       throw new Error(`hookline ${command} was not ready in time:\n${text}`);
@@ -182,7 +200,7 @@ export async function startHooklineProcess(opts: {
 
 async function isReady(command: "serve" | "worker", url: string, text: string): Promise<boolean> {
   if (command === "worker") return text.includes("Hookline worker running");
-  if (!url) return text.includes("Hookline is running at");
+  if (!url) return false;
   try {
     const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) });
     await res.arrayBuffer();
@@ -190,6 +208,21 @@ async function isReady(command: "serve" | "worker", url: string, text: string): 
   } catch {
     return false;
   }
+}
+
+/**
+ * Stops a child (by `signal` when it still runs) and waits until it has exited and its stdio pipes are closed,
+ * so that nothing of it is left when a test ends.
+ */
+export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): Promise<void> {
+  const pipes = [child.stdout, child.stderr].filter((p) => p !== null && !p.closed);
+  const closed = pipes.map((p) => new Promise((r) => p?.once("close", r)));
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill(signal);
+    await exited;
+  }
+  await Promise.all(closed);
 }
 
 /** SIGKILLs every child this helper started that is still running, and waits until they are gone. */

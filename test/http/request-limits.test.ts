@@ -46,7 +46,7 @@ describe("request limits: slow clients are cut off, one key's uploads are capped
     const c = await openSlowClient(h.url);
     c.write("GET /api/v1/generate/credit HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
     c.drip(200);
-    const ms = await Promise.race([c.closed, new Promise<number>((r) => setTimeout(() => r(-1), 8_000))]);
+    const ms = await c.closedWithin(8_000);
     c.destroy();
     expect(ms, "still open after 8 s").toBeGreaterThan(0);
     expect(ms).toBeGreaterThanOrEqual(900);
@@ -59,7 +59,7 @@ describe("request limits: slow clients are cut off, one key's uploads are capped
     const c = await openSlowClient(h.url);
     c.write(uploadHead(apiKey, "drip"));
     c.drip(1_000);
-    const ms = await Promise.race([c.closed, new Promise<number>((r) => setTimeout(() => r(-1), 30_000))]);
+    const ms = await c.closedWithin(30_000);
     c.destroy();
     expect(ms, "still open after 30 s").toBeGreaterThan(0);
     expect(ms).toBeGreaterThanOrEqual(19_500); // one whole 20 s window was given
@@ -71,7 +71,7 @@ describe("request limits: slow clients are cut off, one key's uploads are capped
     const { apiKey } = await h.newKey("silent");
     const c = await openSlowClient(h.url);
     c.write(`${uploadHead(apiKey, "silent")}${"x".repeat(1000)}`);
-    const ms = await Promise.race([c.closed, new Promise<number>((r) => setTimeout(() => r(-1), 8_000))]);
+    const ms = await c.closedWithin(8_000);
     c.destroy();
     expect(ms, "still open after 8 s").toBeGreaterThan(0);
     expect(ms).toBeGreaterThanOrEqual(1_400);
@@ -202,7 +202,7 @@ describe("request limits, kie dialect: the upload cap, the whole-request timeout
     const c = await openSlowClient(h.url);
     c.write(uploadHead(h.apiKey, "whole"));
     c.drip(200); // steady enough for the idle timeout, and no floor to fall under
-    const ms = await Promise.race([c.closed, new Promise<number>((r) => setTimeout(() => r(-1), 8_000))]);
+    const ms = await c.closedWithin(8_000);
     c.destroy();
     expect(ms, "still open after 8 s").toBeGreaterThan(0);
     expect(ms).toBeGreaterThanOrEqual(1_900);
@@ -219,7 +219,8 @@ describe("request limits, kie dialect: the upload cap, the whole-request timeout
     for (let i = 0; i < 5 && refused === null; i++) {
       const c = await openSlowClient(h.url);
       held.push(c);
-      refused = await Promise.race([c.closed, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+      const ms = await c.closedWithin(300);
+      refused = ms < 0 ? null : ms;
     }
     for (const c of held) c.destroy();
     expect(refused, "no connection was refused").not.toBeNull();

@@ -13,6 +13,8 @@ export interface SlowClient {
   received(): string;
   /** Settles when the connection is closed, with the ms since it opened. */
   readonly closed: Promise<number>;
+  /** Like `closed`, but settles with -1 when the connection is still open after `ms` (its timer then cleared). */
+  closedWithin(ms: number): Promise<number>;
   /** Settles when the server has sent its first bytes, with the ms since the client asked (`since`). */
   firstAnswer(since?: number): Promise<number>;
   write(text: string): void;
@@ -50,6 +52,13 @@ export async function openSlowClient(url: string): Promise<SlowClient> {
     remote: `${socket.localAddress}:${socket.localPort}`,
     received: () => text,
     closed,
+    closedWithin(ms) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<number>((r) => {
+        timer = setTimeout(() => r(-1), ms);
+      });
+      return Promise.race([closed, late]).finally(() => clearTimeout(timer));
+    },
     firstAnswer(since = opened) {
       if (text) return Promise.resolve(0);
       return new Promise((resolve, reject) => {

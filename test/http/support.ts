@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { expect } from "vitest";
 import type { Envelope, TestHookline } from "../helpers/hookline.js";
+import { waitFor } from "../helpers/wait.js";
 
 /** Uploads a file by multipart stream (spec 7.1) and answers the envelope. */
 export async function streamUpload(
@@ -34,23 +35,21 @@ export async function uploadTrack(
   return up.data;
 }
 
-/** Polls `GET /api/v1/wav/record-info` until the status leaves PENDING (at most ~15 s). */
-export async function settledWav(h: TestHookline, taskId: string, key?: string): Promise<Envelope> {
-  for (let i = 0; i < 300; i++) {
-    const rec = await h.call(`/api/v1/wav/record-info?taskId=${taskId}`, key === undefined ? {} : { key });
-    if (rec.code !== 200 || rec.data.status !== "PENDING") return rec;
-    await sleep(50);
-  }
-  throw new Error(`WAV task ${taskId} still PENDING`);
+/** Polls `GET /api/v1/wav/record-info` until the status leaves PENDING (at most 15 s). */
+export function settledWav(h: TestHookline, taskId: string, key?: string): Promise<Envelope> {
+  return waitFor(
+    `WAV task ${taskId} to leave PENDING`,
+    async () => {
+      const rec = await h.call(`/api/v1/wav/record-info?taskId=${taskId}`, key === undefined ? {} : { key });
+      return rec.code !== 200 || rec.data.status !== "PENDING" ? rec : undefined;
+    },
+    { timeoutMs: 15_000 },
+  );
 }
 
-/** Waits until `check` answers true (at most ~10 s). */
+/** Waits until `check` answers true (at most 10 s; test/helpers/wait.ts). */
 export async function until(check: () => boolean | Promise<boolean>, what = "condition"): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await waitFor(what, check);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -4,9 +4,6 @@ import { createKey, createKeyCache, revokeKey, setHmac } from "../../src/keys/in
 import { ManualClock } from "../../src/lib/clock.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
-import { failOnLeaks } from "../tasks/leaks.js";
-
-failOnLeaks();
 
 /**
  * The server's key cache (DESIGN invariant 7): a key found once is served from memory, yet any change to a key,

@@ -13,7 +13,6 @@ import { ManualClock } from "../../src/lib/clock.js";
 import { HooklineError } from "../../src/lib/errors.js";
 import type { Store } from "../../src/store/index.js";
 import { dialects, freshStore } from "../helpers/db.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 
 const T0 = Date.parse("2026-03-01T12:00:00Z");
 
@@ -24,8 +23,6 @@ async function everyCell(store: Store): Promise<string> {
   for (const t of tables) parts.push(JSON.stringify(await store.db.selectFrom(t).selectAll().execute()));
   return parts.join("\n");
 }
-
-failOnLeaks();
 
 /** API keys are tenants (DESIGN invariant 7 at the data level). */
 describe.each(dialects())("API keys on %s", (dialect) => {

@@ -15,9 +15,7 @@ import { createOutbound, type Outbound } from "../../src/net/index.js";
 import { failOnUncaught } from "../helpers/crashes.js";
 import { BODY, BODY_BYTES, type HostilePeer, startHostilePeer } from "../helpers/hostile-peer.js";
 import { hasPython, startPythonServer } from "../helpers/python-http.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 
-failOnLeaks();
 failOnUncaught();
 
 /** Generous for a loaded 2-core machine: what must fail at once fails well within this. */

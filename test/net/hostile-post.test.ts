@@ -8,9 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createOutbound, type Outbound, type PostResult } from "../../src/net/index.js";
 import { failOnUncaught } from "../helpers/crashes.js";
 import { BODY, type HostilePeer, startHostilePeer } from "../helpers/hostile-peer.js";
-import { failOnLeaks } from "../tasks/leaks.js";
 
-failOnLeaks();
 failOnUncaught();
 
 const PROMPT_MS = 5_000;

@@ -7,9 +7,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../src/store/index.js";
 import { startCheckpointer } from "../../src/store/sqlite-checkpointer.js";
 import { until } from "../tasks/fixtures.js";
-import { failOnLeaks } from "../tasks/leaks.js";
-
-failOnLeaks();
 
 const driver = createRequire(import.meta.url).resolve("better-sqlite3");
 const walSize = (path: string) => statSync(`${path}-wal`).size;

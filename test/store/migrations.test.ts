@@ -4,9 +4,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../src/store/index.js";
 import { MIGRATIONS, migrate } from "../../src/store/migrations/index.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
-import { failOnLeaks } from "../tasks/leaks.js";
-
-failOnLeaks();
 
 /**
  * The names that databases already record in `kysely_migration`, written out rather than derived: a step

@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { dialectOf, exec, powerOfTwoChunks, query, repeated, statement } from "../../src/store/index.js";
 import { dialects, freshStore } from "../helpers/db.js";
-import { failOnLeaks } from "../tasks/leaks.js";
-
-failOnLeaks();
 
 describe("powerOfTwoChunks", () => {
   it("splits into power-of-two sizes, largest first, never above the maximum", () => {

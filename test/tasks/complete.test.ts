@@ -12,9 +12,6 @@ import {
   queueTasks,
   taskRow,
 } from "./fixtures.js";
-import { failOnLeaks } from "./leaks.js";
-
-failOnLeaks();
 
 /** DESIGN invariant 1: a task's state change and its callback commit together, and only under the lease. */
 describe.each(dialects())("completeTask on %s", (dialect) => {

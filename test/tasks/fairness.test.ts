@@ -9,9 +9,6 @@ import { openStore, type Store } from "../../src/store/index.js";
 import { claimTasks, completeTask } from "../../src/tasks/queue.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { doneOutcome, LEASE_MS, newClock, queueTasks } from "./fixtures.js";
-import { failOnLeaks } from "./leaks.js";
-
-failOnLeaks();
 
 describe.each(dialects())("fair claiming on %s", (dialect) => {
   let database: TestDb;

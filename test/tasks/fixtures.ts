@@ -11,6 +11,7 @@ import {
   type Runner,
   type Task,
 } from "../../src/tasks/index.js";
+import { waitFor } from "../helpers/wait.js";
 
 /** Shared pieces of the engine suites: a clock at a fixed instant, tasks, and small families. */
 export const T0 = Date.parse("2026-03-01T12:00:00Z");
@@ -130,9 +131,5 @@ export function runnerFor(
 
 /** Waits (real time, bounded) for a condition that a background loop makes true; not for retries. */
 export async function until(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitFor("condition", check, { timeoutMs: ms, intervalMs: 10 });
 }

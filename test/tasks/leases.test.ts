@@ -4,11 +4,8 @@ import { openStore, type Store } from "../../src/store/index.js";
 import { claimTasks, releaseTasks, renewTaskLeases } from "../../src/tasks/queue.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { LEASE_MS, newClock, queueTasks, taskRow } from "./fixtures.js";
-import { failOnLeaks } from "./leaks.js";
 
 const ids = (tasks: { id: string }[]) => tasks.map((t) => t.id);
-
-failOnLeaks();
 
 /** DESIGN invariant 2: work is claimed by lease; an expired lease is taken over, a live one never. */
 describe.each(dialects())("task leases on %s", (dialect) => {

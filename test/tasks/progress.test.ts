@@ -3,9 +3,6 @@ import type { ManualClock } from "../../src/lib/clock.js";
 import type { Family } from "../../src/tasks/index.js";
 import { dialects, freshStore } from "../helpers/db.js";
 import { doneOutcome, gate, newClock, queueTasks, runnerFor, taskRow, until } from "./fixtures.js";
-import { failOnLeaks } from "./leaks.js";
-
-failOnLeaks();
 
 /** A family may show a working status while its action runs (voice: `processing_validate`). */
 describe.each(dialects())("progress status on %s", (dialect) => {

@@ -15,9 +15,6 @@ import {
   until,
   untilAborted,
 } from "./fixtures.js";
-import { failOnLeaks } from "./leaks.js";
-
-failOnLeaks();
 
 /** The runner keeps DESIGN invariant 2: a dead or stopped worker's tasks go to another. */
 describe.each(dialects())("runner on %s", (dialect) => {
