@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { ensureSecret, openStore, type Store } from "../../src/store/index.js";
+import { MIGRATIONS as MIGRATION_LIST } from "../../src/store/migrations/index.js";
 import { insertTask } from "../../src/tasks/index.js";
 import { dialects, freshDatabase, freshStore, type TestDb } from "../helpers/db.js";
 
@@ -19,21 +20,8 @@ const TABLES = [
 // Far above 2^31 (a plain int4 would overflow) and typical of epoch milliseconds.
 const T = Date.parse("2026-03-01T12:00:00Z");
 
-/** Every migration the code ships, in order. */
-const MIGRATIONS = [
-  "0001_initial",
-  "0002_hot_path_indexes",
-  "0003_attempts_by_message",
-  "0004_key_generation",
-  "0005_wav_dedupe_by_track",
-  "0006_voices",
-  "0007_simulation",
-  "0008_only_once",
-  "0009_fair_claims",
-  "0010_storage_usage",
-  "0011_rate_limits",
-  "0012_round_trigger",
-];
+/** Every migration the code ships, in order (their names are pinned in migrations.test.ts). */
+const MIGRATIONS = MIGRATION_LIST.map((m) => m.name);
 
 describe.each(dialects())("store on %s", (dialect) => {
   const opened: Store[] = [];
@@ -168,6 +156,45 @@ describe.each(dialects())("store on %s", (dialect) => {
         .where("id", "=", "a".repeat(32))
         .execute(),
     ).rejects.toThrow(/unique|UNIQUE/);
+  });
+
+  it("0012 keeps each waiting round's trigger: a simulated repetition, a redelivery, a first round", async () => {
+    database ??= await freshDatabase(dialect);
+    const before = await openStore(database.target, { migrateTo: "0011_rate_limits" });
+    opened.push(before);
+    const message = (id: string, rounds: number, total: number, simulate: string | null) => ({
+      ...{ id, task_id: "t".repeat(32), owner_id: "key_a", event: "complete", url: "http://127.0.0.1:9/x" },
+      ...{ body: "{}", sign_task_id: "t".repeat(32), state: "pending", round_attempts: rounds },
+      ...{ total_attempts: total, next_at: T, lease_owner: null, lease_until: null, created_at: T },
+      ...{ delivered_at: null, simulate },
+    });
+    // Written as 0011 left the table: no round_trigger column yet.
+    await before.db
+      .insertInto("messages")
+      .values([
+        message("msg_repeat", 0, 1, JSON.stringify({ duplicates: 1, badSignature: false, repeat: true })),
+        message("msg_manual", 0, 3, JSON.stringify({ duplicates: 0, badSignature: true, repeat: false })),
+        message("msg_manual_plain", 0, 2, null),
+        message("msg_first", 0, 0, null),
+        message("msg_retrying", 2, 2, null),
+      ])
+      .execute();
+    await before.close();
+    opened.splice(0);
+    const after = await openStore(database.target);
+    opened.push(after);
+    const rows = await after.db
+      .selectFrom("messages")
+      .select(["id", "round_trigger"])
+      .orderBy("id")
+      .execute();
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.round_trigger]))).toEqual({
+      msg_first: "auto",
+      msg_manual: "manual",
+      msg_manual_plain: "manual",
+      msg_repeat: "duplicate",
+      msg_retrying: "auto",
+    });
   });
 
   it("returns bigint times as JavaScript numbers", async () => {
