@@ -4,13 +4,15 @@
  * size), duplicates (400 with the existing taskId), determinism after deleting a task, isolation, and bad input
  * (no taskId, a plain file, a corrupt track).
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRandomBytes, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { decodePng, lumaSpread } from "../helpers/png.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { makeSong } from "../helpers/songs.js";
-import { expectServing, streamUpload, until, uploadTrack } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { expectServing, streamUpload, uploadTrack } from "../http/support.js";
 import { settledCover } from "./cover-support.js";
 import { corruptFlac } from "./wav-files.js";
 
@@ -64,7 +66,7 @@ describe("cover generate and record-info", () => {
     expect(rec.data.createTime).toMatch(ISO);
     expect(rec.data.completeTime).toMatch(ISO);
     expect(rec.data.response.images).toHaveLength(2);
-    await until(() => bodies().some((b) => b.taskId === gen.data.taskId), "the callback");
+    await waitFor("the callback", () => bodies().some((b) => b.taskId === gen.data.taskId));
     const body = bodies().find((b) => b.taskId === gen.data.taskId);
     expect(body).toMatchObject({
       code: 200,
@@ -165,7 +167,7 @@ describe("cover generate and record-info", () => {
       response: null,
     });
     expect(rec.data.errorMessage).toMatch(/decode/);
-    await until(() => bodies().some((b) => b.taskId === gen.data.taskId), "the failure callback");
+    await waitFor("the failure callback", () => bodies().some((b) => b.taskId === gen.data.taskId));
     const body = bodies().find((b) => b.taskId === gen.data.taskId);
     expect(body).toMatchObject({
       code: 400,

@@ -3,13 +3,15 @@
  * answers each peer's documented error, a voiceUrl that cannot be fetched ends its task, a callback to a hostile
  * receiver ends as a recorded attempt, each within a bounded time, and the server keeps serving.
  */
+
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { failOnUncaught } from "../helpers/crashes.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { BODY_BYTES, type HostilePeer, startHostilePeer } from "../helpers/hostile-peer.js";
-import { expectServing, until, uploadTrack } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { expectServing, uploadTrack } from "../http/support.js";
 
 failOnUncaught();
 
@@ -82,10 +84,10 @@ describe("a real server against hostile peers", () => {
     });
     expect(res.code, JSON.stringify(res)).toBe(200);
     let rec: Awaited<ReturnType<TestHookline["call"]>> | undefined;
-    await until(async () => {
+    await waitFor("the validation task", async () => {
       rec = await h.call(`/api/v1/voice/validate-info?taskId=${res.data.taskId}`);
       return !["wait_processing", "processing_validate"].includes(rec.data?.status);
-    }, "the validation task");
+    });
     expect(rec?.data).toMatchObject({ status: "processing_validate_fail", errorCode: 400 });
     expect(rec?.data.errorMessage).toMatch(/voiceUrl could not be fetched/);
     await expectServing(h);
@@ -111,11 +113,11 @@ describe("a real server against hostile peers", () => {
         latencyMs: number;
         outcome: string;
       }[] = [];
-      await until(async () => {
+      await waitFor("the first attempt", async () => {
         attempts =
           (await h.call(`/api/v1/hookline/tasks/${gen.data.taskId}/deliveries`)).data?.attempts ?? [];
         return attempts.length > 0;
-      }, "the first attempt");
+      });
       expect(attempts[0]).toMatchObject({
         statusCode: status,
         errorClass,

@@ -8,6 +8,7 @@ import { setRateLimit } from "../../src/keys/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 import { settledWav, uploadTrack } from "../http/support.js";
 
 let dir: TmpDir;
@@ -79,11 +80,7 @@ describe("manual redelivery (HOOKLINE_REDELIVER_PER_MINUTE default 10)", () => {
       json: { audioId, callBackUrl: `${receiver.origin}/hook` },
     });
     expect((await settledWav(h, gen.data.taskId)).data.status).toBe("SUCCESS");
-    const delivered = async () => {
-      for (let i = 0; i < 100 && receiver.requests.length === 0; i++)
-        await new Promise((r) => setTimeout(r, 50));
-    };
-    await delivered();
+    await waitFor("the callback", () => receiver.requests.length > 0);
     expect(receiver.requests).toHaveLength(1);
 
     const path = `/api/v1/hookline/tasks/${gen.data.taskId}/redeliver`;

@@ -4,13 +4,15 @@
  * uploaded separately, end the generate task `fail` (code 400) with a message saying what to do, and make no
  * voice; a new take of the same speaker still succeeds, with the same validation task.
  */
+
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { type Envelope, startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { speak } from "../helpers/voice.js";
-import { streamUpload, until } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { streamUpload } from "../http/support.js";
 
 const REPLAY = /^verifyUrl is a replay of the source recording, not a new take: .*Record the phrase yourself/;
 const SOURCE = [
@@ -34,10 +36,10 @@ describe("voice generate refuses a replay of the source", () => {
   };
   const settled = async (path: string, taskId: string, waiting: string[]): Promise<Envelope> => {
     let rec: Envelope | undefined;
-    await until(async () => {
+    await waitFor(`task ${taskId} to settle`, async () => {
       rec = await h.call(`/api/v1/voice/${path}?taskId=${taskId}`);
       return !waiting.includes(rec.data?.status);
-    }, `task ${taskId} to settle`);
+    });
     return rec!;
   };
   const validate = async () => {
@@ -104,9 +106,8 @@ describe("voice generate refuses a replay of the source", () => {
     expect((await h.call("/api/v1/voice/check-voice", { json: { task_id: rec.taskId } })).data).toEqual({
       isAvailable: false,
     });
-    await until(
-      () => receiver.requests.some((r) => JSON.parse(r.body).taskId === rec.taskId),
-      "the callback",
+    await waitFor("the callback", () =>
+      receiver.requests.some((r) => JSON.parse(r.body).taskId === rec.taskId),
     );
     const body = JSON.parse(receiver.requests.find((r) => JSON.parse(r.body).taskId === rec.taskId)!.body);
     expect(body).toMatchObject({ code: 400, data: { status: "fail", errorCode: 400, voiceId: "" } });

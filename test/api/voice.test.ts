@@ -3,12 +3,14 @@
  * spellings, the checks answered at once (400 / 422, no task), the checks that end the task
  * (`processing_validate_fail` / `fail`, callback code 400), wrong states, and the browser's recording formats.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
 import { type Envelope, startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { badTakes, speak } from "../helpers/voice.js";
-import { expectServing, streamUpload, until } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { expectServing, streamUpload } from "../http/support.js";
 
 describe("voice endpoints", () => {
   let h: TestHookline;
@@ -29,10 +31,10 @@ describe("voice endpoints", () => {
   };
   const settled = async (taskId: string, path = "validate-info"): Promise<Envelope> => {
     let rec: Envelope | undefined;
-    await until(async () => {
+    await waitFor(`task ${taskId} to settle`, async () => {
       rec = await h.call(`/api/v1/voice/${path}?taskId=${taskId}`);
       return !["wait_processing", "processing_validate"].includes(rec.data?.status);
-    }, `task ${taskId} to settle`);
+    });
     return rec!;
   };
   const validate = async (body: Record<string, unknown>) => {
@@ -133,9 +135,8 @@ describe("voice endpoints", () => {
         validateInfo: "",
       });
       expect(rec.data.errorMessage).toMatch(message);
-      await until(
-        () => receiver.requests.some((r) => JSON.parse(r.body).taskId === rec.data.taskId),
-        "the callback",
+      await waitFor("the callback", () =>
+        receiver.requests.some((r) => JSON.parse(r.body).taskId === rec.data.taskId),
       );
       const body2 = JSON.parse(
         receiver.requests.find((r) => JSON.parse(r.body).taskId === rec.data.taskId)!.body,
@@ -229,19 +230,19 @@ describe("voice endpoints", () => {
         json: { voiceUrl: source, vocalStartS: 0, vocalEndS: 6 },
       });
       let info: Envelope | undefined;
-      await until(async () => {
+      await waitFor("the phrase", async () => {
         info = await strict.call(`/api/v1/voice/validate-info?taskId=${res.data.taskId}`);
         return info.data.status === "wait_validating";
-      }, "the phrase");
+      });
       const take = await up(await speak(dir.path, "en+m7", ["Every evening, the birds repeat our chorus."]));
       const gen = await strict.call("/api/v1/voice/generate", {
         json: { taskId: res.data.taskId, verifyUrl: take },
       });
       let rec: Envelope | undefined;
-      await until(async () => {
+      await waitFor("the verification", async () => {
         rec = await strict.call(`/api/v1/voice/record-info?taskId=${gen.data.taskId}`);
         return rec.data.status === "fail" || rec.data.status === "success";
-      }, "the verification");
+      });
       expect(rec!.data).toMatchObject({ status: "fail", errorCode: 400 });
       expect(rec!.data.errorMessage).toMatch(/not the same voice .*0\.99 needed/);
     } finally {

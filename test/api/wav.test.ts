@@ -3,11 +3,13 @@
  * callback, duplicates (409 with the existing taskId), a new task after a failure, the record's fields, and
  * damaged sources (a truncated MP3 converts what is present; a corrupt FLAC fails with code 400).
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, makeTruncated, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { expectServing, settledWav, until, uploadTrack } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { expectServing, settledWav, uploadTrack } from "../http/support.js";
 import { corruptFlac, wavInfoAt } from "./wav-files.js";
 
 const WIRE_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -56,7 +58,7 @@ describe("WAV generate and record-info", () => {
       const rec = await settledWav(h, gen.data.taskId);
       expect(rec.data).toMatchObject({ status: "SUCCESS", musicId: track.audioId, callbackUrl: cb() });
     }
-    await until(() => receiver.requests.length >= 3, "three callbacks");
+    await waitFor("three callbacks", () => receiver.requests.length >= 3);
     expect(
       bodies()
         .map((b) => b.data.task_id)
@@ -87,7 +89,7 @@ describe("WAV generate and record-info", () => {
     const info = await wavInfoAt(d.response.audioWavUrl, dir.path);
     expect(info).toMatchObject({ format: 1, bitDepth: 16, sampleRate: 44_100, channels: 2 });
     expect(info.durationS).toBeCloseTo(2, 1);
-    await until(() => bodies().some((b) => b.data.task_id === gen.data.taskId), "the callback");
+    await waitFor("the callback", () => bodies().some((b) => b.data.task_id === gen.data.taskId));
     const body = bodies().find((b) => b.data.task_id === gen.data.taskId);
     expect(body).toMatchObject({ code: 200, data: { audioWavUrl: expect.any(String) } });
     expect(body.data.audio_wav_url).toBe(body.data.audioWavUrl);
@@ -141,7 +143,7 @@ describe("WAV generate and record-info", () => {
     expect(rec.data).toMatchObject({ status: "GENERATE_WAV_FAILED", successFlag: "GENERATE_WAV_FAILED" });
     expect(rec.data).toMatchObject({ errorCode: 400, response: null });
     expect(rec.data.errorMessage).toMatch(/decode/);
-    await until(() => bodies().some((b) => b.data.task_id === gen.data.taskId), "the failure callback");
+    await waitFor("the failure callback", () => bodies().some((b) => b.data.task_id === gen.data.taskId));
     const body = bodies().find((b) => b.data.task_id === gen.data.taskId);
     expect(body).toMatchObject({ code: 400, data: { audioWavUrl: null, audio_wav_url: null } });
     const again = await h.call("/api/v1/wav/generate", { json: { audioId: track.audioId } });

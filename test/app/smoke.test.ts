@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 
 describe("smoke: upload, convert, callback", () => {
   let h: TestHookline;
@@ -28,8 +29,7 @@ describe("smoke: upload, convert, callback", () => {
       json: { audioId: up.data.audioId, callBackUrl: `${receiver.origin}/cb` },
     });
     expect(gen.code).toBe(200);
-    for (let i = 0; i < 100 && receiver.requests.length === 0; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the callback", () => receiver.requests.length > 0);
     expect(receiver.requests).toHaveLength(1);
     const body = JSON.parse(receiver.requests[0]!.body);
     expect(body.data.task_id).toBe(gen.data.taskId);

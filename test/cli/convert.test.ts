@@ -11,6 +11,7 @@ import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { childEnv } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 import { MAIN, requireBuild, runCli } from "./run.js";
 
 let h: TestHookline;
@@ -91,13 +92,11 @@ describe("hookline redeliver", () => {
       env,
     );
     const id = JSON.parse(gen.stdout).taskId as string;
-    for (let i = 0; i < 200 && receiver.requests.length === 0; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await waitFor("the callback", () => receiver.requests.length > 0);
     const r = await runCli(["redeliver", id, "--json"], env);
     expect(r.code, r.stderr).toBe(0);
     const { messageId } = JSON.parse(r.stdout);
-    for (let i = 0; i < 200 && receiver.requests.length < 2; i++)
-      await new Promise((res) => setTimeout(res, 50));
+    await waitFor("the redelivered callback", () => receiver.requests.length >= 2);
     expect(receiver.requests.map((q) => q.headers["webhook-id"])).toEqual([messageId, messageId]);
     const shown = await runCli(["tasks", "show", id, "--json"], env);
     expect(JSON.parse(shown.stdout)).toMatchObject({ taskId: id, status: "SUCCESS" });

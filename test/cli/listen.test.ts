@@ -14,7 +14,6 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
-import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import {
   CLI_PATH,
@@ -26,6 +25,7 @@ import {
   stopChild,
 } from "../helpers/process.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 
 type Event = Record<string, any>;
 
@@ -61,13 +61,6 @@ async function startListen(args: string[]): Promise<Listen> {
   });
   return { child, url: `${started.url}cb`, events, started };
 }
-
-/** Polls `probe` (every 50 ms, up to 30_000 ms by default) until it answers a value. */
-const until = <T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 30_000,
-): Promise<T> => waitFor(what, probe, ms, 50);
 
 describe("hookline listen", () => {
   let dir: TmpDir;
@@ -136,8 +129,10 @@ describe("hookline listen", () => {
     listens.push(l);
     expect(l.started).toMatchObject({ verifying: true, resumed: 0 });
     const taskId = await convertTo(l.url);
-    const cb = await until("the callback", () =>
-      l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+    const cb = await waitFor(
+      "the callback",
+      () => l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+      { timeoutMs: 30_000 },
     );
     expect(cb).toMatchObject({
       family: "wav",
@@ -149,21 +144,26 @@ describe("hookline listen", () => {
     });
     expect(cb.messageId).toMatch(/^msg_/);
     expect(cb.latencyMs).toBeGreaterThanOrEqual(0);
-    const done = await until("the download", () =>
-      l.events.find((e) => e.event === "download" && e.taskId === taskId),
+    const done = await waitFor(
+      "the download",
+      () => l.events.find((e) => e.event === "download" && e.taskId === taskId),
+      { timeoutMs: 30_000 },
     );
     expect(done).toMatchObject({ state: "done", attempts: 1 });
     expect(readFileSync(join(save, done.path)).toString("ascii", 0, 4)).toBe("RIFF");
-    const forwarded = await until("the forward", () =>
-      forwardTarget.requests.find((r) => r.body.includes(taskId)),
+    const forwarded = await waitFor(
+      "the forward",
+      () => forwardTarget.requests.find((r) => r.body.includes(taskId)),
+      { timeoutMs: 30_000 },
     );
     expect(forwarded.headers["webhook-id"]).toBe(cb.messageId);
     expect(forwarded.url).toBe("/app");
 
     await client.tasks.redeliver(taskId);
-    const again = await until(
+    const again = await waitFor(
       "the redelivery",
       () => l.events.filter((e) => e.event === "callback" && e.taskId === taskId)[1],
+      { timeoutMs: 30_000 },
     );
     expect(again).toMatchObject({ saved: "duplicate_message", status: 200, messageId: cb.messageId });
     await new Promise((r) => setTimeout(r, 300));
@@ -191,8 +191,10 @@ describe("hookline listen", () => {
       }),
     });
     expect(forged.status).toBe(401);
-    const refused = await until("the forged line", () =>
-      l.events.find((e) => e.verification === "signature_mismatch"),
+    const refused = await waitFor(
+      "the forged line",
+      () => l.events.find((e) => e.verification === "signature_mismatch"),
+      { timeoutMs: 30_000 },
     );
     expect(refused).toMatchObject({ taskId, status: 401, saved: null });
   });
@@ -203,8 +205,10 @@ describe("hookline listen", () => {
     const first = await startListen(["--save", save, "--secret", key.webhookHmacKey]);
     listens.push(first);
     const taskId = await convertTo(first.url);
-    const failed = await until("a failed download", () =>
-      first.events.find((e) => e.event === "download" && e.taskId === taskId),
+    const failed = await waitFor(
+      "a failed download",
+      () => first.events.find((e) => e.event === "download" && e.taskId === taskId),
+      { timeoutMs: 30_000 },
     );
     expect(failed).toMatchObject({ state: "pending", attempts: 1 });
     expect(failed.retryInMs).toBeGreaterThan(0);
@@ -218,8 +222,10 @@ describe("hookline listen", () => {
     const second = await startListen(["--save", save, "--secret", key.webhookHmacKey]);
     listens.push(second);
     expect(second.started).toMatchObject({ resumed: 1 });
-    const done = await until("the resumed download", () =>
-      second.events.find((e) => e.event === "download" && e.taskId === taskId),
+    const done = await waitFor(
+      "the resumed download",
+      () => second.events.find((e) => e.event === "download" && e.taskId === taskId),
+      { timeoutMs: 30_000 },
     );
     expect(done).toMatchObject({ state: "done", attempts: 2 });
     expect(existsSync(join(save, done.path))).toBe(true);
@@ -233,11 +239,17 @@ describe("hookline listen", () => {
       listens.push(l);
       expect(l.started).toMatchObject({ verifying: false });
       const taskId = await convertTo(l.url);
-      const cb = await until("the callback", () =>
-        l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+      const cb = await waitFor(
+        "the callback",
+        () => l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+        { timeoutMs: 30_000 },
       );
       expect(cb).toMatchObject({ verification: "unverified", status: 503, forward: { status: 503 } });
-      const log = await until("the attempt", async () => (await client.tasks.deliveries(taskId)).attempts[0]);
+      const log = await waitFor(
+        "the attempt",
+        async () => (await client.tasks.deliveries(taskId)).attempts[0],
+        { timeoutMs: 30_000 },
+      );
       expect(log.statusCode).toBe(503);
       expect(failing.requests).toHaveLength(1);
     } finally {
@@ -251,14 +263,20 @@ describe("hookline listen", () => {
     listens.push(l);
     const up = await client.uploads.stream({ path: mp3 }, { uploadPath: "listen" });
     const { taskId } = await client.cover.generate({ taskId: up.taskId!, callBackUrl: l.url });
-    const cb = await until("the cover callback", () =>
-      l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+    const cb = await waitFor(
+      "the cover callback",
+      () => l.events.find((e) => e.event === "callback" && e.taskId === taskId),
+      { timeoutMs: 30_000 },
     );
     expect(cb).toMatchObject({ family: "cover", code: 200, verification: "verified", saved: "new" });
-    const done = await until("both images", () => {
-      const d = l.events.filter((e) => e.event === "download" && e.taskId === taskId && e.state === "done");
-      return d.length === 2 ? d : undefined;
-    });
+    const done = await waitFor(
+      "both images",
+      () => {
+        const d = l.events.filter((e) => e.event === "download" && e.taskId === taskId && e.state === "done");
+        return d.length === 2 ? d : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
     for (const d of done) expect(readFileSync(join(save, d.path)).subarray(1, 4).toString()).toBe("PNG");
   });
 });

@@ -9,6 +9,7 @@ import { SaveIndex } from "../../src/cli/listen/save-index.js";
 import { type Callback, parseCallback } from "../../src/client/index.js";
 import { type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 
 const T = "0123456789abcdef0123456789abcdef";
 const cb = (body: unknown): Callback => {
@@ -106,7 +107,10 @@ describe("listen --save index", () => {
         report: ({ file, retryInMs }) => events.push({ path: file.path, state: file.state, retryInMs }),
       });
       downloader.kick();
-      for (let i = 0; i < 200 && events.length < 4; i++) await new Promise((r) => setTimeout(r, 20));
+      await waitFor("four download reports", () => events.length >= 4, {
+        state: () => events,
+        intervalMs: 20,
+      });
       downloader.stop();
       const last = (p: string) => events.filter((e) => e.path.includes(p)).at(-1);
       expect(last("1".repeat(32))).toMatchObject({ state: "done" });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../../src/config/index.js";
 import { tmpDir } from "../helpers/audio.js";
+import { waitFor } from "../helpers/wait.js";
 import { requireBuild, runCli, startServe } from "./run.js";
 
 describe("hookline serve", () => {
@@ -111,6 +112,4 @@ describe("hookline serve", () => {
   });
 });
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
-}
+const until = (check: () => boolean) => waitFor("the banner", check, { timeoutMs: 5_000 });

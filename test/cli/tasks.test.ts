@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 import { settledWav, uploadTrack } from "../http/support.js";
 import { requireBuild, runCli } from "./run.js";
 
@@ -28,11 +29,10 @@ describe("hookline tasks", () => {
     });
     taskId = gen.data.taskId;
     await settledWav(h, taskId);
-    for (let i = 0; i < 200; i++) {
+    await waitFor("the callback delivered", async () => {
       const log = await h.call(`/api/v1/hookline/tasks/${taskId}/deliveries`);
-      if (log.data.messages[0]?.state === "delivered") break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return log.data.messages[0]?.state === "delivered";
+    });
   });
   afterAll(async () => {
     await receiver.close();
@@ -54,8 +54,7 @@ describe("hookline tasks", () => {
     const r = await runCli(["tasks", "redeliver", taskId], env);
     expect(r.code).toBe(0);
     const { messageId } = JSON.parse(r.stdout);
-    for (let i = 0; i < 100 && receiver.requests.length === first; i++)
-      await new Promise((res) => setTimeout(res, 50));
+    await waitFor("the redelivered callback", () => receiver.requests.length > first);
     expect(receiver.requests.at(-1)?.headers["webhook-id"]).toBe(messageId);
     expect((await runCli(["tasks", "rm", taskId], env)).code).toBe(0);
     const gone = await runCli(["tasks", "show", taskId], env);

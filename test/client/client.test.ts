@@ -12,6 +12,7 @@ import { HooklineApiError, HooklineClient, isHooklineApiError } from "../../src/
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { waitFor } from "../helpers/wait.js";
 
 describe("HooklineClient against a real server", () => {
   let h: TestHookline;
@@ -122,11 +123,10 @@ describe("HooklineClient against a real server", () => {
     for await (const t of client.tasks.all({ pageSize: 2 })) all.push(t);
     expect(all.length).toBeGreaterThan(2);
     const wav = page.tasks[0]!;
-    let log = await client.tasks.deliveries(wav.taskId);
-    for (let i = 0; i < 100 && log.messages[0]?.state !== "delivered"; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      log = await client.tasks.deliveries(wav.taskId);
-    }
+    const log = await waitFor("the callback delivered", async () => {
+      const l = await client.tasks.deliveries(wav.taskId);
+      return l.messages[0]?.state === "delivered" ? l : undefined;
+    });
     expect(log.attempts[0]).toMatchObject({ statusCode: 200, outcome: "delivered" });
     const again = await client.tasks.redeliver(wav.taskId);
     expect(again.messageId).toBe(log.messages[0]?.messageId);

@@ -22,6 +22,7 @@ import {
 import { rotateWebhookKey } from "../../src/keys/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { waitFor } from "../helpers/wait.js";
 
 const KEY = "whsec_dGVzdC1rZXktZm9yLXJlY2VpdmVyLXRlc3RzLTMyYg==";
 const TASK = "aaaabbbbccccddddeeeeffff00001111";
@@ -81,12 +82,12 @@ describe("receivers with a real server's callbacks", () => {
     const url = await listen(server);
     const up = await client.uploads.stream({ path: mp3 }, { uploadPath: "r" });
     const { taskId } = await client.wav.generate({ audioId: up.audioId!, callBackUrl: url });
-    for (let i = 0; i < 400; i++) {
-      const log = await client.tasks.deliveries(taskId);
-      if (log.attempts.length > 0) return { attempt: log.attempts[0]!, got, taskId };
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error("no callback attempt");
+    const attempt = await waitFor(
+      "a callback attempt",
+      async () => (await client.tasks.deliveries(taskId)).attempts[0],
+      { timeoutMs: 20_000 },
+    );
+    return { attempt, got, taskId };
   }
 
   it("accepts a rotated key: old and new listed, or the new alone; the old alone fails the reseller header", async () => {

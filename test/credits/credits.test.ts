@@ -3,6 +3,7 @@
  * the dialect's code when short (429 sunoapi / 402 kie), and gets a failed job's credits back with the failure;
  * a paid cover that fails answers 531; voice pays on generate. Keys without a balance stay unlimited (999999999). Both databases.
  */
+
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,7 +14,8 @@ import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { speak } from "../helpers/voice.js";
-import { settledWav, streamUpload, until, uploadTrack } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { settledWav, streamUpload, uploadTrack } from "../http/support.js";
 
 for (const dialect of dialects()) {
   describe(`credits on ${dialect}`, () => {
@@ -147,7 +149,10 @@ describe("credits of the voice family", () => {
       expect(a.code, JSON.stringify(a)).toBe(200);
       const info = async (path: string, taskId: string) =>
         (await h.call(`/api/v1/voice/${path}?taskId=${taskId}`, { key: paid.apiKey })).data;
-      await until(async () => (await info("validate-info", a.data.taskId)).status === "wait_validating");
+      await waitFor(
+        '(await info("validate-info", a.data.taskId)).status === "wait_validating"',
+        async () => (await info("validate-info", a.data.taskId)).status === "wait_validating",
+      );
       expect((await h.call("/api/v1/generate/credit", { key: paid.apiKey })).data).toBe(1);
 
       const b = await h.call("/api/v1/voice/generate", {
@@ -156,7 +161,10 @@ describe("credits of the voice family", () => {
       });
       expect(b.code, JSON.stringify(b)).toBe(200);
       expect((await h.call("/api/v1/generate/credit", { key: paid.apiKey })).data).toBe(0);
-      await until(async () => (await info("record-info", b.data.taskId)).status === "fail");
+      await waitFor(
+        '(await info("record-info", b.data.taskId)).status === "fail"',
+        async () => (await info("record-info", b.data.taskId)).status === "fail",
+      );
       expect((await h.call("/api/v1/generate/credit", { key: paid.apiKey })).data).toBe(1);
     } finally {
       await h.stop();

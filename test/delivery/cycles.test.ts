@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { dialects } from "../helpers/db.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { until } from "../tasks/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
+
 import { attemptRows, makeSender, messageRow, openRig, queueCallback, type Rig, SCHEDULE } from "./rig.js";
 
 /**
@@ -26,7 +27,9 @@ describe.each(dialects())("sender cycles on %s", (dialect) => {
     const ids: string[] = [];
     for (let i = 0; i < 75; i++) ids.push((await queueCallback(r, `${receiver.origin}/cb`)).messageId);
     r.sender.start();
-    await until(() => receiver!.requests.length >= 75, 20_000);
+    await waitFor("receiver!.requests.length >= 75", () => receiver!.requests.length >= 75, {
+      timeoutMs: 20_000,
+    });
     await r.sender.stop();
     const seen = receiver.requests.map((q) => String(q.headers["webhook-id"]));
     expect(seen.sort()).toEqual([...ids].sort());
@@ -53,7 +56,9 @@ describe.each(dialects())("sender cycles on %s", (dialect) => {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) ids.push((await queueCallback(r, `${receiver.origin}/cb`)).messageId);
     r.sender.start();
-    await until(() => receiver!.requests.length >= 1, 10_000);
+    await waitFor("receiver!.requests.length >= 1", () => receiver!.requests.length >= 1, {
+      timeoutMs: 10_000,
+    });
     await r.sender.stop();
     const sent = new Set(receiver.requests.map((q) => String(q.headers["webhook-id"])));
     expect(sent.size).toBeLessThan(30);

@@ -10,7 +10,8 @@ import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { until } from "../tasks/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
+
 import { driveToEnd, JITTER, SCHEDULE, SENDER_TIMEOUT_MS } from "./rig.js";
 
 /**
@@ -75,7 +76,9 @@ describe.each(dialects())("WAV delivery hooks on %s", (dialect) => {
     const taskId: string = gen.data.taskId;
     const status = async () =>
       (await h!.call(`/api/v1/wav/record-info?taskId=${taskId}`)).data.successFlag as string;
-    await until(async () => (await status()) === "SUCCESS", 20_000);
+    await waitFor('(await status()) === "SUCCESS"', async () => (await status()) === "SUCCESS", {
+      timeoutMs: 20_000,
+    });
 
     const [message] = await services.store.db
       .selectFrom("messages")

@@ -57,9 +57,11 @@ describe.each(dialects())("scale-out on %s: serve + 2 workers", (dialect) => {
     );
     // The API process takes one task at a time, so the workers must take part.
     const server = await startHooklineProcess({ env: { ...env, HOOKLINE_CONCURRENCY: "1" } });
+    // Workers serve no API, so the links they sign must name the API process's public URL.
+    const workerEnv = { ...env, HOOKLINE_PUBLIC_URL: server.publicUrl };
     const workers = await Promise.all([
-      startHooklineProcess({ command: "worker", env }),
-      startHooklineProcess({ command: "worker", env }),
+      startHooklineProcess({ command: "worker", env: workerEnv }),
+      startHooklineProcess({ command: "worker", env: workerEnv }),
     ]);
     const key = await createKeyWithCli(env, `multi-${dialect}`);
     const api = client(server.url, key.apiKey);

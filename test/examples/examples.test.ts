@@ -10,10 +10,10 @@ import { resolve } from "node:path";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { HooklineClient } from "../../src/client/index.js";
-import { waitFor } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { stopChild } from "../helpers/process.js";
+import { waitFor } from "../helpers/wait.js";
 
 const EXAMPLES = [
   { name: "node-http", path: "/anything" },
@@ -58,13 +58,6 @@ async function startExample(name: string, path: string, env: Record<string, stri
   return { child, url: `http://127.0.0.1:${port}${path}`, lines };
 }
 
-/** Polls `probe` (every 50 ms, up to 20_000 ms by default) until it answers a value. */
-const until = <T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  ms = 20_000,
-): Promise<T> => waitFor(what, probe, ms, 50);
-
 describe("examples/: minimal receivers against a real server", () => {
   let h: TestHookline;
   let dir: TmpDir;
@@ -96,7 +89,9 @@ describe("examples/: minimal receivers against a real server", () => {
       running.push(ex);
       const up = await client.uploads.stream({ path: mp3 }, { uploadPath: "examples" });
       const { taskId } = await client.wav.generate({ audioId: up.audioId!, callBackUrl: ex.url });
-      const line = await until("the callback", () => ex.lines.find((l) => l.taskId === taskId));
+      const line = await waitFor("the callback", () => ex.lines.find((l) => l.taskId === taskId), {
+        timeoutMs: 20_000,
+      });
       expect(line).toMatchObject({
         family: "wav",
         code: 200,
@@ -107,10 +102,14 @@ describe("examples/: minimal receivers against a real server", () => {
 
       // A redelivery is the same message: answered 2xx, not processed again.
       await client.tasks.redeliver(taskId);
-      const log = await until("the redelivery", async () => {
-        const d = await client.tasks.deliveries(taskId);
-        return d.attempts.length >= 2 ? d : undefined;
-      });
+      const log = await waitFor(
+        "the redelivery",
+        async () => {
+          const d = await client.tasks.deliveries(taskId);
+          return d.attempts.length >= 2 ? d : undefined;
+        },
+        { timeoutMs: 20_000 },
+      );
       expect(log.attempts.map((a) => a.statusCode)).toEqual([200, 200]);
       expect(log.attempts[1]?.responseExcerpt).toContain('"duplicate":true');
       expect(ex.lines.filter((l) => l.taskId === taskId)).toHaveLength(1);

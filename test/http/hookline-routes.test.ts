@@ -2,11 +2,13 @@
  * The additive endpoints (spec 12.4, 13): the task list with filters and cursor paging, the delivery log,
  * redelivery, deleting a task with its files, deleting an uploaded file.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { expectServing, settledWav, until, uploadTrack } from "./support.js";
+import { waitFor } from "../helpers/wait.js";
+import { expectServing, settledWav, uploadTrack } from "./support.js";
 
 describe("hookline extras", () => {
   let h: TestHookline;
@@ -30,7 +32,7 @@ describe("hookline extras", () => {
     pollOnly = b.data.taskId;
     expect((await settledWav(h, withCallback)).data.status).toBe("SUCCESS");
     expect((await settledWav(h, pollOnly)).data.status).toBe("SUCCESS");
-    await until(() => receiver.requests.length === 1, "the callback");
+    await waitFor("the callback", () => receiver.requests.length === 1);
   });
   afterAll(async () => {
     await receiver.close();
@@ -93,7 +95,7 @@ describe("hookline extras", () => {
   it("redelivers with the same message id; a task without callback answers 400", async () => {
     const env = await h.call(`/api/v1/hookline/tasks/${withCallback}/redeliver`, { method: "POST" });
     expect(env.code).toBe(200);
-    await until(() => receiver.requests.length === 2, "the redelivery");
+    await waitFor("the redelivery", () => receiver.requests.length === 2);
     const [first, second] = receiver.requests;
     expect(second!.headers["webhook-id"]).toBe(first!.headers["webhook-id"]);
     expect(env.data.messageId).toBe(first!.headers["webhook-id"]);

@@ -4,11 +4,13 @@
  * fifth concurrent upload of one key. Each abort is one low-level log line, none at error level, and the server
  * keeps serving. The four client tests run at once (the rate floor's 20 s window sets the pace).
  */
+
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
+import { waitFor } from "../helpers/wait.js";
 import { openSlowClient, uploadHead } from "./slow-client.js";
-import { expectServing, until } from "./support.js";
+import { expectServing } from "./support.js";
 
 interface LogLine {
   level: number;
@@ -146,7 +148,7 @@ describe("request limits: slow clients are cut off, one key's uploads are capped
     json.reset();
     b64.destroy();
     await Promise.all([json.closed, b64.closed]);
-    await until(() => about("json-left").length > 0 && about("b64-left").length > 0, "abort lines");
+    await waitFor("abort lines", () => about("json-left").length > 0 && about("b64-left").length > 0);
     await new Promise((r) => setTimeout(r, 300)); // room for a second line, which must not come
     for (const tag of ["json-left", "b64-left"]) {
       expect(about(tag), tag).toMatchObject([{ level: DEBUG, msg: expect.stringMatching(/mid-request/) }]);

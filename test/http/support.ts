@@ -47,11 +47,6 @@ export function settledWav(h: TestHookline, taskId: string, key?: string): Promi
   );
 }
 
-/** Waits until `check` answers true (at most 10 s; test/helpers/wait.ts). */
-export async function until(check: () => boolean | Promise<boolean>, what = "condition"): Promise<void> {
-  await waitFor(what, check);
-}
-
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -4,6 +4,7 @@
  * callbacks that an independent verifier refuses, per-key settings that touch no other key, and the switch that
  * turns it all off.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setSimulation } from "../../src/keys/index.js";
 import { ManualClock } from "../../src/lib/clock.js";
@@ -12,7 +13,8 @@ import { header, verifyReseller, verifyStandard } from "../e2e/support.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
-import { settledWav, streamUpload, until, uploadTrack } from "../http/support.js";
+import { waitFor } from "../helpers/wait.js";
+import { settledWav, streamUpload, uploadTrack } from "../http/support.js";
 
 describe("failure simulation", () => {
   let h: TestHookline;
@@ -56,7 +58,7 @@ describe("failure simulation", () => {
     const rec = await settledWav(h, taskId);
     expect(rec.data).toMatchObject({ status: "GENERATE_WAV_FAILED", errorCode: 451, response: null });
     expect(rec.data.errorMessage).toMatch(/Simulated failure 451/);
-    await until(() => received("wav451").length === 1, "the WAV callback");
+    await waitFor("the WAV callback", () => received("wav451").length === 1);
     const body = JSON.parse(received("wav451")[0]!.body);
     expect(body).toMatchObject({ code: 451, data: { task_id: taskId, audioWavUrl: null } });
     // Correctly signed: simulating a failure is not simulating a forgery.
@@ -72,7 +74,7 @@ describe("failure simulation", () => {
       ...simulate("fail=531"),
     });
     expect((await settledCover(h, cover.data.taskId)).data).toMatchObject({ successFlag: 3, errorCode: 531 });
-    await until(() => received("cover").length === 1, "the cover callback");
+    await waitFor("the cover callback", () => received("cover").length === 1);
     expect(JSON.parse(received("cover")[0]!.body)).toMatchObject({ code: 531, data: { images: null } });
 
     const voice = await h.call("/api/v1/voice/validate", {
@@ -80,7 +82,7 @@ describe("failure simulation", () => {
       ...simulate("fail=500"),
     });
     expect(voice.code, JSON.stringify(voice)).toBe(200);
-    await until(() => received("voice").length === 1, "the voice callback");
+    await waitFor("the voice callback", () => received("voice").length === 1);
     expect(JSON.parse(received("voice")[0]!.body)).toMatchObject({
       code: 500,
       data: { status: "processing_validate_fail", errorCode: 500 },
@@ -99,7 +101,7 @@ describe("failure simulation", () => {
     expect((await h.call(`/api/v1/wav/record-info?taskId=${taskId}`)).data.status).toBe("PENDING");
     clock.advance(1_000);
     expect((await settledWav(h, taskId)).data).toMatchObject({ status: "SUCCESS", errorCode: null });
-    await until(() => received("delayed").length === 1, "the delayed callback");
+    await waitFor("the delayed callback", () => received("delayed").length === 1);
   });
 
   it("delivers a callback again, with the same message id, as often as asked", async () => {
@@ -109,10 +111,10 @@ describe("failure simulation", () => {
       if (n > 1) {
         // The repetition is due a second after the previous attempt ended, by the hand-held clock: move it only
         // once that attempt is recorded (the receiver sees a POST before the sender sees its answer).
-        await until(async () => (await log()).attempts.length === n - 1, `attempt ${n - 1} recorded`);
+        await waitFor(`attempt ${n - 1} recorded`, async () => (await log()).attempts.length === n - 1);
         clock.advance(1_000);
       }
-      await until(() => received("twice").length === n, `delivery ${n}`);
+      await waitFor(`delivery ${n}`, () => received("twice").length === n);
     }
     clock.advance(60_000);
     await new Promise((r) => setTimeout(r, 300));
@@ -120,7 +122,7 @@ describe("failure simulation", () => {
     expect(copies).toHaveLength(3);
     expect(new Set(copies.map((c) => header(c.headers, "webhook-id"))).size).toBe(1);
     expect(new Set(copies.map((c) => c.body)).size).toBe(1);
-    await until(async () => (await log()).attempts.length === 3, "attempt 3 recorded");
+    await waitFor("attempt 3 recorded", async () => (await log()).attempts.length === 3);
     const logged = await log();
     expect(logged.attempts.map((a: { trigger: string }) => a.trigger)).toEqual([
       "auto",
@@ -130,27 +132,27 @@ describe("failure simulation", () => {
     expect(logged.messages[0]).toMatchObject({ state: "delivered", attempts: 3 });
     // A manual redelivery afterwards is a manual round, not another simulated one.
     expect((await h.call(`/api/v1/hookline/tasks/${taskId}/redeliver`, { method: "POST" })).code).toBe(200);
-    await until(() => received("twice").length === 4, "the manual redelivery");
-    await until(async () => {
+    await waitFor("the manual redelivery", () => received("twice").length === 4);
+    await waitFor("the manual attempt to be logged", async () => {
       const after = await h.call(`/api/v1/hookline/tasks/${taskId}/deliveries`);
       return after.data.attempts.length === 4 && after.data.attempts[3].trigger === "manual";
-    }, "the manual attempt to be logged");
+    });
   });
 
   it("signs callbacks with a wrong key, which independent verifiers refuse; a refusal is retried", async () => {
     const taskId = await wav("refuse", "bad-signature");
-    await until(() => received("refuse").length === 1, "the badly signed callback");
+    await waitFor("the badly signed callback", () => received("refuse").length === 1);
     const [first] = received("refuse");
     expect(header(first!.headers, "webhook-signature")).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
     expect(() => verifyStandard(h.webhookKey, first!.body, first!.headers)).toThrow();
     expect(verifyReseller(h.webhookKey, taskId, first!.headers)).toBe(false);
     // The retry is due a minute (±10 %) after the attempt ended: move the clock once the attempt is recorded.
-    await until(
-      async () => (await h.call(`/api/v1/hookline/tasks/${taskId}/deliveries`)).data.attempts.length === 1,
+    await waitFor(
       "the refused attempt recorded",
+      async () => (await h.call(`/api/v1/hookline/tasks/${taskId}/deliveries`)).data.attempts.length === 1,
     );
     clock.advance(70_000);
-    await until(() => received("refuse").length === 2, "the retry");
+    await waitFor("the retry", () => received("refuse").length === 2);
     expect(() =>
       verifyStandard(h.webhookKey, received("refuse")[1]!.body, received("refuse")[1]!.headers),
     ).toThrow();

@@ -6,7 +6,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../src/store/index.js";
 import { startCheckpointer } from "../../src/store/sqlite-checkpointer.js";
-import { until } from "../tasks/fixtures.js";
+import { waitFor } from "../helpers/wait.js";
 
 const driver = createRequire(import.meta.url).resolve("better-sqlite3");
 const walSize = (path: string) => statSync(`${path}-wal`).size;
@@ -57,7 +57,7 @@ describe("SQLite checkpoints on a worker thread", () => {
       const grown = walSize(path);
       expect(grown).toBeGreaterThan(400_000);
       checkpointer.committed();
-      await until(() => checkpointer.checkpoints() > 0);
+      await waitFor("checkpointer.checkpoints() > 0", () => checkpointer.checkpoints() > 0);
       // Every frame was copied back, so this commit overwrites the WAL from its start: it does not grow.
       insert.run("y");
       expect(walSize(path)).toBe(grown);
@@ -118,7 +118,7 @@ describe("SQLite checkpoints on a worker thread", () => {
       driver,
       onFailure: (e) => failures.push(e),
     });
-    await until(() => failures.length > 0);
+    await waitFor("failures.length > 0", () => failures.length > 0);
     await checkpointer.stop();
     expect(String(failures[0])).toMatch(/directory does not exist|unable to open/i);
   });

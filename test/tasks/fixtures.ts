@@ -11,7 +11,6 @@ import {
   type Runner,
   type Task,
 } from "../../src/tasks/index.js";
-import { waitFor } from "../helpers/wait.js";
 
 /** Shared pieces of the engine suites: a clock at a fixed instant, tasks, and small families. */
 export const T0 = Date.parse("2026-03-01T12:00:00Z");
@@ -127,9 +126,4 @@ export function runnerFor(
     messages: new Notifier(),
     ...(extra.maxRuns === undefined ? {} : { maxRuns: extra.maxRuns }),
   });
-}
-
-/** Waits (real time, bounded) for a condition that a background loop makes true; not for retries. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
-  await waitFor("condition", check, { timeoutMs: ms, intervalMs: 10 });
 }

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../src/lib/clock.js";
 import type { Family } from "../../src/tasks/index.js";
 import { dialects, freshStore } from "../helpers/db.js";
-import { doneOutcome, gate, newClock, queueTasks, runnerFor, taskRow, until } from "./fixtures.js";
+import { waitFor } from "../helpers/wait.js";
+import { doneOutcome, gate, newClock, queueTasks, runnerFor, taskRow } from "./fixtures.js";
 
 /** A family may show a working status while its action runs (voice: `processing_validate`). */
 describe.each(dialects())("progress status on %s", (dialect) => {
@@ -31,7 +32,10 @@ describe.each(dialects())("progress status on %s", (dialect) => {
     };
     const runner = runnerFor(store, clock, "A", family);
     const done = runner.runOnce();
-    await until(async () => (await taskRow(store, id!)).status === "WORKING");
+    await waitFor(
+      '(await taskRow(store, id!)).status === "WORKING"',
+      async () => (await taskRow(store, id!)).status === "WORKING",
+    );
     expect(written).toEqual([true]);
     g.open();
     await done;
@@ -53,7 +57,10 @@ describe.each(dialects())("progress status on %s", (dialect) => {
     };
     const runner = runnerFor(store, clock, "A", family);
     const done = runner.runOnce();
-    await until(async () => (await taskRow(store, id!)).lease_owner === "A");
+    await waitFor(
+      '(await taskRow(store, id!)).lease_owner === "A"',
+      async () => (await taskRow(store, id!)).lease_owner === "A",
+    );
     // Another process took the task over (as after an expired lease).
     await store.db.updateTable("tasks").set({ lease_owner: "B" }).where("id", "=", id!).execute();
     g.open();

@@ -3,6 +3,7 @@ import type { ManualClock } from "../../src/lib/clock.js";
 import type { Runner } from "../../src/tasks/index.js";
 import { claimTasks } from "../../src/tasks/queue.js";
 import { dialects, freshStore } from "../helpers/db.js";
+import { waitFor } from "../helpers/wait.js";
 import {
   gate,
   LEASE_MS,
@@ -12,7 +13,6 @@ import {
   runnerFor,
   taskRow,
   testFamily,
-  until,
   untilAborted,
 } from "./fixtures.js";
 
@@ -55,7 +55,7 @@ describe.each(dialects())("runner on %s", (dialect) => {
     const a = runnerFor(store, clock, "A", hung.family);
     // runOnce renews nothing, like a process that froze: its lease simply runs out.
     const aDone = a.runOnce();
-    await until(() => hung.runs.length === 1);
+    await waitFor("hung.runs.length === 1", () => hung.runs.length === 1);
     const quick = testFamily("B");
     const b = runnerFor(store, clock, "B", quick.family);
     expect(await b.runOnce()).toBe(0);
@@ -80,19 +80,22 @@ describe.each(dialects())("runner on %s", (dialect) => {
     const a = runnerFor(store, clock, "A", hung.family, { leaseMs });
     runners.push(a);
     a.start();
-    await until(() => a.active === 1);
+    await waitFor("a.active === 1", () => a.active === 1);
     const first = (await taskRow(store, id!)).lease_until!;
     for (let i = 0; i < 3; i++) {
       clock.advance(leaseMs - 50);
       // The renewal timer (every leaseMs/3 of real time) moves the lease on from the new "now".
-      await until(async () => (await taskRow(store, id!)).lease_until === clock.now() + leaseMs);
+      await waitFor(
+        "(await taskRow(store, id!)).lease_until === clock.now() + leaseMs",
+        async () => (await taskRow(store, id!)).lease_until === clock.now() + leaseMs,
+      );
     }
     // Well past the first lease, yet still held.
     expect(clock.now()).toBeGreaterThan(first + leaseMs);
     expect(await claimTasks(store, "B", 1, clock.now(), leaseMs)).toEqual([]);
     expect((await taskRow(store, id!)).lease_owner).toBe("A");
     hung.gate.open();
-    await until(() => a.active === 0);
+    await waitFor("a.active === 0", () => a.active === 0);
     expect(await taskRow(store, id!)).toMatchObject({ status: "SUCCESS", runs: 1 });
   });
 
@@ -103,15 +106,18 @@ describe.each(dialects())("runner on %s", (dialect) => {
     const a = runnerFor(store, clock, "A", hung.family, { leaseMs });
     runners.push(a);
     a.start();
-    await until(() => a.active === 1);
+    await waitFor("a.active === 1", () => a.active === 1);
     // Jump past the lease before the renewal timer fires: the poll loop finds the task claimable again.
     clock.advance(leaseMs * 10);
-    await until(async () => (await taskRow(store, id!)).lease_until === clock.now() + leaseMs);
+    await waitFor(
+      "(await taskRow(store, id!)).lease_until === clock.now() + leaseMs",
+      async () => (await taskRow(store, id!)).lease_until === clock.now() + leaseMs,
+    );
     await new Promise((r) => setTimeout(r, 60)); // a few poll rounds (pollMs 20)
     expect(hung.runs).toEqual([id]);
     expect(a.active).toBe(1);
     hung.gate.open();
-    await until(() => a.active === 0);
+    await waitFor("a.active === 0", () => a.active === 0);
     expect(await messagesOf(store, id!)).toHaveLength(1);
   });
 
@@ -124,7 +130,7 @@ describe.each(dialects())("runner on %s", (dialect) => {
     });
     const a = runnerFor(store, clock, "A", slow.family);
     a.start();
-    await until(() => a.active === 1);
+    await waitFor("a.active === 1", () => a.active === 1);
     expect((await taskRow(store, id!)).runs).toBe(1);
     await a.stop(50);
     expect(a.active).toBe(0);
@@ -151,7 +157,7 @@ describe.each(dialects())("runner on %s", (dialect) => {
     const t = testFamily("A", () => g.opened);
     const a = runnerFor(store, clock, "A", t.family);
     a.start();
-    await until(() => a.active === 1);
+    await waitFor("a.active === 1", () => a.active === 1);
     const stopping = a.stop(5_000);
     setTimeout(() => g.open(), 30);
     await stopping;
