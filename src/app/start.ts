@@ -191,7 +191,13 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
     sender,
     url,
     async stop(graceMs = 10_000) {
-      await app?.close();
+      if (app) {
+        // Requests in flight may finish within the grace period; then their connections are closed, so that a
+        // client that keeps one open (or an upload whose source never ends) cannot hold the stop.
+        const server = app.server;
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        await app.close().finally(() => clearTimeout(force));
+      }
       sweeper?.stop();
       await runner?.stop(graceMs);
       await sender?.stop();

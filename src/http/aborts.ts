@@ -1,5 +1,5 @@
 import type { Socket } from "node:net";
-import type { FastifyBaseLogger, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from "fastify";
 
 /**
  * Clients that go away mid-request, and the ones this server cuts off. Either way there is nobody left to answer
@@ -96,4 +96,18 @@ export function settleAbort(request: FastifyRequest, error: unknown): boolean {
   }
   request.socket.destroy();
   return true;
+}
+
+/**
+ * A signal that aborts when the client's connection ends before its answer was sent (it hung up, or the server
+ * is stopping and closed it): work done only for that answer, such as fetching an upload's source, stops then
+ * instead of running on for nobody, and holding up a graceful stop.
+ */
+export function answerWanted(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished)
+      controller.abort(new Error("the client's connection closed before the answer"));
+  });
+  return controller.signal;
 }

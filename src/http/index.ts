@@ -3,7 +3,7 @@
  * from src/routes, which import this folder's helpers (never the other way round).
  * @module
  */
-export { settleAbort } from "./aborts.js";
+export { answerWanted, settleAbort } from "./aborts.js";
 export { buildApp, fromFastifyError, type RouteModule } from "./app.js";
 export { keyOf } from "./auth.js";
 export { errorEnvelope, sendError, sendOk } from "./envelope.js";

@@ -2,7 +2,7 @@ import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
-import { fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
+import { answerWanted, fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkDisk, checkQuota } from "../quota/index.js";
 import type { Services } from "../services/index.js";
@@ -75,7 +75,8 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
           response,
         },
       },
-      (request) => fromBody(request, 0, () => storeFromUrl(services, request.body.fileUrl)),
+      (request, reply) =>
+        fromBody(request, 0, () => storeFromUrl(services, request.body.fileUrl, answerWanted(reply))),
     );
 
     app.post(

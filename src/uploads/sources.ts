@@ -6,13 +6,14 @@ import type { Services } from "../services/index.js";
 import type { Stored } from "./ingest.js";
 
 /** Fetches a remote file through the guarded client (private targets refused, ≤5 vetted redirects, 30 s). */
-export async function storeFromUrl(services: Services, url: string): Promise<Stored> {
+export async function storeFromUrl(services: Services, url: string, signal: AbortSignal): Promise<Stored> {
   const { blobs, config } = services;
   const temp = blobs.tempPath();
   try {
     const res = await services.outbound.download(url, temp, {
       maxBytes: config.limits.uploadBytes,
       timeoutMs: config.limits.downloadTimeoutMs,
+      signal,
     });
     const head = await readHead(temp);
     const { key, size } = await blobs.commit(temp);

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { findFileByPath, isLive } from "../files/index.js";
-import { keyOf, sendOk } from "../http/index.js";
+import { answerWanted, keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkSourceShape, probeAudio } from "../media/index.js";
 import type { Services } from "../services/index.js";
@@ -48,7 +48,7 @@ export function trackRegistrationRoute(fastify: FastifyInstance, services: Servi
         return sendOk(reply, ids);
       }
       if (!body.fileUrl) throw new HooklineError("bad_request", "fileUrl or filePath is required");
-      const stored = await storeFromUrl(services, body.fileUrl);
+      const stored = await storeFromUrl(services, body.fileUrl, answerWanted(reply));
       const data = await ingest(services, stored, {
         ownerId: key.id,
         uploadPath: "tracks",
