@@ -29,6 +29,17 @@ function banner(config: Config, url: string, publicUrl: string): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * A worker signs the download links its callbacks carry (the WAV, the covers) but serves none: without a public
+ * URL they would name this machine's own port, where no API listens.
+ */
+function workerLinkWarning(config: Config): string {
+  return (
+    `\n  Warning: ${OPTIONS.publicUrl.env} is not set, so the links in this worker's callbacks point at ` +
+    `${config.publicUrl}.\n  Set it to the address clients reach the API at (the same on every process).\n\n`
+  );
+}
+
 /** `hookline serve` (API + runner + sender) and `hookline worker` (runner + sender only). */
 export async function serve(args: string[], roles: { api: boolean }): Promise<number> {
   const { values } = parseFlags(args);
@@ -51,7 +62,10 @@ export async function serve(args: string[], roles: { api: boolean }): Promise<nu
     throw error;
   }
   if (running.url) process.stdout.write(banner(config, running.url, running.services.signer.publicUrl));
-  else process.stdout.write("Hookline worker running (task runner and callback sender).\n");
+  else {
+    process.stdout.write("Hookline worker running (task runner and callback sender).\n");
+    if (config.publicUrlFromPort) process.stderr.write(workerLinkWarning(config));
+  }
   await new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: string) => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { OPTIONS } from "../../src/config/index.js";
 import { tmpDir } from "../helpers/audio.js";
+import { startHooklineProcess } from "../helpers/process.js";
 import { waitFor } from "../helpers/wait.js";
 import { requireBuild, runCli, startServe } from "./run.js";
 
@@ -113,3 +114,28 @@ describe("hookline serve", () => {
 });
 
 const until = (check: () => boolean) => waitFor("the banner", check, { timeoutMs: 5_000 });
+
+describe("hookline worker", () => {
+  it("says at start when it has no public URL for the links its callbacks carry, and not when it has one", async () => {
+    const dir = await tmpDir("cli-worker");
+    try {
+      const env = { HOOKLINE_DATA_DIR: `${dir.path}/data`, HOOKLINE_LOG_LEVEL: "warn" };
+      const bare = await startHooklineProcess({ command: "worker", env });
+      await waitFor("the worker's warning", () => bare.output().includes("HOOKLINE_PUBLIC_URL is not set"), {
+        state: () => bare.output(),
+      });
+      expect(bare.output()).toContain("point at http://localhost:3000");
+      await bare.stop("SIGTERM");
+      const named = await startHooklineProcess({
+        command: "worker",
+        env: { ...env, HOOKLINE_PUBLIC_URL: "https://hooks.example.com" },
+      });
+      // Stopped first, so that everything it wrote at start has arrived.
+      await named.stop("SIGTERM");
+      expect(named.output()).toContain("Hookline worker running");
+      expect(named.output()).not.toContain("HOOKLINE_PUBLIC_URL is not set");
+    } finally {
+      await dir.cleanup();
+    }
+  });
+});
