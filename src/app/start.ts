@@ -66,7 +66,10 @@ export async function openServices(
   const store = await openStore(config.database);
   const metrics = createMetrics({ store, clock, log });
   // Wrapped once here, so that every failure of the store counts whichever folder called it.
-  const blobs = watchFailures(await createLocalBlobStore(join(config.dataDir, "files")), metrics.storageFailed);
+  const blobs = watchFailures(
+    await createLocalBlobStore(join(config.dataDir, "files")),
+    metrics.storageFailed,
+  );
   const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
   const outbound = observeRefusals(createOutbound(config.outbound), metrics.refused);
   const tasks = new Notifier();

@@ -64,7 +64,10 @@ export async function outboxDepth(db: Kysely<Database>, now: number): Promise<Ou
  * How long the oldest due work has waited, in ms (0 when none): tasks due and not under a lease, and pending
  * messages due and not under one. Both read the partial indexes of queued work.
  */
-export async function oldestDue(db: Kysely<Database>, now: number): Promise<{ tasks: number; messages: number }> {
+export async function oldestDue(
+  db: Kysely<Database>,
+  now: number,
+): Promise<{ tasks: number; messages: number }> {
   const [t, m] = await Promise.all([
     db
       .selectFrom("tasks")

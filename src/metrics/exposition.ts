@@ -35,11 +35,14 @@ export async function startMetricsListener(
       return;
     }
     if (!scrapeAllowed(opts.token, req.headers.authorization)) {
-      res.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" }).end("unauthorized\n");
+      res
+        .writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" })
+        .end("unauthorized\n");
       return;
     }
     metrics.render().then(
-      (text) => res.writeHead(200, { "content-type": metrics.contentType }).end(req.method === "HEAD" ? "" : text),
+      (text) =>
+        res.writeHead(200, { "content-type": metrics.contentType }).end(req.method === "HEAD" ? "" : text),
       () => res.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"),
     );
   });

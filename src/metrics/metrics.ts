@@ -1,7 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Clock } from "../lib/clock.js";
-import type { Logger } from "../lib/logger.js";
 import { messageTime } from "../lib/ids.js";
+import type { Logger } from "../lib/logger.js";
 import type { Refusal } from "../net/index.js";
 import type { AttemptRecord } from "../outbox/index.js";
 import type { Store } from "../store/index.js";
@@ -32,7 +32,8 @@ export interface Metrics {
 }
 
 /** Shown in the HELP of every figure read from the database, which all processes share. */
-const SHARED = "Read from the shared database at scrape time: every process reports the same value (use max by).";
+const SHARED =
+  "Read from the shared database at scrape time: every process reports the same value (use max by).";
 
 /** Attempts per round: 1 … the default schedule's 4 and past it. */
 const ATTEMPT_BUCKETS = [1, 2, 3, 4, 5, 6, 8];
@@ -159,7 +160,8 @@ export function createMetrics(deps: { store: Store; clock: Clock; log: Logger })
   });
   // Present from the first scrape, so that rate() and absent() see the series before the first event.
   takeovers.inc({ queue: "tasks" }, 0);
-  for (const c of ["2xx", "3xx", "4xx", "5xx", "timeout", "network", "refused"]) attempts.inc({ class: c }, 0);
+  for (const c of ["2xx", "3xx", "4xx", "5xx", "timeout", "network", "refused"])
+    attempts.inc({ class: c }, 0);
 
   return {
     registry,

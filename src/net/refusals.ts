@@ -50,7 +50,8 @@ export function observeRefusals(outbound: Outbound, refused: (reason: Refusal) =
     vet: (url) => outbound.vet(url).catch(watch),
     async post(url, body, headers, opts) {
       const result = await outbound.post(url, body, headers, opts);
-      const reason = result.errorClass === null ? null : refusalOf(result.errorClass, result.errorMessage ?? "");
+      const reason =
+        result.errorClass === null ? null : refusalOf(result.errorClass, result.errorMessage ?? "");
       if (reason !== null) refused(reason);
       return result;
     },

@@ -11,10 +11,11 @@ export function metricsRoutes(app: FastifyInstance, services: Services) {
   const { metrics } = services;
   app.get("/metrics", { config: { public: true }, schema: { hide: true } }, async (request, reply) => {
     if (!scrapeAllowed(services.config.metrics.token, request.headers.authorization)) {
-      return reply
-        .code(401)
-        .header("www-authenticate", "Bearer")
-        .send({ code: 401, msg: "GET /metrics needs Authorization: Bearer <HOOKLINE_METRICS_TOKEN>", data: null });
+      return reply.code(401).header("www-authenticate", "Bearer").send({
+        code: 401,
+        msg: "GET /metrics needs Authorization: Bearer <HOOKLINE_METRICS_TOKEN>",
+        data: null,
+      });
     }
     const text = await metrics.render();
     return reply.type(metrics.contentType).send(text);

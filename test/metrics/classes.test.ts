@@ -48,14 +48,14 @@ describe("refusalOf, on the guard's real refusals", () => {
   it("names the download refusals and leaves other failures alone", () => {
     expect(refusalOf("payload_too_large", "the source is larger than 10 bytes")).toBe("too_large");
     expect(refusalOf("source_unavailable", "more than 5 redirects")).toBe("redirects");
-    expect(refusalOf("source_unavailable", "the source answered Content-Encoding: gzip (identity was asked for)")).toBe(
-      "encoding",
-    );
+    expect(
+      refusalOf("source_unavailable", "the source answered Content-Encoding: gzip (identity was asked for)"),
+    ).toBe("encoding");
     expect(refusalOf("source_unavailable", "the source answered HTTP 404 (example.com)")).toBeNull();
     expect(refusalOf("timeout", "no answer within 15000 ms")).toBeNull();
-    expect(refusalOf("target_refused", "target refused: nowhere.invalid could not be resolved (ENOTFOUND)")).toBe(
-      "unresolved",
-    );
+    expect(
+      refusalOf("target_refused", "target refused: nowhere.invalid could not be resolved (ENOTFOUND)"),
+    ).toBe("unresolved");
   });
 });
 

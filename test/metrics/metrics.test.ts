@@ -142,14 +142,20 @@ describe.each(dialects())("GET /metrics on %s", (dialect) => {
     expect(after.value("hookline_callback_attempts_per_delivery_sum", { outcome: "delivered" })).toBe(1);
     expect(after.value("hookline_callback_attempts_per_delivery_count", { outcome: "failed" })).toBe(1);
     expect(after.value("hookline_callback_attempts_per_delivery_sum", { outcome: "failed" })).toBe(2);
-    expect(after.value("hookline_callback_attempts_per_delivery_bucket", { outcome: "failed", le: "1" })).toBe(0);
-    expect(after.value("hookline_callback_attempts_per_delivery_bucket", { outcome: "failed", le: "2" })).toBe(1);
+    expect(
+      after.value("hookline_callback_attempts_per_delivery_bucket", { outcome: "failed", le: "1" }),
+    ).toBe(0);
+    expect(
+      after.value("hookline_callback_attempts_per_delivery_bucket", { outcome: "failed", le: "2" }),
+    ).toBe(1);
     // Completion → first 2xx: one observation, and a real duration.
     expect(after.value("hookline_callback_delivery_seconds_count")).toBe(1);
     expect(after.value("hookline_callback_delivery_seconds_sum")).toBeGreaterThanOrEqual(0);
     // Two conversions ran and succeeded (the held one has not run).
     expect(after.value("hookline_task_run_seconds_count", { family: "wav", outcome: "succeeded" })).toBe(2);
-    expect(after.value("hookline_task_run_seconds_sum", { family: "wav", outcome: "succeeded" })).toBeGreaterThan(0);
+    expect(
+      after.value("hookline_task_run_seconds_sum", { family: "wav", outcome: "succeeded" }),
+    ).toBeGreaterThan(0);
     expect(after.all("hookline_task_run_seconds_count", { outcome: "failed" })).toEqual([]);
     expect(after.value("hookline_outbound_refusals_total", { reason: "address" })).toBe(1);
     // Queues after: only the held task; nothing due, nothing pending in the outbox.

@@ -20,7 +20,8 @@ export function parseExposition(text: string): Sample[] {
     const labels: Record<string, string> = {};
     for (const l of (m[2] ?? "").matchAll(LABEL)) labels[l[1] ?? ""] = (l[2] ?? "").replace(/\\(.)/g, "$1");
     const raw = m[3] ?? "";
-    const value = raw === "+Inf" ? Number.POSITIVE_INFINITY : raw === "-Inf" ? Number.NEGATIVE_INFINITY : Number(raw);
+    const value =
+      raw === "+Inf" ? Number.POSITIVE_INFINITY : raw === "-Inf" ? Number.NEGATIVE_INFINITY : Number(raw);
     samples.push({ name: m[1] ?? "", labels, value });
   }
   return samples;
@@ -39,7 +40,8 @@ export class Scrape {
   }
   value(name: string, labels: Record<string, string> = {}): number | undefined {
     const found = this.all(name, labels);
-    if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
+    if (found.length > 1)
+      throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} samples`);
     return found[0]?.value;
   }
   /** The sum over every sample of `name` matching `labels` (0 when none). */
@@ -49,7 +51,10 @@ export class Scrape {
 }
 
 /** GET /metrics with an optional token; answers the response and, when 200, the parsed scrape. */
-export async function scrape(base: string, token?: string): Promise<{ res: Response; scrape: Scrape | null }> {
+export async function scrape(
+  base: string,
+  token?: string,
+): Promise<{ res: Response; scrape: Scrape | null }> {
   const res = await fetch(`${base}/metrics`, {
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
     signal: AbortSignal.timeout(20_000),

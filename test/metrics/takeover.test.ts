@@ -54,7 +54,11 @@ describe.each(dialects())("lease takeovers on %s", (dialect) => {
   it("shows a task under an expired lease as stalled, and counts the claim that takes it over", async () => {
     const form = new FormData();
     form.set("uploadPath", "music");
-    form.set("file", new Blob([await readFile(await makeAudio(dir.path, { format: "mp3", seconds: 1 }))]), "a.mp3");
+    form.set(
+      "file",
+      new Blob([await readFile(await makeAudio(dir.path, { format: "mp3", seconds: 1 }))]),
+      "a.mp3",
+    );
     const up = await h.call("/api/file-stream-upload", { method: "POST", body: form });
     const gen = await h.call("/api/v1/wav/generate", {
       json: { audioId: up.data.audioId, callBackUrl: `${ok.origin}/cb` },
@@ -80,7 +84,9 @@ describe.each(dialects())("lease takeovers on %s", (dialect) => {
     expect(stalled.value("hookline_lease_takeovers_total", { queue: "tasks" })).toBe(0);
 
     const { services } = h.running;
-    const families = new Map<string, Family>(FAMILIES.map((make) => make(services).family).map((f) => [f.name, f]));
+    const families = new Map<string, Family>(
+      FAMILIES.map((make) => make(services).family).map((f) => [f.name, f]),
+    );
     runner = createRunner(runnerOptions(services, families, "test-runner"));
     runner.start();
     const after = await waitFor(
