@@ -176,6 +176,8 @@ export function createMetrics(deps: { store: Store; clock: Clock; log: Logger })
       perDelivery.observe({ outcome: record.outcome }, record.message.round_attempts + 1);
       // The first round only: a redelivery (or a simulated duplicate) is not the task's first delivery.
       if (record.outcome === "delivered" && record.message.round_trigger === "auto") {
+        // A message is queued by the completion's transaction and its id carries that moment (ids.ts), so the
+        // claim need not return one more column.
         const queuedAt = messageTime(record.message.id);
         if (queuedAt !== null) firstDelivery.observe(Math.max(0, record.endedAt - queuedAt) / 1000);
       }

@@ -26,8 +26,10 @@ export function watchFailures<T extends object>(target: T, failed: (operation: s
     if (!notTheStores(error)) failed(operation);
   };
   return new Proxy(target, {
-    get(obj, prop, receiver) {
-      const value: unknown = Reflect.get(obj, prop, receiver);
+    get(obj, prop) {
+      // Read on the store itself, not through the proxy: getters and methods that use private fields (#x) need
+      // `this` to be the real object.
+      const value: unknown = Reflect.get(obj, prop);
       if (typeof value !== "function" || typeof prop !== "string") return value;
       let fn = wrapped.get(prop);
       if (fn === undefined) {

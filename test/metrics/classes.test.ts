@@ -70,7 +70,12 @@ describe("messageTime", () => {
 describe("watchFailures", () => {
   class Store {
     readonly root = "/blobs";
+    #opened = 0;
+    get opened(): number {
+      return this.#opened;
+    }
     async delete(key: string): Promise<void> {
+      this.#opened++;
       if (key === "bad") throw Object.assign(new Error("EIO: i/o error"), { code: "EIO" });
     }
     async write(size: number): Promise<number> {
@@ -95,5 +100,7 @@ describe("watchFailures", () => {
     await expect(store.write(11)).rejects.toThrow("too large");
     expect(() => store.pathOf("")).toThrow("no key");
     expect(failed).toEqual(["delete", "pathOf"]);
+    // Private fields work through the proxy (S3 clients and class-based stores use them).
+    expect(store.opened).toBe(2);
   });
 });
