@@ -64,12 +64,8 @@ export async function openServices(
       `ffmpeg was not found, and Hookline decodes audio with it.\n${ffmpegInstallHelp()}`,
     );
   const store = await openStore(config.database);
+  const blobs = await createLocalBlobStore(join(config.dataDir, "files"));
   const metrics = createMetrics({ store, clock, log });
-  // Wrapped once here, so that every failure of the store counts whichever folder called it.
-  const blobs = watchFailures(
-    await createLocalBlobStore(join(config.dataDir, "files")),
-    metrics.storageFailed,
-  );
   const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
   const outbound = observeRefusals(createOutbound(config.outbound), metrics.refused);
   const tasks = new Notifier();
@@ -83,7 +79,8 @@ export async function openServices(
   return {
     config,
     store,
-    blobs,
+    // Wrapped once here, so that every failure of the store counts whichever folder called it.
+    blobs: watchFailures(blobs, metrics.storageFailed),
     signer,
     outbound,
     disk: createDiskGauge(config.dataDir, clock),
