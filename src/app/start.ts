@@ -10,9 +10,10 @@ import { type Clock, systemClock } from "../lib/clock.js";
 import { randomToken } from "../lib/ids.js";
 import type { Logger } from "../lib/logger.js";
 import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
-import { createOutbound } from "../net/index.js";
+import { createMetrics, startMetricsListener, watchFailures } from "../metrics/index.js";
+import { createOutbound, observeRefusals } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
-import { commonRoutes, hooklineRoutes } from "../routes/index.js";
+import { commonRoutes, hooklineRoutes, metricsRoutes } from "../routes/index.js";
 import type { Services } from "../services/index.js";
 import { simulatingFamily, simulationSender } from "../simulation/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
@@ -43,6 +44,8 @@ export interface Running {
   readonly sender: Sender | null;
   /** The address the API listens on, when it runs. */
   readonly url: string | null;
+  /** The metrics-only listener's address, when `HOOKLINE_METRICS_PORT` is set. */
+  readonly metricsUrl: string | null;
   /** Graceful stop: no new requests or claims, running work finished or its leases released. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -62,8 +65,9 @@ export async function openServices(
     );
   const store = await openStore(config.database);
   const blobs = await createLocalBlobStore(join(config.dataDir, "files"));
+  const metrics = createMetrics({ store, clock, log });
   const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
-  const outbound = createOutbound(config.outbound);
+  const outbound = observeRefusals(createOutbound(config.outbound), metrics.refused);
   const tasks = new Notifier();
   const messages = new Notifier();
   const channels: Record<string, Notifier> = { hookline_tasks: tasks, hookline_messages: messages };
@@ -75,13 +79,15 @@ export async function openServices(
   return {
     config,
     store,
-    blobs,
+    // Wrapped once here, so that every failure of the store counts whichever folder called it.
+    blobs: watchFailures(blobs, metrics.storageFailed),
     signer,
     outbound,
     disk: createDiskGauge(config.dataDir, clock),
     ffmpeg,
     clock,
     log,
+    metrics,
     tasks,
     messages,
     async close() {
@@ -122,6 +128,7 @@ export function runnerOptions(
   return {
     ...loopOptions(services, families, owner, services.config.runner.concurrency),
     tasks: services.tasks,
+    observer: services.metrics.runner,
   };
 }
 
@@ -139,6 +146,7 @@ export function senderOptions(
     excerptBytes: delivery.excerptBytes,
     policy: { scheduleMs: delivery.retryScheduleMs, jitter: delivery.jitter },
     extension: simulationSender,
+    observe: services.metrics.attempted,
   };
 }
 
@@ -169,6 +177,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       trackRoutes,
       trackRegistrationRoute,
       hooklineRoutes,
+      metricsRoutes,
       ...modules.map((m) => m.routes),
     ]);
     url = await app.listen({ host: config.host, port: config.port });
@@ -178,6 +187,11 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       services.signer.rebase(`http://localhost:${bound.port}`);
     }
   }
+  const { port: metricsPort, token } = config.metrics;
+  const metricsListener =
+    metricsPort === null
+      ? null
+      : await startMetricsListener(services.metrics, { host: config.host, port: metricsPort, token });
   const runner = roles.runner ? createRunner(runnerOptions(services, families, owner)) : null;
   const sender = roles.sender ? createSender(senderOptions(services, families, owner)) : null;
   runner?.start();
@@ -190,6 +204,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
     runner,
     sender,
     url,
+    metricsUrl: metricsListener?.url ?? null,
     async stop(graceMs = 10_000) {
       if (app) {
         // Requests in flight may finish within the grace period; then their connections are closed, so that a
@@ -199,6 +214,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
         await app.close().finally(() => clearTimeout(force));
       }
       sweeper?.stop();
+      await metricsListener?.close();
       await runner?.stop(graceMs);
       await sender?.stop();
       await services.close();

@@ -23,6 +23,8 @@ export interface Config {
     readonly excerptBytes: number;
     readonly rotationGraceMs: number;
   };
+  /** GET /metrics: the Bearer token it asks for (null: open), and a metrics-only listener's port (null: none). */
+  readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly outbound: { readonly allowHosts: readonly string[]; readonly allowPrivate: boolean };
   readonly dev: boolean;
   readonly runner: { readonly concurrency: number; readonly leaseMs: number; readonly pollMs: number };
@@ -197,6 +199,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
       downloadUrlMs: read(OPTIONS.downloadUrlMinutes),
     },
     trustProxy: read(OPTIONS.trustProxy),
+    metrics: { token: read(OPTIONS.metricsToken) || null, port: read(OPTIONS.metricsPort) },
     // An empty --ffmpeg "" means the one on PATH, as when it is not given.
     ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },
     logLevel: read(OPTIONS.logLevel),

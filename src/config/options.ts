@@ -192,6 +192,20 @@ export const OPTIONS = {
     default: false,
     help: "trust X-Forwarded-* headers (behind a reverse proxy)",
   }),
+  metricsToken: option({
+    env: "HOOKLINE_METRICS_TOKEN",
+    flag: "metrics-token",
+    type: text,
+    unset: "(none: /metrics is open)",
+    help: "Bearer token GET /metrics asks for (docs/operations.md)",
+  }),
+  metricsPort: option({
+    env: "HOOKLINE_METRICS_PORT",
+    flag: "metrics-port",
+    type: int(0),
+    unset: "(none)",
+    help: "also serve /metrics alone on this port (a worker's only HTTP listener)",
+  }),
   ffmpegPath: option({
     env: "HOOKLINE_FFMPEG",
     flag: "ffmpeg",

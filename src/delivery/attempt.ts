@@ -23,6 +23,8 @@ export interface AttemptOptions {
   readonly policy: RetryPolicy;
   readonly userAgent?: string;
   readonly random?: () => number;
+  /** Told of every attempt as it ends, before it is recorded (monitoring, src/metrics). */
+  readonly observe?: (record: AttemptRecord) => void;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function attempt(
   });
   const endedAt = clock.now();
   const decision = decide(result, message.round_attempts + 1, opts.policy, opts.random);
-  return {
+  const record: AttemptRecord = {
     message,
     trigger: message.round_attempts === 0 ? roundTrigger(message.round_trigger) : "auto",
     startedAt,
@@ -71,6 +73,8 @@ export async function attempt(
     outcome: decision.outcome,
     nextAt: decision.outcome === "retry" ? endedAt + decision.delayMs : null,
   };
+  opts.observe?.(record);
+  return record;
 }
 
 /** A round's trigger as stored; anything unknown counts as `auto`. */

@@ -59,6 +59,23 @@ export const newMessageId = (now: number = Date.now()): string => {
   return `msg_${time}${randomFrom(BASE32, 16)}`;
 };
 
+/**
+ * The creation time (ms) a message id carries (see {@link newMessageId}), or null for an id of another form.
+ *
+ * @example
+ * messageTime(newMessageId(1_700_000_000_000)) // 1_700_000_000_000
+ */
+export function messageTime(id: string): number | null {
+  if (!id.startsWith("msg_") || id.length < 14) return null;
+  let t = 0;
+  for (const ch of id.slice(4, 14)) {
+    const digit = SORTED_BASE32.indexOf(ch);
+    if (digit < 0) return null;
+    t = t * 32 + digit;
+  }
+  return t;
+}
+
 /** An API key: `hk_` + 32 base62 characters (spec 13). */
 export const newApiKey = (): string => `hk_${randomFrom(BASE62, 32)}`;
 

@@ -10,3 +10,4 @@ export type { ErrorClass } from "./network-errors.js";
 export type { Outbound, OutboundOptions } from "./outbound.js";
 export { createOutbound } from "./outbound.js";
 export type { PostOptions, PostResult } from "./post.js";
+export { observeRefusals, type Refusal, refusalOf } from "./refusals.js";

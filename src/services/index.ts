@@ -3,6 +3,7 @@ import type { BlobStore, UrlSigner } from "../files/index.js";
 import type { Clock } from "../lib/clock.js";
 import type { Logger } from "../lib/logger.js";
 import type { Ffmpeg } from "../media/index.js";
+import type { Metrics } from "../metrics/index.js";
 import type { Outbound } from "../net/index.js";
 import type { DiskGauge } from "../quota/index.js";
 import type { Store } from "../store/index.js";
@@ -23,6 +24,8 @@ export interface Services {
   readonly ffmpeg: Ffmpeg;
   readonly clock: Clock;
   readonly log: Logger;
+  /** This process's Prometheus registry and the observers that feed it. */
+  readonly metrics: Metrics;
   /** Poked when a task is queued. */
   readonly tasks: Notifier;
   /** Poked when a callback is queued. */

@@ -17,5 +17,11 @@ export { Notifier } from "./notifier.js";
 export { insertOnlyOnce, type OnlyOnceRule } from "./only-once.js";
 export { insertTask, type NewTask, queueAction } from "./queue.js";
 export { removeTask } from "./remove.js";
-export { createRunner, type LeaseLoopOptions, type Runner, type RunnerOptions } from "./runner.js";
+export {
+  createRunner,
+  type LeaseLoopOptions,
+  type Runner,
+  type RunnerObserver,
+  type RunnerOptions,
+} from "./runner.js";
 export { type StatusChange, setStatus, settleTask } from "./status.js";

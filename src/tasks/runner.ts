@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { Clock } from "../lib/clock.js";
 import { toError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
@@ -29,6 +30,19 @@ export interface RunnerOptions extends LeaseLoopOptions {
   readonly tasks: Notifier;
   /** A task claimed more often than this (its worker died each time) is failed instead of tried again. */
   readonly maxRuns?: number;
+  /** Told what the runner did (monitoring, src/metrics); it changes nothing the runner does. */
+  readonly observer?: RunnerObserver;
+}
+
+/** What a runner reports as it works. */
+export interface RunnerObserver {
+  /**
+   * A claim of a task whose previous claim of the same action neither completed nor was given back (its `runs`
+   * was already 1 or more): that lease ran out, and this runner takes the task over.
+   */
+  takenOver?(task: Task): void;
+  /** An action ended; `lost`: the lease had passed to another worker before the outcome could be written. */
+  finished?(task: Task, outcome: "succeeded" | "failed" | "lost", seconds: number): void;
 }
 
 export interface Runner {
@@ -56,6 +70,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     const family = opts.families.get(task.family);
     const taskLog = log.child({ taskId: task.id, family: task.family, action: task.action });
     let outcome: Outcome;
+    const started = performance.now();
     if (!family) {
       // A process of another version may know this family (rolling upgrade): give it back, due in a minute.
       taskLog.error("no family registered for this task in this process; released for other workers");
@@ -82,6 +97,10 @@ export function createRunner(opts: RunnerOptions): Runner {
       }
     }
     const applied = await completeTask(store, task, opts.owner, outcome, clock.now());
+    // Families write "no error" as the wire does: absent, 0 (voice) or 200 (cover).
+    const ok = outcome.errorCode == null || outcome.errorCode === 0 || outcome.errorCode === 200;
+    const ended = !applied ? "lost" : ok ? "succeeded" : "failed";
+    opts.observer?.finished?.(task, ended, (performance.now() - started) / 1000);
     if (!applied) taskLog.warn("lease lost before completion; another worker owns the task now");
     if (applied && outcome.callback && task.callbackUrl) opts.messages.wake();
   }
@@ -102,7 +121,9 @@ export function createRunner(opts: RunnerOptions): Runner {
 
   async function claim(limit: number): Promise<Task[]> {
     try {
-      return await claimTasks(store, opts.owner, limit, clock.now(), opts.leaseMs);
+      const claimed = await claimTasks(store, opts.owner, limit, clock.now(), opts.leaseMs);
+      for (const task of claimed) if (task.runs > 1) opts.observer?.takenOver?.(task);
+      return claimed;
     } catch (error) {
       log.error({ err: error }, "claiming tasks failed");
       return [];
