@@ -42,6 +42,21 @@ const RUN_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
 /** From an instant delivery to one after the whole default retry schedule (21 minutes). */
 const DELIVERY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 120, 300, 600, 1200, 1800, 3600];
 
+let processMetrics: Registry | null = null;
+
+/**
+ * The process's own figures (CPU, memory, event loop lag, descriptors) in one registry per process: collecting
+ * them installs a GC observer and an event-loop monitor that are never removed, so each Hookline started in the
+ * same process (tests, benchmarks) must not add its own.
+ */
+function processRegistry(): Registry {
+  if (processMetrics === null) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: "hookline_" });
+  }
+  return processMetrics;
+}
+
 /** The class of an attempt's answer. */
 export function attemptClass(record: Pick<AttemptRecord, "status" | "errorClass">): AttemptClass {
   if (record.status !== null) {
@@ -64,7 +79,6 @@ export function createMetrics(deps: { store: Store; clock: Clock; log: Logger })
   const { store, clock, log } = deps;
   const registry = new Registry();
   const registers = [registry];
-  collectDefaultMetrics({ register: registry, prefix: "hookline_" });
 
   const queryErrors = new Counter({
     name: "hookline_metrics_query_errors_total",
@@ -186,7 +200,7 @@ export function createMetrics(deps: { store: Store; clock: Clock; log: Logger })
     storageFailed: (operation) => storageErrors.inc({ operation }),
     async render() {
       await readDatabase();
-      return registry.metrics();
+      return (await registry.metrics()) + (await processRegistry().metrics());
     },
   };
 }
