@@ -138,7 +138,7 @@ describe("files, credits and download-url (kie dialect, manual clock)", () => {
     }
     const after = await getFile(store.db, fileId);
     expect(after!.expired_at).not.toBeNull();
-    expect(existsSync(blobs.pathOf(after!.storage_key))).toBe(false);
+    expect(await blobs.exists(after!.storage_key)).toBe(false);
     const res = await fetch(up.downloadUrl);
     expect(res.status).toBe(410);
     await res.arrayBuffer();
