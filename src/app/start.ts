@@ -100,7 +100,10 @@ export async function openServices(
 function openBlobStore(config: Config, log: Logger): Promise<BlobStore> {
   const root = join(config.dataDir, "files");
   if (config.s3 === null) return createLocalBlobStore(root);
-  log.info({ bucket: config.s3.bucket, endpoint: config.s3.endpoint, prefix: config.s3.prefix }, "files are stored in S3");
+  log.info(
+    { bucket: config.s3.bucket, endpoint: config.s3.endpoint, prefix: config.s3.prefix },
+    "files are stored in S3",
+  );
   return createS3BlobStore({ scratchRoot: root, s3: config.s3, log });
 }
 

@@ -48,7 +48,10 @@ export interface BlobStore {
   /** Stores a filled temp file under a new random key; the temp file is gone afterwards, whatever the outcome. */
   commit(tempPath: string): Promise<{ key: string; size: number }>;
   /** Streams `source` to a new blob; past `maxBytes` it stops with `payload_too_large`, leaving nothing behind. */
-  writeStream(source: ByteSource, opts: { maxBytes: number }): Promise<{ key: string; size: number; head: Uint8Array }>;
+  writeStream(
+    source: ByteSource,
+    opts: { maxBytes: number },
+  ): Promise<{ key: string; size: number; head: Uint8Array }>;
   /**
    * A local file with the blob's bytes, for ffmpeg. Its inputs must be seekable (MP4/M4A put their index at the
    * end), so a remote blob is streamed into the scratch area first rather than handed over as a URL or a pipe.
@@ -153,7 +156,8 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
 
     async local(key) {
       const path = pathOf(key);
-      if ((await stored(key)) === null) throw new HooklineError("source_unavailable", "the stored file is missing");
+      if ((await stored(key)) === null)
+        throw new HooklineError("source_unavailable", "the stored file is missing");
       // The store's own file: nothing to give back.
       return { path, release: async () => undefined };
     },

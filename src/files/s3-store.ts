@@ -72,7 +72,12 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
   const name = (key: string) => objectKey(s3.prefix, key);
 
   /** Runs one call under the deadline (and `outer`, a caller's signal); failures are logged and translated. */
-  async function call<T>(op: string, key: string | null, run: (signal: AbortSignal) => Promise<T>, outer?: AbortSignal) {
+  async function call<T>(
+    op: string,
+    key: string | null,
+    run: (signal: AbortSignal) => Promise<T>,
+    outer?: AbortSignal,
+  ) {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
@@ -106,9 +111,10 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
       await up.done();
     } catch (err) {
       // A body that failed (too large, a client that hung up) is the body's error, not the storage's.
-      const cause = body.errored ?? err;
+      const bodyError = body.errored;
+      body.destroy();
       await removeQuietly(key);
-      throw cause instanceof HooklineError ? cause : failure(op, key, cause, false);
+      throw bodyError ?? failure(op, key, err, false);
     }
   }
 
@@ -181,7 +187,11 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
         const res = await call("download", key, (s) => getObject(key, undefined, s), signal);
         if (!(res.Body instanceof Readable)) throw new Error("GetObject answered no stream");
         // Past the headers, a stalled transfer is ended by the client's requestTimeout.
-        await pipeline(res.Body, createWriteStream(path, { flags: "wx", mode: 0o600 }), signal ? { signal } : {});
+        await pipeline(
+          res.Body,
+          createWriteStream(path, { flags: "wx", mode: 0o600 }),
+          signal ? { signal } : {},
+        );
       } catch (err) {
         await rm(path, { force: true });
         if (missing(err)) throw new HooklineError("source_unavailable", "the stored file is missing");
@@ -199,7 +209,8 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
     async read(key, range) {
       try {
         const res = await call("read", key, (s) => getObject(key, `bytes=${range.start}-${range.end}`, s));
-        if (!(res.Body instanceof Readable)) throw new HooklineError("internal", "GetObject answered no stream");
+        if (!(res.Body instanceof Readable))
+          throw new HooklineError("internal", "GetObject answered no stream");
         return res.Body;
       } catch (err) {
         if (missing(err)) throw new HooklineError("not_found", "the stored file is missing");
@@ -259,10 +270,8 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
 
 /** A 404 from S3: NoSuchKey (GET), NotFound (HEAD). */
 function missing(err: unknown): boolean {
-  return (
-    err instanceof HooklineError
-      ? missing(err.cause)
-      : err instanceof S3ServiceException &&
-          (err.name === "NoSuchKey" || err.name === "NotFound" || err.$metadata.httpStatusCode === 404)
-  );
+  return err instanceof HooklineError
+    ? missing(err.cause)
+    : err instanceof S3ServiceException &&
+        (err.name === "NoSuchKey" || err.name === "NotFound" || err.$metadata.httpStatusCode === 404);
 }

@@ -1,7 +1,7 @@
 import type { Readable } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { HooklineError } from "../lib/errors.js";
 import type { Clock } from "../lib/clock.js";
+import { HooklineError } from "../lib/errors.js";
 import type { BlobStore } from "./blob-store.js";
 import { contentDisposition, etagFor, noneMatch, safeContentType } from "./headers.js";
 import { parseRange } from "./range.js";
@@ -79,7 +79,8 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
             return null;
           },
         );
-        if (redirect !== null) return reply.code(307).header("location", redirect).header("cache-control", "no-store").send();
+        if (redirect !== null)
+          return reply.code(307).header("location", redirect).header("cache-control", "no-store").send();
       }
 
       let size: number;

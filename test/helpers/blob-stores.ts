@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BlobStore, createLocalBlobStore, createS3BlobStore } from "../../src/files/index.js";
 import { loadConfig } from "../../src/config/index.js";
+import { type BlobStore, createLocalBlobStore, createS3BlobStore } from "../../src/files/index.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { startS3, type TestS3 } from "./s3.js";
 
@@ -29,7 +29,10 @@ export interface TestBlobStore {
  * A fresh, empty store of the given kind. The S3 one uses a key prefix (`t/`) so that every suite also checks that
  * the prefix is honoured; `env` adds settings (`HOOKLINE_S3_PRESIGNED_DOWNLOADS`).
  */
-export async function freshBlobStore(kind: BlobStoreKind, env: Record<string, string> = {}): Promise<TestBlobStore> {
+export async function freshBlobStore(
+  kind: BlobStoreKind,
+  env: Record<string, string> = {},
+): Promise<TestBlobStore> {
   const dir = await mkdtemp(join(tmpdir(), `hookline-${kind}-`));
   const root = join(dir, "files");
   if (kind === "local") {
@@ -44,7 +47,12 @@ export async function freshBlobStore(kind: BlobStoreKind, env: Record<string, st
   const s3 = await startS3();
   const settings = loadConfig({ ...s3.env, HOOKLINE_S3_PREFIX: "t/", ...env }).s3;
   if (settings === null) throw new Error("no S3 settings");
-  const store = await createS3BlobStore({ scratchRoot: root, s3: settings, log: silentLogger, timeoutMs: 5_000 });
+  const store = await createS3BlobStore({
+    scratchRoot: root,
+    s3: settings,
+    log: silentLogger,
+    timeoutMs: 5_000,
+  });
   return {
     store,
     root,
@@ -64,6 +72,7 @@ export async function readBlob(store: BlobStore, key: string): Promise<Buffer> {
   if (found === null) throw new Error(`no blob ${key}`);
   if (found.size === 0) return Buffer.alloc(0);
   const parts: Buffer[] = [];
-  for await (const chunk of await store.read(key, { start: 0, end: found.size - 1 })) parts.push(Buffer.from(chunk));
+  for await (const chunk of await store.read(key, { start: 0, end: found.size - 1 }))
+    parts.push(Buffer.from(chunk));
   return Buffer.concat(parts);
 }

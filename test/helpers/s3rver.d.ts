@@ -14,7 +14,8 @@ declare module "s3rver" {
   export interface S3rverContext {
     readonly method: string;
     readonly path: string;
-    readonly query: Record<string, string | string[] | undefined>;
+    /** Koa's parsed query; assigning it rewrites the request's query string. */
+    query: Record<string, string | string[] | undefined>;
     status: number;
     body: unknown;
     type: string;
