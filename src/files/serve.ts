@@ -168,7 +168,7 @@ function trouble(request: FastifyRequest, reply: FastifyReply, err: unknown, fil
     return plain(reply, 404, "file not found");
   }
   if (err instanceof HooklineError && err.code === "unavailable") {
-    return plain(reply, 503, "file storage is unavailable, try again later").header("retry-after", "30");
+    return plain(reply.header("retry-after", "30"), 503, "file storage is unavailable, try again later");
   }
   request.log.error({ err, fileId }, "file read failed");
   return plain(reply, 500, "internal error");

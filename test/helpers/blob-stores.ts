@@ -5,9 +5,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { loadConfig } from "../../src/config/index.js";
 import { type BlobStore, createLocalBlobStore, createS3BlobStore } from "../../src/files/index.js";
 import { silentLogger } from "../../src/lib/logger.js";
+import { blobKeys } from "./blobs.js";
 import { startS3, type TestS3 } from "./s3.js";
 
 export type BlobStoreKind = "local" | "s3";
@@ -75,4 +77,11 @@ export async function readBlob(store: BlobStore, key: string): Promise<Buffer> {
   for await (const chunk of await store.read(key, { start: 0, end: found.size - 1 }))
     parts.push(Buffer.from(chunk));
   return Buffer.concat(parts);
+}
+
+/** The blob keys a store holds, looked up without the store: the tree on disk, or the bucket's listing. */
+export async function storedKeys(t: TestBlobStore): Promise<string[]> {
+  if (t.s3 === null) return blobKeys(t.root);
+  const res = await t.s3.client.send(new ListObjectsV2Command({ Bucket: t.s3.bucket, Prefix: t.prefix }));
+  return (res.Contents ?? []).map((o) => (o.Key ?? "").slice(t.prefix.length));
 }
