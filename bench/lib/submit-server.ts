@@ -69,7 +69,9 @@ async function hookline(): Promise<void> {
   const track = (await getTrack(store.db, key.id, first.audioId!))!;
   const file = (await getFile(store.db, track.file_id))!;
   const copy = await blobs.local(file.storage_key);
-  const probe = await probeAudio(services.ffmpeg, copy.path, { timeoutMs: 30_000 }).finally(() => copy.release());
+  const probe = await probeAudio(services.ffmpeg, copy.path, { timeoutMs: 30_000 }).finally(() =>
+    copy.release(),
+  );
   if (probe.kind !== "audio") throw new Error("the benchmark's source is not audio");
 
   send({ type: "ready", url: running.url!, apiKey: key.apiKey });

@@ -33,8 +33,6 @@ export interface PresignRequest {
  * a half blob under a key, and the stray file is found by its dead process's folder.
  */
 export interface BlobStore {
-  /** "local" or "s3", for logs and metrics. */
-  readonly kind: "local" | "s3";
   /** This process's temp folder. */
   readonly tempDir: string;
   /** A fresh temp path inside this process's temp folder for a writer (ffmpeg, a download) to fill; then `commit` it. */
@@ -124,7 +122,6 @@ export async function createLocalBlobStore(root: string): Promise<BlobStore> {
   };
 
   return {
-    kind: "local",
     tempDir: scratch.dir,
     tempPath: (ext) => scratch.path(ext),
     writeTemp: (source, opts) => scratch.write(source, opts.maxBytes),

@@ -142,7 +142,6 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
     });
 
   return {
-    kind: "s3",
     tempDir: scratch.dir,
     tempPath: (ext) => scratch.path(ext),
     writeTemp: (source, o) => scratch.write(source, o.maxBytes),
