@@ -25,7 +25,8 @@ export interface S3StoreOptions {
   readonly log: Logger;
   /**
    * Deadline of one call that answers with metadata (HEAD, DELETE, LIST, a GET up to its headers), retries
-   * included; also how long a transfer may stall. Default 30 s: a hung storage server must not hang a request.
+   * included; also of each attempt of an upload request, and how long a transfer may stay silent. Default 30 s: a
+   * hung storage server must not hang a request.
    */
   readonly timeoutMs?: number;
 }
@@ -51,8 +52,15 @@ export function createS3Client(s3: S3Settings, timeoutMs = 30_000): S3Client {
     // TLS and the Content-Length the server checks guard the bytes in transit.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
-    // A connection that does not open, or a transfer that stalls, fails instead of hanging.
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: timeoutMs },
+    // A connection that does not open, a request unanswered (body sent, headers not back: an upload part is at
+    // most 5 MB), or a transfer silent for `timeoutMs`, fails instead of hanging. Without throwOnRequestTimeout
+    // the SDK only logs a warning when requestTimeout passes and goes on waiting.
+    requestHandler: {
+      connectionTimeout: 5_000,
+      requestTimeout: timeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: timeoutMs,
+    },
     maxAttempts: 3,
   });
 }
@@ -118,10 +126,11 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
     }
   }
 
+  /** Removes what a failed upload may have left; a failure is logged by `call` (the reconciler removes it later). */
   async function removeQuietly(key: string): Promise<void> {
-    await client.send(new DeleteObjectCommand({ Bucket, Key: name(key) })).catch((error: unknown) => {
-      log.warn({ err: error, key }, "could not remove the object of a failed upload");
-    });
+    await call("delete", key, (abortSignal) =>
+      client.send(new DeleteObjectCommand({ Bucket, Key: name(key) }), { abortSignal }),
+    ).catch(() => undefined);
   }
 
   async function headSize(key: string): Promise<number | null> {

@@ -1,10 +1,19 @@
-import { chmod, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join, relative, sep } from "node:path";
 import { Readable } from "node:stream";
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "../../src/files/index.js";
+import { loadConfig } from "../../src/config/index.js";
+import {
+  type BlobStore,
+  createLocalBlobStore,
+  createS3BlobStore,
+  HEAD_BYTES,
+} from "../../src/files/index.js";
 import { HooklineError } from "../../src/lib/errors.js";
+import { silentLogger } from "../../src/lib/logger.js";
 import { blobStoreKinds, freshBlobStore, readBlob, type TestBlobStore } from "../helpers/blob-stores.js";
 import { filesUnder } from "../helpers/blobs.js";
 
@@ -300,4 +309,63 @@ describe("local blob store on disk", () => {
       expect(warnings.join("\n")).toMatch(/tmp was readable by other users \(mode 775\)/);
     },
   );
+});
+
+describe("S3 blob store against a server that never answers", () => {
+  let silent: Server;
+  const sockets = new Set<Socket>();
+  let dir: string;
+  let store: BlobStore;
+
+  beforeEach(async () => {
+    // Accepts connections and reads requests, and never answers: a hung storage server.
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on("data", () => undefined);
+      socket.on("close", () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    dir = await mkdtemp(join(tmpdir(), "hookline-hung-"));
+    const s3 = loadConfig({
+      HOOKLINE_S3_BUCKET: "hung",
+      HOOKLINE_S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      HOOKLINE_S3_ACCESS_KEY_ID: "x",
+      HOOKLINE_S3_SECRET_ACCESS_KEY: "y",
+      HOOKLINE_S3_FORCE_PATH_STYLE: "on",
+    }).s3;
+    if (s3 === null) throw new Error("no S3 settings");
+    store = await createS3BlobStore({
+      scratchRoot: join(dir, "files"),
+      s3,
+      log: silentLogger,
+      timeoutMs: 300,
+    });
+  });
+  afterEach(async () => {
+    await store.close();
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const code = (p: Promise<unknown>) =>
+    p.then(
+      () => "answered",
+      (e: unknown) => (e as HooklineError).code,
+    );
+
+  it("fails every kind of call with unavailable instead of hanging, and leaves no temp file", async () => {
+    const key = "a".repeat(32);
+    expect(await code(store.stat(key))).toBe("unavailable");
+    expect(await code(store.read(key, { start: 0, end: 9 }))).toBe("unavailable");
+    expect(await code(store.local(key))).toBe("unavailable");
+    expect(await code(store.delete(key))).toBe("unavailable");
+    expect(await code(store.scan(null, 10))).toBe("unavailable");
+    const tmp = store.tempPath();
+    await writeFile(tmp, bytes(1000));
+    expect(await code(store.commit(tmp))).toBe("unavailable");
+    expect(await code(store.writeStream(chunks(bytes(1000), 100), { maxBytes: 1000 }))).toBe("unavailable");
+    expect(await filesUnder(join(dir, "files", "tmp"))).toEqual([]);
+  });
 });
