@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
 import { createSender, type Sender, type SenderOptions } from "../delivery/index.js";
 import { FAMILIES } from "../families/index.js";
-import { type BlobStore, createLocalBlobStore, createS3BlobStore, createUrlSigner } from "../files/index.js";
+import { type BlobStore, createLocalBlobStore, createUrlSigner, openS3BlobStore } from "../files/index.js";
 import { buildApp } from "../http/index.js";
 import { type Clock, systemClock } from "../lib/clock.js";
 import { randomToken } from "../lib/ids.js";
@@ -104,7 +104,7 @@ function openBlobStore(config: Config, log: Logger): Promise<BlobStore> {
     { bucket: config.s3.bucket, endpoint: config.s3.endpoint, prefix: config.s3.prefix },
     "files are stored in S3",
   );
-  return createS3BlobStore({ scratchRoot: root, s3: config.s3, log });
+  return openS3BlobStore({ scratchRoot: root, s3: config.s3, log });
 }
 
 /** What the runner and the sender of this process share (their own concurrency aside). */

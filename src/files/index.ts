@@ -7,6 +7,7 @@ export { type BlobStore, createLocalBlobStore, type LocalCopy } from "./blob-sto
 export { HEAD_BYTES, readHead } from "./fs-util.js";
 export { contentDisposition } from "./headers.js";
 export { liveFileUrl } from "./live-url.js";
+export { openS3BlobStore } from "./open-s3.js";
 export { createBlobReconciler, type ReconcilePass, type ReconcilerOptions } from "./reconcile.js";
 export {
   type FileRecord,
@@ -21,7 +22,7 @@ export {
   removeUnder,
   sweepExpired,
 } from "./records.js";
-export { createS3BlobStore, createS3Client, type S3StoreOptions } from "./s3-store.js";
+export type { S3StoreOptions } from "./s3-store.js";
 export { type FileMeta, type FileRouteDeps, registerFileRoutes } from "./serve.js";
 export type { TempSweep } from "./temp-area.js";
 export { createUrlSigner, type UrlSigner } from "./url-signer.js";

@@ -31,7 +31,10 @@ export interface S3StoreOptions {
   readonly timeoutMs?: number;
 }
 
-/** The object key prefix of one blob: flat `<prefix><key>` (S3 spreads load by key itself; no folders needed). */
+/**
+ * The object key of a blob: flat `<prefix><key>`. No `ab/cd/` folders as on disk: S3 spreads load over key ranges
+ * by itself, and a flat listing is in key order, which the reconciler's `scan` resumes from with StartAfter.
+ */
 const objectKey = (prefix: string, key: string): string => `${prefix}${checkKey(key)}`;
 const KEY_RE = /^[0-9a-f]{32}$/;
 
@@ -194,7 +197,9 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
       try {
         const res = await call("download", key, (s) => getObject(key, undefined, s), signal);
         if (!(res.Body instanceof Readable)) throw new Error("GetObject answered no stream");
-        // Past the headers, a stalled transfer is ended by the client's requestTimeout.
+        // ffmpeg needs a seekable input (MP4/M4A keep their index at the end), so the object is copied into this
+        // process's scratch area rather than piped or handed over as a URL. Past the headers, a transfer that
+        // stalls is ended by the client's socketTimeout.
         await pipeline(
           res.Body,
           createWriteStream(path, { flags: "wx", mode: 0o600 }),

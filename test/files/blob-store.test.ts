@@ -6,12 +6,8 @@ import { Readable } from "node:stream";
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.js";
-import {
-  type BlobStore,
-  createLocalBlobStore,
-  createS3BlobStore,
-  HEAD_BYTES,
-} from "../../src/files/index.js";
+import { type BlobStore, createLocalBlobStore, HEAD_BYTES } from "../../src/files/index.js";
+import { createS3BlobStore } from "../../src/files/s3-store.js";
 import { HooklineError } from "../../src/lib/errors.js";
 import { silentLogger } from "../../src/lib/logger.js";
 import { blobStoreKinds, freshBlobStore, readBlob, type TestBlobStore } from "../helpers/blob-stores.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import S3rver, { type S3rverMiddleware } from "s3rver";
 import { loadConfig } from "../../src/config/index.js";
-import { createS3Client } from "../../src/files/index.js";
+import { createS3Client } from "../../src/files/s3-store.js";
 
 export interface TestS3 {
   readonly endpoint: string;
