@@ -349,6 +349,10 @@ describe("the file route on S3 with presigned downloads", () => {
     const long = await app.inject({ url: signed("file_a", 7 * DAY) });
     expect(long.statusCode).toBe(307);
     expect(new URL(String(long.headers.location)).searchParams.get("X-Amz-Expires")).toBe("3600");
+    // Nor later than the file itself.
+    await addFile("file_s", data, { expiresAtMs: T0 + 10 * 60_000 });
+    const soon = await app.inject({ url: signed("file_s", 20 * 60_000) });
+    expect(new URL(String(soon.headers.location)).searchParams.get("X-Amz-Expires")).toBe("600");
     expectTextError(await app.inject({ url: `${signed("file_a")}x` }), 403);
     const url = signed("file_a", 60_000);
     clock.advance(61_000);
