@@ -106,10 +106,8 @@ try {
   );
 
   // The rasterisers alone, on this track's two SVG documents.
-  const features = await analyseTrack(
-    h.services.ffmpeg,
-    h.services.blobs.pathOf((await registeredKey()) ?? ""),
-  );
+  const input = await h.services.blobs.local((await registeredKey()) ?? "");
+  const features = await analyseTrack(h.services.ffmpeg, input.path).finally(() => input.release());
   const documents = await composeCovers(features, "Night Drive on the Ring Road", new FontCache());
   const renderers: Record<string, (svg: string) => Promise<Buffer>> = {
     "@resvg/resvg-js 2.6.2": async (svg) =>

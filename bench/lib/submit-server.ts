@@ -60,15 +60,18 @@ async function hookline(): Promise<void> {
   const src = join(dataDir, "source.mp3");
   const tone = ["-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=5", "-c:a", "libmp3lame", "-y", src];
   await promisify(execFile)("ffmpeg", ["-nostdin", ...tone]);
-  const stored = await blobs.writeStream(createReadStream(src), { maxBytes: 1 << 30 });
+  const stored = await blobs.writeTemp(createReadStream(src), { maxBytes: 1 << 30 });
   const first = await ingest(
     services,
-    { ...stored, nameHint: "source.mp3" },
+    { temp: stored.path, size: stored.size, head: stored.head, nameHint: "source.mp3" },
     { ownerId: key.id, uploadPath: "bench" },
   );
   const track = (await getTrack(store.db, key.id, first.audioId!))!;
   const file = (await getFile(store.db, track.file_id))!;
-  const probe = await probeAudio(services.ffmpeg, blobs.pathOf(file.storage_key), { timeoutMs: 30_000 });
+  const copy = await blobs.local(file.storage_key);
+  const probe = await probeAudio(services.ffmpeg, copy.path, { timeoutMs: 30_000 }).finally(() =>
+    copy.release(),
+  );
   if (probe.kind !== "audio") throw new Error("the benchmark's source is not audio");
 
   send({ type: "ready", url: running.url!, apiKey: key.apiKey });

@@ -67,10 +67,10 @@ export interface BenchTrack {
 /** Stores `src` in the blob store and registers it as a source track, as an upload would. */
 export async function registerSource(h: BenchHookline, src: string): Promise<BenchTrack> {
   const { blobs } = h.services;
-  const stored = await blobs.writeStream(createReadStream(src), { maxBytes: Number.MAX_SAFE_INTEGER });
+  const stored = await blobs.writeTemp(createReadStream(src), { maxBytes: Number.MAX_SAFE_INTEGER });
   const data = await ingest(
     h.services,
-    { ...stored, nameHint: basename(src) },
+    { temp: stored.path, size: stored.size, head: stored.head, nameHint: basename(src) },
     {
       ownerId: h.key.id,
       uploadPath: "bench",

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
 import { createSender, type Sender, type SenderOptions } from "../delivery/index.js";
 import { FAMILIES } from "../families/index.js";
-import { createLocalBlobStore, createUrlSigner } from "../files/index.js";
+import { type BlobStore, createLocalBlobStore, createUrlSigner, openS3BlobStore } from "../files/index.js";
 import { buildApp } from "../http/index.js";
 import { type Clock, systemClock } from "../lib/clock.js";
 import { randomToken } from "../lib/ids.js";
@@ -64,7 +64,7 @@ export async function openServices(
       `ffmpeg was not found, and Hookline decodes audio with it.\n${ffmpegInstallHelp()}`,
     );
   const store = await openStore(config.database);
-  const blobs = await createLocalBlobStore(join(config.dataDir, "files"));
+  const blobs = await openBlobStore(config, log);
   const metrics = createMetrics({ store, clock, log });
   const signer = createUrlSigner(await ensureSecret(store, "url_signing_key"), config.publicUrl);
   const outbound = observeRefusals(createOutbound(config.outbound), metrics.refused);
@@ -93,9 +93,24 @@ export async function openServices(
     async close() {
       await listener?.close();
       await outbound.close();
+      await blobs.close();
       await store.close();
     },
   };
+}
+
+/**
+ * The file store the configuration names. Either way the scratch area is `<dataDir>/files/tmp` on local disk
+ * (ffmpeg writes there), so the disk gauge stays on the data folder.
+ */
+function openBlobStore(config: Config, log: Logger): Promise<BlobStore> {
+  const root = join(config.dataDir, "files");
+  if (config.s3 === null) return createLocalBlobStore(root);
+  log.info(
+    { bucket: config.s3.bucket, endpoint: config.s3.endpoint, prefix: config.s3.prefix },
+    "files are stored in S3",
+  );
+  return openS3BlobStore({ scratchRoot: root, s3: config.s3, log });
 }
 
 /** What the runner and the sender of this process share (their own concurrency aside). */

@@ -4,7 +4,7 @@
  */
 export { CLIENT_OPTIONS, type ClientConfig, loadClientConfig } from "./client.js";
 export { optionLine, optionsHelp, optionsTable } from "./help.js";
-export { type Config, ConfigError, type Env, type Flags, loadConfig } from "./load.js";
+export { type Config, ConfigError, type Env, type Flags, loadConfig, type S3Settings } from "./load.js";
 export type { Option, OptionInfo } from "./option.js";
 export { OPTIONS, type OptionName } from "./options.js";
 

@@ -10,6 +10,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly dataDir: string;
+  /** Where stored files live: null for local disk under the data folder. */
+  readonly s3: S3Settings | null;
   readonly database: DatabaseSetting;
   readonly publicUrl: string;
   /** True when the public URL is the default one made from the port (it then follows the port really bound). */
@@ -88,6 +90,22 @@ export interface Config {
   readonly voice: { readonly sameVoiceThreshold: number | null };
 }
 
+/** An S3-compatible bucket for stored files (storage-options.ts). */
+export interface S3Settings {
+  readonly bucket: string;
+  /** Null: AWS itself. */
+  readonly endpoint: string | null;
+  readonly region: string;
+  /** Both null: the SDK's default credential chain. */
+  readonly accessKeyId: string | null;
+  readonly secretAccessKey: string | null;
+  readonly forcePathStyle: boolean;
+  /** Prepended to every object key as written. */
+  readonly prefix: string;
+  /** The file route redirects to a presigned URL instead of serving the bytes. */
+  readonly presignedDownloads: boolean;
+}
+
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Flags = Readonly<Record<string, string | boolean | undefined>>;
 
@@ -148,6 +166,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     host: read(OPTIONS.host),
     port,
     dataDir,
+    s3: s3Settings(read),
     database: read(OPTIONS.databaseUrl) ?? { kind: "sqlite", path: resolve(dataDir, "hookline.db") },
     publicUrl: publicUrl ?? `http://localhost:${port}`,
     publicUrlFromPort: publicUrl === null,
@@ -232,5 +251,28 @@ function coverConfig(read: Read): Config["cover"] {
             model: read(OPTIONS.coverProviderModel),
             timeoutMs: read(OPTIONS.coverProviderTimeout),
           },
+  };
+}
+
+/** The S3 settings, read only when a bucket is named; a key id without its secret (or the reverse) is an error. */
+function s3Settings(read: Read): S3Settings | null {
+  const bucket = read(OPTIONS.s3Bucket);
+  if (bucket === null) return null;
+  const accessKeyId = read(OPTIONS.s3AccessKeyId);
+  const secretAccessKey = read(OPTIONS.s3SecretAccessKey);
+  if ((accessKeyId === null) !== (secretAccessKey === null)) {
+    throw new ConfigError(
+      `${OPTIONS.s3AccessKeyId.env} and ${OPTIONS.s3SecretAccessKey.env} go together: set both, or neither for the SDK's default credential chain`,
+    );
+  }
+  return {
+    bucket,
+    endpoint: read(OPTIONS.s3Endpoint),
+    region: read(OPTIONS.s3Region),
+    accessKeyId,
+    secretAccessKey,
+    forcePathStyle: read(OPTIONS.s3ForcePathStyle),
+    prefix: read(OPTIONS.s3Prefix) ?? "",
+    presignedDownloads: read(OPTIONS.s3PresignedDownloads),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { LIMIT_OPTIONS } from "./limit-options.js";
 import { type OptionInfo, option } from "./option.js";
+import { STORAGE_OPTIONS } from "./storage-options.js";
 import {
   check,
   databaseUrl,
@@ -65,6 +66,7 @@ export const OPTIONS = {
     default: "./hookline-data",
     help: "folder for the SQLite database and stored files",
   }),
+  ...STORAGE_OPTIONS,
   databaseUrl: option({
     env: "HOOKLINE_DATABASE_URL",
     flag: "database-url",

@@ -1,6 +1,7 @@
-import { open } from "node:fs/promises";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Readable } from "node:stream";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Clock } from "../lib/clock.js";
+import { HooklineError } from "../lib/errors.js";
 import type { BlobStore } from "./blob-store.js";
 import { contentDisposition, etagFor, noneMatch, safeContentType } from "./headers.js";
 import { parseRange } from "./range.js";
@@ -36,7 +37,8 @@ interface FileRoute {
  * Registers GET and HEAD on `/files/:fileId/<fileName>`. There is no auth: the signature is the auth.
  * Answers real HTTP statuses with short text bodies (spec 13): 403 bad or missing signature, 410 URL
  * or file expired, 404 unknown or deleted, else 200 / 206 / 416 / 304. The name in the URL is ignored;
- * `Content-Disposition` uses the stored name. The file is streamed, never read whole.
+ * `Content-Disposition` uses the stored name. The file is streamed, never read whole. With presigned downloads on
+ * (S3), a GET that passes these checks is redirected (307) to the bucket instead; HEAD is still answered here.
  */
 export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): void {
   app.route<FileRoute>({
@@ -70,37 +72,40 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
         return plain(reply, 410, "this file has expired and was removed");
       }
 
-      // Open first and size from the open handle: a concurrent delete cannot cut the answer short.
-      let fh: Awaited<ReturnType<typeof open>>;
-      try {
-        fh = await open(deps.store.pathOf(meta.storageKey), "r");
-      } catch (err) {
-        request.log.warn({ err, fileId }, "file row without a readable blob");
-        return plain(reply, 404, "file not found");
+      if (request.method === "GET") {
+        const redirect = await presigned(deps, meta, Number(single(request.query.expires)) * 1000, now).catch(
+          (err: unknown) => {
+            request.log.error({ err, fileId }, "could not presign a download");
+            return null;
+          },
+        );
+        if (redirect !== null)
+          return reply.code(307).header("location", redirect).header("cache-control", "no-store").send();
       }
+
       let size: number;
       try {
-        size = (await fh.stat()).size;
+        const found = await deps.store.stat(meta.storageKey);
+        if (found === null) {
+          request.log.warn({ fileId }, "file row without a stored blob");
+          return plain(reply, 404, "file not found");
+        }
+        size = found.size;
       } catch (err) {
-        await fh.close();
-        request.log.error({ err, fileId }, "file stat failed");
-        return plain(reply, 500, "internal error");
+        return trouble(request, reply, err, fileId);
       }
 
       const etag = etagFor(meta.id, size);
-      reply
-        .header("content-type", safeContentType(meta.mimeType))
-        .header("content-disposition", contentDisposition(meta.fileName))
-        .header("accept-ranges", "bytes")
-        .header("etag", etag)
-        .header("cache-control", "private")
-        .header("x-content-type-options", "nosniff")
-        .header("content-security-policy", "default-src 'none'; sandbox");
-
-      if (noneMatch(request.headers["if-none-match"], etag)) {
-        await fh.close();
-        return reply.code(304).send();
-      }
+      const headers = {
+        "content-type": safeContentType(meta.mimeType),
+        "content-disposition": contentDisposition(meta.fileName),
+        "accept-ranges": "bytes",
+        etag,
+        "cache-control": "private",
+        "x-content-type-options": "nosniff",
+        "content-security-policy": "default-src 'none'; sandbox",
+      };
+      if (noneMatch(request.headers["if-none-match"], etag)) return reply.headers(headers).code(304).send();
 
       const ifRange = request.headers["if-range"];
       // Range is defined for GET only (RFC 9110 14.2); a stale If-Range validator means "send it all".
@@ -110,24 +115,63 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
           : ({ kind: "full" } as const);
 
       if (range.kind === "unsatisfiable") {
-        await fh.close();
-        reply.header("content-range", `bytes */${size}`);
+        reply.headers(headers).header("content-range", `bytes */${size}`);
         return plain(reply, 416, "requested range not satisfiable");
       }
       const start = range.kind === "partial" ? range.start : 0;
       const end = range.kind === "partial" ? range.end : size - 1;
       const length = end - start + 1;
-      if (range.kind === "partial") reply.code(206).header("content-range", `bytes ${start}-${end}/${size}`);
-      reply.header("content-length", String(length));
 
-      if (request.method === "HEAD" || length === 0) {
-        await fh.close();
-        // Fastify keeps our Content-Length on HEAD; for an empty GET it is 0 anyway.
-        return reply.send(request.method === "HEAD" ? undefined : Buffer.alloc(0));
+      let body: Readable | Buffer | undefined;
+      if (request.method === "HEAD") body = undefined;
+      else if (length === 0) body = Buffer.alloc(0);
+      else {
+        // The stream is opened before any header is set: a blob removed since the stat still answers a clean 404.
+        try {
+          body = await deps.store.read(meta.storageKey, { start, end });
+        } catch (err) {
+          return trouble(request, reply, err, fileId);
+        }
       }
-      return reply.send(fh.createReadStream({ start, end }));
+      reply.headers(headers);
+      if (range.kind === "partial") reply.code(206).header("content-range", `bytes ${start}-${end}/${size}`);
+      // Fastify keeps our Content-Length on HEAD; for an empty GET it is 0 anyway.
+      reply.header("content-length", String(length));
+      return reply.send(body);
     },
   });
+}
+
+/** The longest a presigned download link lives, whatever the Hookline link says. */
+const PRESIGN_MAX_S = 3600;
+
+/**
+ * A presigned URL of the blob when the store makes them, expiring no later than the Hookline link, the file and
+ * an hour from now (S3 fixes the headers the download answers with from the query); null to serve it here.
+ */
+async function presigned(deps: FileRouteDeps, meta: FileMeta, linkExpiresMs: number, now: number) {
+  const until = Math.min(linkExpiresMs, meta.expiresAtMs ?? Number.POSITIVE_INFINITY);
+  const expiresInS = Math.min(PRESIGN_MAX_S, Math.floor((until - now) / 1000));
+  // Under a second left: not worth a redirect that would expire on the way.
+  if (!(expiresInS >= 1)) return null;
+  return deps.store.presign(meta.storageKey, {
+    expiresInS,
+    contentDisposition: contentDisposition(meta.fileName),
+    contentType: safeContentType(meta.mimeType),
+  });
+}
+
+/** A blob that could not be read: gone since (404), or storage trouble (503, logged by the store), or a bug (500). */
+function trouble(request: FastifyRequest, reply: FastifyReply, err: unknown, fileId: string): FastifyReply {
+  if (err instanceof HooklineError && err.code === "not_found") {
+    request.log.warn({ fileId }, "file row without a stored blob");
+    return plain(reply, 404, "file not found");
+  }
+  if (err instanceof HooklineError && err.code === "unavailable") {
+    return plain(reply.header("retry-after", "30"), 503, "file storage is unavailable, try again later");
+  }
+  request.log.error({ err, fileId }, "file read failed");
+  return plain(reply, 500, "internal error");
 }
 
 function single(value: string | string[] | undefined): string | undefined {

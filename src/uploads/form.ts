@@ -1,7 +1,7 @@
 import type { Multipart } from "@fastify/multipart";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
-import { discardBlob, type Stored } from "./ingest.js";
+import { discardTemp, type Stored } from "./ingest.js";
 import { checkFileName, checkUploadPath } from "./names.js";
 
 /** A stream upload's form, read to its end: the stored file and its checked names. */
@@ -36,8 +36,8 @@ export async function readUploadForm(
         // Not ours to store (a second file is refused by the parser's files limit right after).
         part.file.resume();
       } else {
-        const res = await services.blobs.writeStream(part.file, { maxBytes });
-        stored = { ...res, nameHint: part.filename || null };
+        const res = await services.blobs.writeTemp(part.file, { maxBytes });
+        stored = { temp: res.path, size: res.size, head: res.head, nameHint: part.filename || null };
       }
     }
     if (refused !== null) throw refused;
@@ -48,7 +48,7 @@ export async function readUploadForm(
       fileName: checkFileName(fields.get("fileName")),
     };
   } catch (error) {
-    if (stored !== null) await discardBlob(services, stored.key);
+    if (stored !== null) await discardTemp(stored);
     // The first reason wins: a drained file that was too large is not why a request with a bad name failed.
     throw refused ?? error;
   }

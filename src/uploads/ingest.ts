@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { insertFile } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
@@ -16,8 +17,13 @@ export function requireAudio(probe: ProbeResult): asserts probe is AudioProbe {
   }
 }
 
+/**
+ * An upload's bytes in the scratch area, not yet a blob: it is probed there and committed only once accepted, so
+ * that a remote store costs no round trip to read back what was just sent (and a refused file never reaches it).
+ */
 export interface Stored {
-  readonly key: string;
+  /** A temp path of the blob store (`tempPath`, `writeTemp`). */
+  readonly temp: string;
   readonly size: number;
   readonly head: Uint8Array;
   /** A name the source suggested (URL path, Content-Disposition, multipart file name). */
@@ -36,18 +42,22 @@ export interface IngestRequest {
 }
 
 /**
- * Registers a stored blob as an upload: probes it at once; audio also becomes a source track (spec 12.1).
- * Returns the upload response's `data` (spec 7.1 and 13).
+ * Registers an upload: probes its temp file, stores it as a blob, then records it; audio also becomes a source
+ * track (spec 12.1). Returns the upload response's `data` (spec 7.1 and 13).
  *
- * Takes ownership of the blob: until its file row commits, nothing else points at it, so whatever refuses it on
- * the way (not audio, too long, a check added here later, a failed transaction) removes it here. Callers hand a
- * blob over as soon as they have stored it, with nothing that can fail in between.
+ * Takes ownership of the temp file and then of the blob: until the file row commits, nothing else points at
+ * them, so whatever refuses the upload on the way (not audio, too long, a check added here later, a failed
+ * transaction) removes them here. Callers hand the temp file over as soon as it is filled, with nothing that can
+ * fail in between.
  */
 export async function ingest(services: Services, stored: Stored, req: IngestRequest) {
+  let key: string | null = null;
   let committed = false;
   try {
     const checked = await check(services, stored, req);
-    const { file, ids } = await record(services, stored, req, checked);
+    // `commit` takes the temp file, whatever its outcome.
+    key = (await services.blobs.commit(stored.temp)).key;
+    const { file, ids } = await record(services, { ...stored, key }, req, checked);
     committed = true;
     const downloadUrl = services.signer.sign(file.id, file.file_name, Number(file.expires_at));
     return {
@@ -61,8 +71,14 @@ export async function ingest(services: Services, stored: Stored, req: IngestRequ
       ...(ids ? { taskId: ids.taskId, audioId: ids.audioId } : {}),
     };
   } finally {
-    if (!committed) await discardBlob(services, stored.key);
+    if (key === null) await discardTemp(stored);
+    else if (!committed) await discardBlob(services, key);
   }
+}
+
+/** Removes the temp file of an upload that was refused before it became a blob. */
+export async function discardTemp(stored: Stored): Promise<void> {
+  await rm(stored.temp, { force: true });
 }
 
 /** Removes a blob no row points at; a failure is logged, not thrown (the reconciler removes it later). */
@@ -78,10 +94,10 @@ interface Checked {
   readonly fileName: string;
 }
 
-/** Probes the blob and applies the checks that need its content: may refuse it. */
+/** Probes the temp file and applies the checks that need its content: may refuse it. */
 async function check(services: Services, stored: Stored, req: IngestRequest): Promise<Checked> {
   const { limits } = services.config;
-  const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(stored.key), {
+  const probe = await probeAudio(services.ffmpeg, stored.temp, {
     timeoutMs: 30_000,
     maxDurationS: limits.maxSourceSeconds,
   });
@@ -93,7 +109,12 @@ async function check(services: Services, stored: Stored, req: IngestRequest): Pr
 }
 
 /** The file row, and for audio the source track, in one transaction: from its commit on, the row owns the blob. */
-async function record(services: Services, stored: Stored, req: IngestRequest, checked: Checked) {
+async function record(
+  services: Services,
+  stored: Stored & { key: string },
+  req: IngestRequest,
+  checked: Checked,
+) {
   const { store, clock, config } = services;
   const { probe, fileName, mimeType } = checked;
   const now = clock.now();

@@ -1,4 +1,4 @@
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { readHead } from "../files/index.js";
 import { HooklineError } from "../lib/errors.js";
@@ -16,8 +16,8 @@ export async function storeFromUrl(services: Services, url: string, signal: Abor
       signal,
     });
     const head = await readHead(temp);
-    const { key, size } = await blobs.commit(temp);
-    return { key, size, head, nameHint: res.fileNameHint };
+    const { size } = await stat(temp);
+    return { temp, size, head, nameHint: res.fileNameHint };
   } catch (error) {
     await rm(temp, { force: true });
     // The upload endpoints document 400/401/500 only: a URL we could not fetch is the caller's bad input.
@@ -46,6 +46,6 @@ export async function storeFromBase64(services: Services, text: string): Promise
   const bytes = Buffer.from(payload, "base64");
   if (bytes.length > limit)
     throw new HooklineError("payload_too_large", `Decoded file exceeds ${limit} bytes`);
-  const res = await services.blobs.writeStream(Readable.from([bytes]), { maxBytes: limit });
-  return { ...res, nameHint: null };
+  const res = await services.blobs.writeTemp(Readable.from([bytes]), { maxBytes: limit });
+  return { temp: res.path, size: res.size, head: res.head, nameHint: null };
 }

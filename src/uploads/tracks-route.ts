@@ -37,10 +37,11 @@ export function trackRegistrationRoute(fastify: FastifyInstance, services: Servi
         const file = await findFileByPath(store.db, key.id, body.filePath);
         if (!file || !isLive(file, clock.now())) throw new HooklineError("not_found", "File not found");
         const { limits } = services.config;
-        const probe = await probeAudio(services.ffmpeg, services.blobs.pathOf(file.storage_key), {
+        const copy = await services.blobs.local(file.storage_key, answerWanted(reply));
+        const probe = await probeAudio(services.ffmpeg, copy.path, {
           timeoutMs: 30_000,
           maxDurationS: limits.maxSourceSeconds,
-        });
+        }).finally(() => copy.release());
         requireAudio(probe);
         checkSourceShape(probe, limits);
         const title = body.title?.trim() || titleFromFileName(file.file_name);

@@ -130,6 +130,48 @@ describe("loadConfig", () => {
     expect((thrown as Error).message).toContain(name);
   });
 
+  it("files stay on local disk unless a bucket is named; S3 keys go in pairs", () => {
+    expect(loadConfig({}).s3).toBeNull();
+    expect(loadConfig({ HOOKLINE_S3_ENDPOINT: "http://minio:9000" }).s3).toBeNull();
+    expect(loadConfig({ HOOKLINE_S3_BUCKET: "media" }).s3).toEqual({
+      bucket: "media",
+      endpoint: null,
+      region: "us-east-1",
+      accessKeyId: null,
+      secretAccessKey: null,
+      forcePathStyle: false,
+      prefix: "",
+      presignedDownloads: false,
+    });
+    expect(
+      loadConfig({
+        HOOKLINE_S3_BUCKET: "media",
+        HOOKLINE_S3_ENDPOINT: "http://minio:9000/",
+        HOOKLINE_S3_REGION: "eu-west-3",
+        HOOKLINE_S3_ACCESS_KEY_ID: "id",
+        HOOKLINE_S3_SECRET_ACCESS_KEY: "secret",
+        HOOKLINE_S3_FORCE_PATH_STYLE: "on",
+        HOOKLINE_S3_PREFIX: "hookline/",
+        HOOKLINE_S3_PRESIGNED_DOWNLOADS: "yes",
+      }).s3,
+    ).toEqual({
+      bucket: "media",
+      endpoint: "http://minio:9000",
+      region: "eu-west-3",
+      accessKeyId: "id",
+      secretAccessKey: "secret",
+      forcePathStyle: true,
+      prefix: "hookline/",
+      presignedDownloads: true,
+    });
+    expect(() => loadConfig({ HOOKLINE_S3_BUCKET: "media", HOOKLINE_S3_ACCESS_KEY_ID: "id" })).toThrow(
+      /HOOKLINE_S3_ACCESS_KEY_ID and HOOKLINE_S3_SECRET_ACCESS_KEY go together/,
+    );
+    expect(() => loadConfig({ HOOKLINE_S3_BUCKET: "media", HOOKLINE_S3_ENDPOINT: "minio:9000" })).toThrow(
+      /HOOKLINE_S3_ENDPOINT/,
+    );
+  });
+
   it("a bad flag names the variable too", () => {
     expect(() => loadConfig({}, { port: "x" })).toThrow(/HOOKLINE_PORT/);
   });

@@ -1,38 +1,32 @@
 /**
  * The blob reconciler on both databases: blobs that no live file row references go once they are older than the
  * grace period; referenced ones stay (superseded rows included); rows whose blob is missing are only counted; the
- * walk of the tree is bounded per pass and resumes where it stopped.
+ * walk of the tree is bounded per pass and resumes where it stopped. On local disk and on S3 (s3rver).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  type BlobStore,
-  createBlobReconciler,
-  createLocalBlobStore,
-  insertFile,
-} from "../../src/files/index.js";
+import { type BlobStore, createBlobReconciler, insertFile } from "../../src/files/index.js";
 import type { Store } from "../../src/store/index.js";
-import { blobKeys } from "../helpers/blobs.js";
+import { blobStoreKinds, freshBlobStore, storedKeys, type TestBlobStore } from "../helpers/blob-stores.js";
 import { dialects, freshStore } from "../helpers/db.js";
 
 const HOUR = 3_600_000;
 
-describe.each(dialects())("blob reconciler on %s", (dialect) => {
-  let dir: string;
+const cases = dialects().flatMap((dialect) => blobStoreKinds().map((kind) => [dialect, kind] as const));
+
+describe.each(cases)("blob reconciler on %s, files on %s", (dialect, kind) => {
+  let t: TestBlobStore;
   let store: Store & { drop(): Promise<void> };
   let blobs: BlobStore;
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), "hookline-reconcile-"));
     store = await freshStore(dialect);
-    blobs = await createLocalBlobStore(join(dir, "files"));
+    t = await freshBlobStore(kind);
+    blobs = t.store;
   });
   afterEach(async () => {
     await store.drop();
-    await rm(dir, { recursive: true, force: true });
+    await t.close();
   });
 
   const blob = async (text = "x") =>
@@ -78,11 +72,11 @@ describe.each(dialects())("blob reconciler on %s", (dialect) => {
     // Everything is seconds old: an upload or a result may still be about to commit its row.
     const young = await reconciler.pass(Date.now());
     expect(young).toMatchObject({ scanned: 6, removed: 0, wrapped: true });
-    expect(await blobKeys(join(dir, "files"))).toHaveLength(6);
+    expect(await storedKeys(t)).toHaveLength(6);
 
     const later = await reconciler.pass(Date.now() + 2 * HOUR);
     expect(later).toMatchObject({ scanned: 6, removed: 3, wrapped: true });
-    expect((await blobKeys(join(dir, "files"))).sort()).toEqual([live, superseded, current].sort());
+    expect((await storedKeys(t)).sort()).toEqual([live, superseded, current].sort());
     for (const gone of [orphan, ofDeleted, ofExpired]) expect(await blobs.exists(gone)).toBe(false);
   });
 
@@ -97,7 +91,7 @@ describe.each(dialects())("blob reconciler on %s", (dialect) => {
     expect(passes.map((p) => p.scanned)).toEqual([3, 3, 1]);
     expect(passes.map((p) => p.wrapped)).toEqual([false, false, true]);
     expect(passes.reduce((n, p) => n + p.removed, 0)).toBe(4);
-    expect((await blobKeys(join(dir, "files"))).sort()).toEqual(keys.slice(0, 3).sort());
+    expect((await storedKeys(t)).sort()).toEqual(keys.slice(0, 3).sort());
     // The next pass starts from the beginning again.
     expect(await reconciler.pass(later)).toMatchObject({ scanned: 3, removed: 0 });
   });

@@ -2,7 +2,6 @@
  * Signed downloads through the real server (spec 7.2, 7.3, 10, 13): GET/HEAD/Range, kie's download-url,
  * retention by the sweeper under a hand-held clock (410), tampered signatures (403), credits.
  */
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSweeper } from "../../src/app/index.js";
@@ -138,7 +137,7 @@ describe("files, credits and download-url (kie dialect, manual clock)", () => {
     }
     const after = await getFile(store.db, fileId);
     expect(after!.expired_at).not.toBeNull();
-    expect(existsSync(blobs.pathOf(after!.storage_key))).toBe(false);
+    expect(await blobs.exists(after!.storage_key)).toBe(false);
     const res = await fetch(up.downloadUrl);
     expect(res.status).toBe(410);
     await res.arrayBuffer();

@@ -69,10 +69,11 @@ export function createCoverFamily(services: Services): Family {
       throw new HooklineError("source_unavailable", "The source track is missing or has expired");
     }
     // The upload's probe read the length from the header, which can lie: the decode enforces the cap itself.
-    const features = await analyseTrack(services.ffmpeg, blobs.pathOf(source.storage_key), {
+    const input = await blobs.local(source.storage_key, signal);
+    const features = await analyseTrack(services.ffmpeg, input.path, {
       signal,
       maxDurationS: config.limits.maxSourceSeconds,
-    });
+    }).finally(() => input.release());
     const title = track.title ?? titleFromFileName(source.file_name);
     const images = await coverImages(services, fonts, features, title, signal);
     const stored: {

@@ -36,7 +36,8 @@ export async function fetchRecording(
         `${field} could not be fetched: the file has expired or was deleted`,
       );
     }
-    return { path: blobs.pathOf(file.storage_key), release: async () => undefined };
+    // On S3 this is a copy in the scratch area, removed by `release`.
+    return blobs.local(file.storage_key, signal);
   }
   const temp = blobs.tempPath("voice");
   try {

@@ -1,5 +1,6 @@
+import { rm } from "node:fs/promises";
 import { refundCredits } from "../../credits/index.js";
-import { getFile, insertFile, isLive } from "../../files/index.js";
+import { getFile, insertFile, isLive, type LocalCopy } from "../../files/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { convertToWav } from "../../media/index.js";
@@ -55,8 +56,17 @@ export function createWavFamily(services: Services): Family {
       }
       const temp = blobs.tempPath("wav");
       let wav: Awaited<ReturnType<typeof convertToWav>>;
+      // A local file for ffmpeg: the store's own on disk, a copy in the scratch area from S3 (see BlobStore.local).
+      let copy: LocalCopy;
       try {
-        wav = await convertToWav(services.ffmpeg, blobs.pathOf(source.storage_key), temp, {
+        copy = await blobs.local(source.storage_key, signal);
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (error instanceof HooklineError) return failure(task, error);
+        throw error;
+      }
+      try {
+        wav = await convertToWav(services.ffmpeg, copy.path, temp, {
           bitDepth: config.wavBitDepth,
           signal,
           maxDurationS: config.limits.maxSourceSeconds,
@@ -64,9 +74,12 @@ export function createWavFamily(services: Services): Family {
           maxBytes: config.limits.maxOutputBytes,
         });
       } catch (error) {
+        await rm(temp, { force: true });
         if (signal.aborted) throw error;
         if (error instanceof HooklineError) return failure(task, error);
         throw error;
+      } finally {
+        await copy.release();
       }
       const { key, size } = await blobs.commit(temp);
       const now = clock.now();

@@ -72,7 +72,8 @@ const onsetEdges = Array.from({ length: ONSET_BANDS + 1 }, (_, i) => 40 * (7800 
  * when the file does not decode (the decoder's reason in the message), "payload_too_large" past `maxDurationS`.
  *
  * @example
- * const f = await analyseTrack(services.ffmpeg, blobs.pathOf(key), { signal, maxDurationS: 3600 });
+ * const input = await blobs.local(key, signal);
+ * const f = await analyseTrack(services.ffmpeg, input.path, { signal, maxDurationS: 3600 }).finally(input.release);
  * console.log(f.tempoBpm, keyName(f.key));
  */
 export async function analyseTrack(
