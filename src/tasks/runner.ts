@@ -40,6 +40,16 @@ export interface Runner {
   readonly active: number;
 }
 
+/** A task running in this process. */
+interface Running {
+  readonly controller: AbortController;
+  done: Promise<void>;
+  /** Until when this process is known to hold the lease: the claim's, then each successful renewal's. */
+  heldUntil: number;
+  /** Set when the lease was lost or given up: the run is aborted and its outcome not recorded. */
+  lost: boolean;
+}
+
 /**
  * The task runner: claims due tasks by lease, runs each family's action with an AbortSignal, renews the
  * leases while work runs, and applies the outcome together with its callback.
@@ -47,12 +57,25 @@ export interface Runner {
 export function createRunner(opts: RunnerOptions): Runner {
   const { store, clock, log } = opts;
   const maxRuns = opts.maxRuns ?? 5;
-  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const active = new Map<string, Running>();
   let stopping = false;
   let loop: Promise<void> | null = null;
   let renewTimer: NodeJS.Timeout | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let renewing = false;
+  /** Whether the last renewal failed (so that an outage is logged once, not once per attempt). */
+  let renewFailing = false;
+  const renewEveryMs = Math.max(50, Math.floor(opts.leaseMs / 3));
+  // After a failed renewal, try again soon: a cut connection is replaced by the next query.
+  const retryMs = Math.max(25, Math.min(1_000, Math.floor(opts.leaseMs / 6)));
+  /**
+   * A task whose lease has less than this left without a renewal is given up: its action is aborted (ffmpeg
+   * killed) while the lease still stands, so that whoever claims it after the expiry does not run it alongside.
+   */
+  const giveUpMs = Math.ceil((opts.leaseMs * 5) / 12);
 
-  async function execute(task: Task, controller: AbortController): Promise<void> {
+  async function execute(task: Task, entry: Running): Promise<void> {
+    const { controller } = entry;
     const family = opts.families.get(task.family);
     const taskLog = log.child({ taskId: task.id, family: task.family, action: task.action });
     let outcome: Outcome;
@@ -72,8 +95,10 @@ export function createRunner(opts: RunnerOptions): Runner {
           progress: (status) => setRunningStatus(store.db, task.id, opts.owner, status, clock.now()),
         });
       } catch (thrown) {
-        if (controller.signal.aborted && stopping) {
+        if (controller.signal.aborted && (stopping || entry.lost)) {
+          // Given back, not failed: the run was cut short by us, not by the task.
           await releaseTasks(store.db, opts.owner, [task.id]).catch(() => undefined);
+          if (entry.lost) taskLog.warn("lease could not be kept; the task was aborted and given back");
           return;
         }
         const error = toError(thrown);
@@ -81,31 +106,56 @@ export function createRunner(opts: RunnerOptions): Runner {
         outcome = family.failed(task, error);
       }
     }
-    const applied = await completeTask(store, task, opts.owner, outcome, clock.now());
+    const applied = await record(task, outcome, entry);
     if (!applied) taskLog.warn("lease lost before completion; another worker owns the task now");
     if (applied && outcome.callback && task.callbackUrl) opts.messages.wake();
   }
 
-  function launch(task: Task): void {
+  /**
+   * Applies the outcome; a failure to reach the database (a cut connection, a restart) is retried with a growing
+   * pause for as long as the lease is kept, so that finished work is not thrown away and run again. Safe to
+   * repeat: completion is conditional on the lease, so a commit whose answer was lost is not applied twice.
+   */
+  async function record(task: Task, outcome: Outcome, entry: Running): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await completeTask(store, task, opts.owner, outcome, clock.now());
+      } catch (error) {
+        if (entry.lost) throw error;
+        if (attempt === 1) log.warn({ err: error, taskId: task.id }, "recording the outcome failed; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  function launch(task: Task, heldUntil: number): void {
     // Our own lease ran out (renewals stalled) and we claimed the task again: it is still running here, and a
     // second copy would run it twice and lose track of the first in `active`.
     if (active.has(task.id)) return;
-    const controller = new AbortController();
-    const done = execute(task, controller)
+    const entry: Running = {
+      controller: new AbortController(),
+      done: Promise.resolve(),
+      heldUntil,
+      lost: false,
+    };
+    const done = execute(task, entry)
       .catch((error: unknown) => log.error({ err: error, taskId: task.id }, "could not record task outcome"))
       .finally(() => {
         active.delete(task.id);
         opts.tasks.wake();
       });
-    active.set(task.id, { controller, done });
+    entry.done = done;
+    active.set(task.id, entry);
   }
 
-  async function claim(limit: number): Promise<Task[]> {
+  /** Claims up to `limit` tasks; answers them with the time their leases run until. */
+  async function claim(limit: number): Promise<{ tasks: Task[]; until: number }> {
+    const now = clock.now();
     try {
-      return await claimTasks(store, opts.owner, limit, clock.now(), opts.leaseMs);
+      return { tasks: await claimTasks(store, opts.owner, limit, now, opts.leaseMs), until: now + opts.leaseMs };
     } catch (error) {
       log.error({ err: error }, "claiming tasks failed");
-      return [];
+      return { tasks: [], until: now };
     }
   }
 
@@ -113,19 +163,66 @@ export function createRunner(opts: RunnerOptions): Runner {
     while (!stopping) {
       const free = opts.concurrency - active.size;
       if (free > 0) {
-        const claimed = await claim(free);
-        for (const task of claimed) launch(task);
-        if (claimed.length === free) continue;
+        const { tasks, until } = await claim(free);
+        for (const task of tasks) launch(task, until);
+        if (tasks.length === free) continue;
       }
       await opts.tasks.wait(opts.pollMs);
     }
   }
 
+  /** Aborts a running task whose lease is gone or about to go; it is given back, not completed. */
+  function giveUp(id: string, entry: Running, why: string): void {
+    if (entry.lost) return;
+    entry.lost = true;
+    log.warn({ taskId: id }, why);
+    entry.controller.abort(new Error(why));
+  }
+
+  /** Gives up the tasks whose leases no renewal has extended in time (the database is unreachable). */
+  function giveUpExpiring(): void {
+    const now = clock.now();
+    for (const [id, entry] of active) {
+      if (entry.heldUntil - now < giveUpMs) giveUp(id, entry, "lease about to run out without a renewal");
+    }
+  }
+
+  /**
+   * Renews the leases of the running tasks. One renewal at a time: one that hangs (the database unreachable)
+   * does not pile up others, and the expiry check still runs on every tick.
+   */
   function renew(): void {
+    // Only while renewals are in trouble: a healthy renewal extends the leases anyway (and a test's hand-held
+    // clock that jumps ahead must not look like an outage).
+    if (renewing || renewFailing) giveUpExpiring();
+    if (renewing || active.size === 0) return;
+    renewing = true;
     const ids = [...active.keys()];
-    renewTaskLeases(store.db, opts.owner, ids, clock.now() + opts.leaseMs).catch((error: unknown) =>
-      log.error({ err: error }, "renewing leases failed"),
-    );
+    const until = clock.now() + opts.leaseMs;
+    renewTaskLeases(store.db, opts.owner, ids, until)
+      .then((kept) => {
+        if (renewFailing) log.info("renewing leases works again");
+        renewFailing = false;
+        for (const id of ids) {
+          const entry = active.get(id);
+          if (!entry) continue;
+          if (kept.has(id)) entry.heldUntil = Math.max(entry.heldUntil, until);
+          else giveUp(id, entry, "lease lost: another worker took the task over");
+        }
+      })
+      .catch((error: unknown) => {
+        if (!renewFailing) log.error({ err: error }, "renewing leases failed; retrying");
+        renewFailing = true;
+        if (!retryTimer && renewTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = null;
+            renew();
+          }, retryMs);
+        }
+      })
+      .finally(() => {
+        renewing = false;
+      });
   }
 
   return {
@@ -135,7 +232,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     start() {
       if (loop) return;
       stopping = false;
-      renewTimer = setInterval(renew, Math.max(50, Math.floor(opts.leaseMs / 3)));
+      renewTimer = setInterval(renew, renewEveryMs);
       loop = run();
     },
     async stop(graceMs = 10_000) {
@@ -159,12 +256,14 @@ export function createRunner(opts: RunnerOptions): Runner {
       }
       if (renewTimer) clearInterval(renewTimer);
       renewTimer = null;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
     },
     async runOnce() {
-      const claimed = await claim(opts.concurrency);
-      for (const task of claimed) launch(task);
+      const { tasks, until } = await claim(opts.concurrency);
+      for (const task of tasks) launch(task, until);
       await Promise.all([...active.values()].map((a) => a.done));
-      return claimed.length;
+      return tasks.length;
     },
   };
 }
