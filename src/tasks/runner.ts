@@ -65,6 +65,7 @@ export function createRunner(opts: RunnerOptions): Runner {
   let renewing = false;
   /** Whether the last renewal failed (so that an outage is logged once, not once per attempt). */
   let renewFailing = false;
+  let claimFailing = false;
   const renewEveryMs = Math.max(50, Math.floor(opts.leaseMs / 3));
   // After a failed renewal, try again soon: a cut connection is replaced by the next query.
   const retryMs = Math.max(25, Math.min(1_000, Math.floor(opts.leaseMs / 6)));
@@ -152,9 +153,14 @@ export function createRunner(opts: RunnerOptions): Runner {
   async function claim(limit: number): Promise<{ tasks: Task[]; until: number }> {
     const now = clock.now();
     try {
-      return { tasks: await claimTasks(store, opts.owner, limit, now, opts.leaseMs), until: now + opts.leaseMs };
+      const tasks = await claimTasks(store, opts.owner, limit, now, opts.leaseMs);
+      if (claimFailing) log.info("claiming tasks works again");
+      claimFailing = false;
+      return { tasks, until: now + opts.leaseMs };
     } catch (error) {
-      log.error({ err: error }, "claiming tasks failed");
+      // Once per outage: every poll fails alike while the database is away.
+      if (!claimFailing) log.error({ err: error }, "claiming tasks failed; retrying at every poll");
+      claimFailing = true;
       return { tasks: [], until: now };
     }
   }
