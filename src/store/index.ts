@@ -2,6 +2,8 @@
  * Database access: one Kysely schema over SQLite (default) and PostgreSQL.
  * @module
  */
+
+export { isConnectionError } from "./connection-errors.js";
 export type { Dialect, DialectSql } from "./dialect-sql.js";
 export { openStore, type Store, type StoreTarget } from "./open.js";
 export type { Listener, ListenerEvents } from "./postgres-listen.js";

@@ -1,7 +1,7 @@
 import type { Clock } from "../lib/clock.js";
 import { toError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import type { Store } from "../store/index.js";
+import { isConnectionError, type Store } from "../store/index.js";
 import type { Family, Outcome, Task } from "./model.js";
 import type { Notifier } from "./notifier.js";
 import { claimTasks, completeTask, releaseTasks, renewTaskLeases, setRunningStatus } from "./queue.js";
@@ -102,6 +102,16 @@ export function createRunner(opts: RunnerOptions): Runner {
           if (entry.lost) taskLog.warn("lease could not be kept; the task was aborted and given back");
           return;
         }
+        if (isConnectionError(thrown)) {
+          // The database went away under the run: that is no fault of the task. It is given back (or, with the
+          // database still away, taken over when its lease runs out) and run again.
+          taskLog.warn(
+            { err: thrown },
+            "the database connection was lost during the task; it will run again",
+          );
+          await releaseTasks(store.db, opts.owner, [task.id], clock.now() + 1_000).catch(() => undefined);
+          return;
+        }
         const error = toError(thrown);
         taskLog.warn({ err: error }, "task action failed");
         outcome = family.failed(task, error);
@@ -123,7 +133,8 @@ export function createRunner(opts: RunnerOptions): Runner {
         return await completeTask(store, task, opts.owner, outcome, clock.now());
       } catch (error) {
         if (entry.lost) throw error;
-        if (attempt === 1) log.warn({ err: error, taskId: task.id }, "recording the outcome failed; retrying");
+        if (attempt === 1)
+          log.warn({ err: error, taskId: task.id }, "recording the outcome failed; retrying");
         await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt)));
       }
     }
