@@ -29,7 +29,11 @@ describe("hookline api (API only) on SQLite", () => {
       HOOKLINE_POLL_MS: "100",
     };
     const api = await startHooklineProcess({ command: "api", env });
-    await waitFor("the API-only notice", () => (api.output().includes("API only") ? true : undefined), 10_000);
+    await waitFor(
+      "the API-only notice",
+      () => (api.output().includes("API only") ? true : undefined),
+      10_000,
+    );
     expect(api.output()).toContain("hookline worker");
     expect(api.output()).toContain("same database file");
 
