@@ -132,7 +132,8 @@ export function createRunner(opts: RunnerOptions): Runner {
       try {
         return await completeTask(store, task, opts.owner, outcome, clock.now());
       } catch (error) {
-        if (entry.lost) throw error;
+        // Only a lost connection is worth waiting out; any other failure would fail again the same way.
+        if (entry.lost || !isConnectionError(error)) throw error;
         if (attempt === 1)
           log.warn({ err: error, taskId: task.id }, "recording the outcome failed; retrying");
         await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt)));
