@@ -48,6 +48,8 @@ interface Running {
   heldUntil: number;
   /** Set when the lease was lost or given up: the run is aborted and its outcome not recorded. */
   lost: boolean;
+  /** The run ended and its outcome is being recorded (which ends the lease: a renewal then misses it). */
+  recording: boolean;
 }
 
 /**
@@ -117,6 +119,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         outcome = family.failed(task, error);
       }
     }
+    entry.recording = true;
     const applied = await record(task, outcome, entry);
     if (!applied) taskLog.warn("lease lost before completion; another worker owns the task now");
     if (applied && outcome.callback && task.callbackUrl) opts.messages.wake();
@@ -150,6 +153,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       done: Promise.resolve(),
       heldUntil,
       lost: false,
+      recording: false,
     };
     const done = execute(task, entry)
       .catch((error: unknown) => log.error({ err: error, taskId: task.id }, "could not record task outcome"))
@@ -225,7 +229,7 @@ export function createRunner(opts: RunnerOptions): Runner {
           const entry = active.get(id);
           if (!entry) continue;
           if (kept.has(id)) entry.heldUntil = Math.max(entry.heldUntil, until);
-          else giveUp(id, entry, "lease lost: another worker took the task over");
+          else if (!entry.recording) giveUp(id, entry, "lease lost: another worker took the task over");
         }
       })
       .catch((error: unknown) => {
