@@ -33,6 +33,8 @@ const KILLS = Math.min(8, Math.max(1, Math.floor(MANY_TASKS / 20)));
  * around them) is ~3 min per 1,000 tasks on 2 idle cores; a machine shared with other work is given 1.5 s each.
  */
 const BUDGET_MS = 120_000 + 1_500 * MANY_TASKS;
+/** A process (re)started while the others convert may take a while to be ready on a busy machine. */
+const READY_MS = 120_000;
 
 if (!POSTGRES_URL) {
   process.stderr.write(
@@ -130,10 +132,12 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
     };
     const env = { ...base, HOOKLINE_PUBLIC_URL: proxy.origin };
     const apis = await Promise.all(
-      Array.from({ length: APIS }, () => startHooklineProcess({ command: "api", env })),
+      Array.from({ length: APIS }, () =>
+        startHooklineProcess({ command: "api", env, readyTimeoutMs: READY_MS }),
+      ),
     );
     targets.push(...apis.map((a) => a.url));
-    const startWorker = () => startHooklineProcess({ command: "worker", env });
+    const startWorker = () => startHooklineProcess({ command: "worker", env, readyTimeoutMs: READY_MS });
     const workers = await Promise.all(Array.from({ length: WORKERS }, startWorker));
     const key: CliKey = await createKeyWithCli(env, "many");
     const api = client(proxy.origin, key.apiKey);
