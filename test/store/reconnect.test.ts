@@ -127,7 +127,7 @@ describe.skipIf(!POSTGRES_URL)("PostgreSQL connections cut under a running Hookl
   };
 
   it("stays up, loses nothing, does nothing twice at once, and wakes on NOTIFY afterwards", {
-    timeout: 180_000,
+    timeout: 600_000,
   }, async () => {
     const h = api!;
     const track = await makeAudio(dir, { format: "flac", seconds: 0.5 });
