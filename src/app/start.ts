@@ -71,7 +71,15 @@ export async function openServices(
   const tasks = new Notifier();
   const messages = new Notifier();
   const channels: Record<string, Notifier> = { hookline_tasks: tasks, hookline_messages: messages };
-  const listener = await store.listen(Object.keys(channels), (channel) => channels[channel]?.wake());
+  const listener = await store.listen(Object.keys(channels), (channel) => channels[channel]?.wake(), {
+    // Once per outage: the listener retries by itself (1 s doubling to 30 s), and polling goes on meanwhile.
+    onDown: (error) =>
+      log.warn(
+        { err: error },
+        `cross-process wake-ups interrupted (database connection lost); retrying, idle work is found by polling every ${config.runner.pollMs} ms meanwhile`,
+      ),
+    onUp: (info) => log.info(info, "cross-process wake-ups restored"),
+  });
   if (listener) {
     tasks.publishWith(() => listener.notify("hookline_tasks"));
     messages.publishWith(() => listener.notify("hookline_messages"));

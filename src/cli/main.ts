@@ -16,12 +16,17 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   serve: {
     synopsis: "serve [--dev] [flags]",
     about: "API, task runner and callback sender in one process",
-    run: async (args) => (await import("./serve.js")).serve(args, { api: true }),
+    run: async (args) => (await import("./serve.js")).serve(args, "serve"),
   },
   worker: {
     synopsis: "worker [flags]",
     about: "task runner and callback sender only (scale out on PostgreSQL)",
-    run: async (args) => (await import("./serve.js")).serve(args, { api: false }),
+    run: async (args) => (await import("./serve.js")).serve(args, "worker"),
+  },
+  api: {
+    synopsis: "api [flags]",
+    about: "the API only (no runner, sender or sweeper); workers do the work",
+    run: async (args) => (await import("./serve.js")).serve(args, "api"),
   },
   keys: {
     synopsis: "keys …",

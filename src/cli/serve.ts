@@ -40,20 +40,48 @@ function workerLinkWarning(config: Config): string {
   );
 }
 
-/** `hookline serve` (API + runner + sender) and `hookline worker` (runner + sender only). */
-export async function serve(args: string[], roles: { api: boolean }): Promise<number> {
+/**
+ * An API-only process queues work that only a worker runs. On PostgreSQL its submissions wake the workers
+ * (NOTIFY); on SQLite nothing crosses processes, so a `hookline worker` on the same database file (same machine)
+ * finds new work by polling. Either way, nothing runs until a worker does: said at start, not refused, since
+ * the workers may simply start later.
+ */
+function apiOnlyNotice(config: Config): string {
+  const shared =
+    config.database.kind === "sqlite"
+      ? `  On SQLite, start \`hookline worker\` on this machine with the same database file (${config.database.path}) and\n  data folder; it finds new tasks by polling (${OPTIONS.pollMs.env}), since SQLite has no cross-process wake-ups.\n`
+      : "  Start `hookline worker` processes on the same database and data folder: they are woken by NOTIFY.\n";
+  return `\n  API only: this process runs no tasks, sends no callbacks and sweeps no files.\n${shared}\n`;
+}
+
+/** The roles each command runs. */
+const ROLES = {
+  serve: { api: true, runner: true, sender: true },
+  worker: { api: false, runner: true, sender: true },
+  api: { api: true, runner: false, sender: false },
+} as const;
+
+const ABOUT: Record<keyof typeof ROLES, string> = {
+  serve: "Runs the API, the task runner and the callback sender in one process.",
+  worker: "Runs the task runner and the callback sender (no API) against a shared database.",
+  api: "Runs the API only (no task runner, callback sender or sweeper): `hookline worker` processes on the same database do the work.",
+};
+
+/**
+ * `hookline serve` (API + runner + sender), `hookline worker` (runner + sender only) and `hookline api` (API
+ * only).
+ */
+export async function serve(args: string[], command: keyof typeof ROLES): Promise<number> {
   const { values } = parseFlags(args);
   if (values.help) {
-    process.stdout.write(
-      `Usage: hookline ${roles.api ? "serve" : "worker"} [flags]\n\n${roles.api ? "Runs the API, the task runner and the callback sender in one process." : "Runs the task runner and the callback sender (no API) against a shared database."}\n\n${optionsHelp()}\n`,
-    );
+    process.stdout.write(`Usage: hookline ${command} [flags]\n\n${ABOUT[command]}\n\n${optionsHelp()}\n`);
     return 0;
   }
   const config = loadConfig(processEnv(), values);
   const log = createLogger(config.logLevel);
   let running: Awaited<ReturnType<typeof startHookline>>;
   try {
-    running = await startHookline({ config, log, roles: { api: roles.api, runner: true, sender: true } });
+    running = await startHookline({ config, log, roles: ROLES[command] });
   } catch (error) {
     if (error instanceof StartupError) {
       process.stderr.write(`\n${error.message}\n`);
@@ -61,8 +89,10 @@ export async function serve(args: string[], roles: { api: boolean }): Promise<nu
     }
     throw error;
   }
-  if (running.url) process.stdout.write(banner(config, running.url, running.services.signer.publicUrl));
-  else {
+  if (running.url) {
+    process.stdout.write(banner(config, running.url, running.services.signer.publicUrl));
+    if (command === "api") process.stderr.write(apiOnlyNotice(config));
+  } else {
     process.stdout.write("Hookline worker running (task runner and callback sender).\n");
     if (config.publicUrlFromPort) process.stderr.write(workerLinkWarning(config));
   }

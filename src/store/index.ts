@@ -2,9 +2,11 @@
  * Database access: one Kysely schema over SQLite (default) and PostgreSQL.
  * @module
  */
+
+export { isConnectionError } from "./connection-errors.js";
 export type { Dialect, DialectSql } from "./dialect-sql.js";
 export { openStore, type Store, type StoreTarget } from "./open.js";
-export type { Listener } from "./postgres-listen.js";
+export type { Listener, ListenerEvents } from "./postgres-listen.js";
 export type * from "./schema.js";
 export { ensureSecret } from "./settings.js";
 export {

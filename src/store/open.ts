@@ -3,7 +3,7 @@ import { HooklineError } from "../lib/errors.js";
 import { createBatcher } from "./batch.js";
 import type { Dialect } from "./dialect-sql.js";
 import { migrate } from "./migrations/index.js";
-import { type Listener, listenPostgres } from "./postgres-listen.js";
+import { type Listener, type ListenerEvents, listenPostgres } from "./postgres-listen.js";
 import { openPostgres } from "./postgres-open.js";
 import type { Database } from "./schema.js";
 import { openSqlite, sqliteTransact } from "./sqlite-open.js";
@@ -14,7 +14,11 @@ export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
   /** Cross-process wake-ups (PostgreSQL LISTEN/NOTIFY); null on SQLite, where one process is the rule. */
-  listen(channels: readonly string[], onNotify: (channel: string) => void): Promise<Listener | null>;
+  listen(
+    channels: readonly string[],
+    onNotify: (channel: string) => void,
+    events?: ListenerEvents,
+  ): Promise<Listener | null>;
   /**
    * Runs `fn` in a savepoint of a transaction shared with other callers of this moment (group commit): for short
    * request writes. `fn` must not wait on anything but the database.
@@ -67,8 +71,8 @@ export async function openStore(target: StoreTarget, options: { migrateTo?: stri
     db,
     dialect,
     batched: (fn) => batcher((trx) => fn(transactionHandle(trx))),
-    listen: async (channels, onNotify) =>
-      target.kind === "postgres" ? listenPostgres(target.url, channels, onNotify) : null,
+    listen: async (channels, onNotify, events) =>
+      target.kind === "postgres" ? listenPostgres(target.url, channels, onNotify, events) : null,
     transact: (fn) => transact((trx) => fn(transactionHandle(trx))),
     close,
   };

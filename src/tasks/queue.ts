@@ -142,15 +142,25 @@ export async function claimTasks(store: Store, owner: string, limit: number, now
   return rows.map(toTask);
 }
 
-/** Extends the leases this owner holds on the given tasks. */
-export async function renewTaskLeases(db: Kysely<Database>, owner: string, ids: string[], until: number) {
-  if (ids.length === 0) return;
-  await db
+/**
+ * Extends the leases this owner holds on the given tasks. Answers the ids it still held (and now holds until
+ * `until`): a missing id was taken over by another process after its lease ran out.
+ */
+export async function renewTaskLeases(
+  db: Kysely<Database>,
+  owner: string,
+  ids: string[],
+  until: number,
+): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
     .updateTable("tasks")
     .set({ lease_until: until })
     .where("id", "in", padToPowerOfTwo(ids))
     .where("lease_owner", "=", owner)
+    .returning("id")
     .execute();
+  return new Set(rows.map((r) => r.id));
 }
 
 /**

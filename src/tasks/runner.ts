@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import type { Clock } from "../lib/clock.js";
 import { toError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
-import type { Store } from "../store/index.js";
+import { isConnectionError, type Store } from "../store/index.js";
 import type { Family, Outcome, Task } from "./model.js";
 import type { Notifier } from "./notifier.js";
 import { claimTasks, completeTask, releaseTasks, renewTaskLeases, setRunningStatus } from "./queue.js";
@@ -54,6 +54,18 @@ export interface Runner {
   readonly active: number;
 }
 
+/** A task running in this process. */
+interface Running {
+  readonly controller: AbortController;
+  done: Promise<void>;
+  /** Until when this process is known to hold the lease: the claim's, then each successful renewal's. */
+  heldUntil: number;
+  /** Set when the lease was lost or given up: the run is aborted and its outcome not recorded. */
+  lost: boolean;
+  /** The run ended and its outcome is being recorded (which ends the lease: a renewal then misses it). */
+  recording: boolean;
+}
+
 /**
  * The task runner: claims due tasks by lease, runs each family's action with an AbortSignal, renews the
  * leases while work runs, and applies the outcome together with its callback.
@@ -61,12 +73,26 @@ export interface Runner {
 export function createRunner(opts: RunnerOptions): Runner {
   const { store, clock, log } = opts;
   const maxRuns = opts.maxRuns ?? 5;
-  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const active = new Map<string, Running>();
   let stopping = false;
   let loop: Promise<void> | null = null;
   let renewTimer: NodeJS.Timeout | null = null;
+  let retryTimer: NodeJS.Timeout | null = null;
+  let renewing = false;
+  /** Whether the last renewal failed (so that an outage is logged once, not once per attempt). */
+  let renewFailing = false;
+  let claimFailing = false;
+  const renewEveryMs = Math.max(50, Math.floor(opts.leaseMs / 3));
+  // After a failed renewal, try again soon: a cut connection is replaced by the next query.
+  const retryMs = Math.max(25, Math.min(1_000, Math.floor(opts.leaseMs / 6)));
+  /**
+   * A task whose lease has less than this left without a renewal is given up: its action is aborted (ffmpeg
+   * killed) while the lease still stands, so that whoever claims it after the expiry does not run it alongside.
+   */
+  const giveUpMs = Math.ceil((opts.leaseMs * 5) / 12);
 
-  async function execute(task: Task, controller: AbortController): Promise<void> {
+  async function execute(task: Task, entry: Running): Promise<void> {
+    const { controller } = entry;
     const family = opts.families.get(task.family);
     const taskLog = log.child({ taskId: task.id, family: task.family, action: task.action });
     let outcome: Outcome;
@@ -87,8 +113,20 @@ export function createRunner(opts: RunnerOptions): Runner {
           progress: (status) => setRunningStatus(store.db, task.id, opts.owner, status, clock.now()),
         });
       } catch (thrown) {
-        if (controller.signal.aborted && stopping) {
+        if (controller.signal.aborted && (stopping || entry.lost)) {
+          // Given back, not failed: the run was cut short by us, not by the task.
           await releaseTasks(store.db, opts.owner, [task.id]).catch(() => undefined);
+          if (entry.lost) taskLog.warn("lease could not be kept; the task was aborted and given back");
+          return;
+        }
+        if (isConnectionError(thrown)) {
+          // The database went away under the run: that is no fault of the task. It is given back (or, with the
+          // database still away, taken over when its lease runs out) and run again.
+          taskLog.warn(
+            { err: thrown },
+            "the database connection was lost during the task; it will run again",
+          );
+          await releaseTasks(store.db, opts.owner, [task.id], clock.now() + 1_000).catch(() => undefined);
           return;
         }
         const error = toError(thrown);
@@ -96,7 +134,8 @@ export function createRunner(opts: RunnerOptions): Runner {
         outcome = family.failed(task, error);
       }
     }
-    const applied = await completeTask(store, task, opts.owner, outcome, clock.now());
+    entry.recording = true;
+    const applied = await record(task, outcome, entry);
     // Families write "no error" as the wire does: absent, 0 (voice) or 200 (cover).
     const ok = outcome.errorCode == null || outcome.errorCode === 0 || outcome.errorCode === 200;
     const ended = !applied ? "lost" : ok ? "succeeded" : "failed";
@@ -105,28 +144,60 @@ export function createRunner(opts: RunnerOptions): Runner {
     if (applied && outcome.callback && task.callbackUrl) opts.messages.wake();
   }
 
-  function launch(task: Task): void {
+  /**
+   * Applies the outcome; a failure to reach the database (a cut connection, a restart) is retried with a growing
+   * pause for as long as the lease is kept, so that finished work is not thrown away and run again. Safe to
+   * repeat: completion is conditional on the lease, so a commit whose answer was lost is not applied twice.
+   */
+  async function record(task: Task, outcome: Outcome, entry: Running): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await completeTask(store, task, opts.owner, outcome, clock.now());
+      } catch (error) {
+        // Only a lost connection is worth waiting out; any other failure would fail again the same way.
+        if (entry.lost || !isConnectionError(error)) throw error;
+        if (attempt === 1)
+          log.warn({ err: error, taskId: task.id }, "recording the outcome failed; retrying");
+        await new Promise((r) => setTimeout(r, Math.min(2_000, 50 * 2 ** attempt)));
+      }
+    }
+  }
+
+  function launch(task: Task, heldUntil: number): void {
     // Our own lease ran out (renewals stalled) and we claimed the task again: it is still running here, and a
     // second copy would run it twice and lose track of the first in `active`.
     if (active.has(task.id)) return;
-    const controller = new AbortController();
-    const done = execute(task, controller)
+    const entry: Running = {
+      controller: new AbortController(),
+      done: Promise.resolve(),
+      heldUntil,
+      lost: false,
+      recording: false,
+    };
+    const done = execute(task, entry)
       .catch((error: unknown) => log.error({ err: error, taskId: task.id }, "could not record task outcome"))
       .finally(() => {
         active.delete(task.id);
         opts.tasks.wake();
       });
-    active.set(task.id, { controller, done });
+    entry.done = done;
+    active.set(task.id, entry);
   }
 
-  async function claim(limit: number): Promise<Task[]> {
+  /** Claims up to `limit` tasks; answers them with the time their leases run until. */
+  async function claim(limit: number): Promise<{ tasks: Task[]; until: number }> {
+    const now = clock.now();
     try {
-      const claimed = await claimTasks(store, opts.owner, limit, clock.now(), opts.leaseMs);
-      for (const task of claimed) if (task.runs > 1) opts.observer?.takenOver?.(task);
-      return claimed;
+      const tasks = await claimTasks(store, opts.owner, limit, now, opts.leaseMs);
+      for (const task of tasks) if (task.runs > 1) opts.observer?.takenOver?.(task);
+      if (claimFailing) log.info("claiming tasks works again");
+      claimFailing = false;
+      return { tasks, until: now + opts.leaseMs };
     } catch (error) {
-      log.error({ err: error }, "claiming tasks failed");
-      return [];
+      // Once per outage: every poll fails alike while the database is away.
+      if (!claimFailing) log.error({ err: error }, "claiming tasks failed; retrying at every poll");
+      claimFailing = true;
+      return { tasks: [], until: now };
     }
   }
 
@@ -134,19 +205,66 @@ export function createRunner(opts: RunnerOptions): Runner {
     while (!stopping) {
       const free = opts.concurrency - active.size;
       if (free > 0) {
-        const claimed = await claim(free);
-        for (const task of claimed) launch(task);
-        if (claimed.length === free) continue;
+        const { tasks, until } = await claim(free);
+        for (const task of tasks) launch(task, until);
+        if (tasks.length === free) continue;
       }
       await opts.tasks.wait(opts.pollMs);
     }
   }
 
+  /** Aborts a running task whose lease is gone or about to go; it is given back, not completed. */
+  function giveUp(id: string, entry: Running, why: string): void {
+    if (entry.lost) return;
+    entry.lost = true;
+    log.warn({ taskId: id }, why);
+    entry.controller.abort(new Error(why));
+  }
+
+  /** Gives up the tasks whose leases no renewal has extended in time (the database is unreachable). */
+  function giveUpExpiring(): void {
+    const now = clock.now();
+    for (const [id, entry] of active) {
+      if (entry.heldUntil - now < giveUpMs) giveUp(id, entry, "lease about to run out without a renewal");
+    }
+  }
+
+  /**
+   * Renews the leases of the running tasks. One renewal at a time: one that hangs (the database unreachable)
+   * does not pile up others, and the expiry check still runs on every tick.
+   */
   function renew(): void {
+    // Only while renewals are in trouble: a healthy renewal extends the leases anyway (and a test's hand-held
+    // clock that jumps ahead must not look like an outage).
+    if (renewing || renewFailing) giveUpExpiring();
+    if (renewing || active.size === 0) return;
+    renewing = true;
     const ids = [...active.keys()];
-    renewTaskLeases(store.db, opts.owner, ids, clock.now() + opts.leaseMs).catch((error: unknown) =>
-      log.error({ err: error }, "renewing leases failed"),
-    );
+    const until = clock.now() + opts.leaseMs;
+    renewTaskLeases(store.db, opts.owner, ids, until)
+      .then((kept) => {
+        if (renewFailing) log.info("renewing leases works again");
+        renewFailing = false;
+        for (const id of ids) {
+          const entry = active.get(id);
+          if (!entry) continue;
+          if (kept.has(id)) entry.heldUntil = Math.max(entry.heldUntil, until);
+          else if (!entry.recording) giveUp(id, entry, "lease lost: another worker took the task over");
+        }
+      })
+      .catch((error: unknown) => {
+        if (!renewFailing) log.error({ err: error }, "renewing leases failed; retrying");
+        renewFailing = true;
+        if (!retryTimer && renewTimer) {
+          retryTimer = setTimeout(() => {
+            retryTimer = null;
+            renew();
+          }, retryMs);
+        }
+      })
+      .finally(() => {
+        renewing = false;
+      });
   }
 
   return {
@@ -156,7 +274,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     start() {
       if (loop) return;
       stopping = false;
-      renewTimer = setInterval(renew, Math.max(50, Math.floor(opts.leaseMs / 3)));
+      renewTimer = setInterval(renew, renewEveryMs);
       loop = run();
     },
     async stop(graceMs = 10_000) {
@@ -180,12 +298,14 @@ export function createRunner(opts: RunnerOptions): Runner {
       }
       if (renewTimer) clearInterval(renewTimer);
       renewTimer = null;
+      if (retryTimer) clearTimeout(retryTimer);
+      retryTimer = null;
     },
     async runOnce() {
-      const claimed = await claim(opts.concurrency);
-      for (const task of claimed) launch(task);
+      const { tasks, until } = await claim(opts.concurrency);
+      for (const task of tasks) launch(task, until);
       await Promise.all([...active.values()].map((a) => a.done));
-      return claimed.length;
+      return tasks.length;
     },
   };
 }

@@ -4,3 +4,6 @@
  * databases (`.ci/run` sets it); empty when not set.
  */
 export const POSTGRES_URL = process.env.HOOKLINE_TEST_DATABASE_URL ?? "";
+
+/** How many tasks `test/e2e/many-processes.test.ts` submits (HOOKLINE_TEST_MANY_TASKS; default 2,000). */
+export const MANY_TASKS = Number(process.env.HOOKLINE_TEST_MANY_TASKS ?? "2000");

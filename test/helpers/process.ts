@@ -21,7 +21,7 @@ export interface ChildExit {
   signal: NodeJS.Signals | null;
 }
 
-/** A running `hookline serve` or `hookline worker`. */
+/** A running `hookline serve`, `hookline api` or `hookline worker`. */
 export interface HooklineProcess {
   readonly child: ChildProcess;
   readonly pid: number;
@@ -119,14 +119,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * then), and the banner tells which.
  */
 export async function startHooklineProcess(opts: {
-  command?: "serve" | "worker";
+  command?: "serve" | "api" | "worker";
   env: Record<string, string>;
   args?: readonly string[];
   readyTimeoutMs?: number;
 }): Promise<HooklineProcess> {
   assertBuilt();
   const command = opts.command ?? "serve";
-  const env = command === "serve" ? { HOOKLINE_PORT: "0", ...opts.env } : opts.env;
+  const env = command === "worker" ? opts.env : { HOOKLINE_PORT: "0", ...opts.env };
   const child = spawn(process.execPath, [CLI_PATH, command, ...(opts.args ?? [])], {
     env: childEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
@@ -184,7 +184,7 @@ export async function startHooklineProcess(opts: {
       throw new Error(`hookline ${command} exited before it was ready (${JSON.stringify(ended)}):\n${text}`);
     }
     const banner = /Hookline is running at (\S+) +\(public URL for links: ([^)\s]+)\)/.exec(text);
-    if (command === "serve" && banner) [, url = "", publicUrl = ""] = banner;
+    if (command !== "worker" && banner) [, url = "", publicUrl = ""] = banner;
     if (await isReady(command, url, text)) {
       // Its API is a server of the suite: fetch's kept-alive connections to it are not a test's leak.
       if (url) noteServer(Number(new URL(url).port));
@@ -198,7 +198,7 @@ export async function startHooklineProcess(opts: {
   }
 }
 
-async function isReady(command: "serve" | "worker", url: string, text: string): Promise<boolean> {
+async function isReady(command: "serve" | "api" | "worker", url: string, text: string): Promise<boolean> {
   if (command === "worker") return text.includes("Hookline worker running");
   if (!url) return false;
   try {
