@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -193,7 +194,10 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
     },
 
     async local(key, signal) {
-      const path = scratch.path();
+      // Named after its key (random hex, never user input), so that a look at the scratch area or at a running
+      // ffmpeg tells which blob a copy is of.
+      const fresh = scratch.path();
+      const path = join(dirname(fresh), `${checkKey(key)}-${basename(fresh)}`);
       try {
         const res = await call("download", key, (s) => getObject(key, undefined, s), signal);
         if (!(res.Body instanceof Readable)) throw new Error("GetObject answered no stream");

@@ -1,7 +1,7 @@
 /**
  * Many processes, none lost (PostgreSQL only): 2 `hookline api` and 3 `hookline worker` processes (the real CLI
  * from dist/) share one database, one storage and one public URL (a round-robin proxy in front of the API
- * processes). HOOKLINE_TEST_MANY_TASKS WAV tasks (default 2,000), one upload each of a few distinct sub-second
+ * processes) and one bucket on an S3-protocol server (s3rver). HOOKLINE_TEST_MANY_TASKS WAV tasks (default 2,000), one upload each of a few distinct sub-second
  * tracks, each with a callback; workers are SIGKILLed at random points of the run and started again. Then:
  * every task succeeded once (one WAV file row each, its link downloads a valid WAV), every callback arrived
  * (duplicates carry the same webhook-id), no blob is left that no row references beyond what the kills may leave
@@ -11,16 +11,18 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBlobReconciler, createLocalBlobStore } from "../../src/files/index.js";
+import { createBlobReconciler, openS3BlobStore } from "../../src/files/index.js";
+import { silentLogger } from "../../src/lib/logger.js";
 import { openStore, type Store } from "../../src/store/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
-import { strayBlobs } from "../helpers/blobs.js";
+import { strayObjects } from "../helpers/blobs.js";
 import { freshDatabase, type TestDb } from "../helpers/db.js";
 import { MANY_TASKS, POSTGRES_URL } from "../helpers/env.js";
 import { ffmpegSpy, maxConcurrency, overlaps } from "../helpers/ffmpeg-spy.js";
 import { type CliKey, createKeyWithCli, killAllChildren, startHooklineProcess } from "../helpers/process.js";
 import { type ApiProxy, startProxy } from "../helpers/proxy.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
+import { s3Settings, startS3, type TestS3 } from "../helpers/s3.js";
 import { client, header, parseWav, verifyStandard, waitFor } from "./support.js";
 
 const WORKERS = 3;
@@ -67,6 +69,7 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
   let receiver: Receiver | null = null;
   let proxy: ApiProxy | null = null;
   let watch: Store | null = null;
+  let s3: TestS3 | null = null;
   const held = new Set<NodeJS.Timeout>();
   /** Set when the test ends (failed half-way, or done): the killer starts no more workers. */
   let ending = false;
@@ -82,6 +85,7 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
     for (const t of held) clearTimeout(t);
     await proxy?.close();
     await receiver?.close();
+    await s3?.close();
     await watch?.close();
     await db?.drop();
     await dir?.cleanup();
@@ -90,6 +94,7 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
   // The servers of the test (receiver, proxy) listen before it begins: connections to them are not its leaks.
   beforeAll(async () => {
     dir = await tmpDir("e2e-many");
+    s3 = await startS3();
     db = await freshDatabase("postgres");
     watch = await openStore(db.target);
     let n = 0;
@@ -109,13 +114,14 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
     timeout: 2 * BUDGET_MS,
   }, async () => {
     const t0 = Date.now();
-    if (!dir || !db || !watch || !receiver || !proxy) throw new Error("beforeAll did not finish");
+    if (!dir || !db || !watch || !receiver || !proxy || !s3) throw new Error("beforeAll did not finish");
     if (db.target.kind !== "postgres") throw new Error("expected PostgreSQL");
     const spy = await ffmpegSpy(dir.path);
 
-    // Storage: one env object merged into every process (the S3 settings will replace it).
-    const storage: Record<string, string> = { HOOKLINE_DATA_DIR: join(dir.path, "data") };
-    const dataDir = storage.HOOKLINE_DATA_DIR ?? "";
+    // Storage: one bucket on an S3-protocol server shared by every process; each keeps its scratch area in its
+    // own data folder, as processes on separate machines would.
+    const storage: Record<string, string> = { ...s3.env };
+    const dataDirOf = (name: string) => join(dir!.path, name);
     const base: Record<string, string> = {
       ...storage,
       HOOKLINE_DATABASE_URL: db.target.url,
@@ -131,15 +137,18 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
       HOOKLINE_MAX_UPLOADS_PER_KEY: "16",
     };
     const env = { ...base, HOOKLINE_PUBLIC_URL: proxy.origin };
+    let started = 0;
+    const own = (role: string) => ({ ...env, HOOKLINE_DATA_DIR: dataDirOf(`${role}-${++started}`) });
     const apis = await Promise.all(
       Array.from({ length: APIS }, () =>
-        startHooklineProcess({ command: "api", env, readyTimeoutMs: READY_MS }),
+        startHooklineProcess({ command: "api", env: own("api"), readyTimeoutMs: READY_MS }),
       ),
     );
     targets.push(...apis.map((a) => a.url));
-    const startWorker = () => startHooklineProcess({ command: "worker", env, readyTimeoutMs: READY_MS });
+    const startWorker = () =>
+      startHooklineProcess({ command: "worker", env: own("worker"), readyTimeoutMs: READY_MS });
     const workers = await Promise.all(Array.from({ length: WORKERS }, startWorker));
-    const key: CliKey = await createKeyWithCli(env, "many");
+    const key: CliKey = await createKeyWithCli(own("cli"), "many");
     const api = client(proxy.origin, key.apiKey);
     const setupMs = Date.now() - t0;
 
@@ -288,14 +297,17 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
     // its row leaves one (the reconciler's grace period exists for this): at most one per conversion in flight
     // per kill, and the reconciler removes them.
     for (const p of [...workers, ...apis]) await p.stop("SIGTERM");
-    const strays = await strayBlobs(dataDir, watch);
-    expect(strays.length).toBeLessThanOrEqual(KILLS * WORKER_CONCURRENCY);
-    const reconciler = createBlobReconciler(watch, await createLocalBlobStore(join(dataDir, "files")), {
-      graceMs: 0,
-      blobsPerPass: MANY_TASKS * 4,
+    const bucket = await openS3BlobStore({
+      scratchRoot: dataDirOf("check"),
+      s3: s3Settings(s3),
+      log: silentLogger,
     });
+    const strays = await strayObjects(bucket, watch);
+    expect(strays.length).toBeLessThanOrEqual(KILLS * WORKER_CONCURRENCY);
+    const reconciler = createBlobReconciler(watch, bucket, { graceMs: 0, blobsPerPass: MANY_TASKS * 4 });
     await reconciler.pass(Date.now());
-    expect(await strayBlobs(dataDir, watch)).toEqual([]);
+    expect(await strayObjects(bucket, watch)).toEqual([]);
+    await bucket.close();
     const summary = {
       tasks: MANY_TASKS,
       kills: killedAt.size,

@@ -4,6 +4,7 @@
  */
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
+import type { BlobStore } from "../../src/files/index.js";
 import type { Store } from "../../src/store/index.js";
 
 const KEY = /^[0-9a-f]{32}$/;
@@ -29,6 +30,20 @@ export async function blobKeys(root: string): Promise<string[]> {
 /** Blobs under `<dataDir>/files` that no file row references. */
 export async function strayBlobs(dataDir: string, store: Store): Promise<string[]> {
   const keys = await blobKeys(join(dataDir, "files"));
+  const rows = await store.db.selectFrom("files").select("storage_key").execute();
+  const referenced = new Set(rows.map((r) => r.storage_key));
+  return keys.filter((k) => !referenced.has(k));
+}
+
+/** Blobs of any store (an S3 bucket, say) that no file row references, found through the store's own scan. */
+export async function strayObjects(blobs: BlobStore, store: Store): Promise<string[]> {
+  const keys: string[] = [];
+  let after: string | null = null;
+  do {
+    const page: Awaited<ReturnType<BlobStore["scan"]>> = await blobs.scan(after, 1000);
+    keys.push(...page.blobs.map((b) => b.key));
+    after = page.next;
+  } while (after !== null);
   const rows = await store.db.selectFrom("files").select("storage_key").execute();
   const referenced = new Set(rows.map((r) => r.storage_key));
   return keys.filter((k) => !referenced.has(k));

@@ -83,7 +83,12 @@ wait "$child"
         const [, kind, source = "", pid, child, at] = m;
         const id = `${pid}/${child}`;
         if (kind === "start") {
-          const interval: Interval = { source, pid: Number(pid), start: Number(at), end: null };
+          const interval: Interval = {
+            source: blobOf(source),
+            pid: Number(pid),
+            start: Number(at),
+            end: null,
+          };
           open.set(id, interval);
           all.push(interval);
         } else {
@@ -95,6 +100,15 @@ wait "$child"
       return all.sort((a, b) => a.start - b.start);
     },
   };
+}
+
+/**
+ * The blob an input is of: the local store hands ffmpeg the blob itself (`…/ab/cd/<key>`), an S3 store a scratch
+ * copy named `<key>-<random>`; any other input stands for itself.
+ */
+function blobOf(input: string): string {
+  const name = input.split("/").pop() ?? input;
+  return /^([0-9a-f]{32})(?:-|$)/.exec(name)?.[1] ?? input;
 }
 
 /**

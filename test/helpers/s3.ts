@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateBucketCommand, type S3Client } from "@aws-sdk/client-s3";
 import S3rver, { type S3rverMiddleware } from "s3rver";
-import { loadConfig } from "../../src/config/index.js";
+import { loadConfig, type S3Settings } from "../../src/config/index.js";
 import { createS3Client } from "../../src/files/s3-store.js";
 
 export interface TestS3 {
@@ -20,6 +20,13 @@ export interface TestS3 {
   readonly client: S3Client;
   /** Stops the server (its open connections too) and removes its folder; calling it again does nothing. */
   close(): Promise<void>;
+}
+
+/** The store settings of a test server, as Hookline reads them from its `env`. */
+export function s3Settings(s3: Pick<TestS3, "env">): S3Settings {
+  const settings = loadConfig(s3.env).s3;
+  if (settings === null) throw new Error("the S3 settings did not select S3");
+  return settings;
 }
 
 /** Starts s3rver with a fresh bucket. */
@@ -40,9 +47,7 @@ export async function startS3(): Promise<TestS3> {
     HOOKLINE_S3_SECRET_ACCESS_KEY: "S3RVER",
     HOOKLINE_S3_FORCE_PATH_STYLE: "on",
   };
-  const settings = loadConfig(env).s3;
-  if (settings === null) throw new Error("the S3 settings did not select S3");
-  const client = createS3Client(settings, 10_000);
+  const client = createS3Client(s3Settings({ env }), 10_000);
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   let closed = false;
   return {
