@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { Clock } from "../lib/clock.js";
-import { toError } from "../lib/errors.js";
+import { isTransient, toError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { isConnectionError, type Store } from "../store/index.js";
 import type { Family, Outcome, Task } from "./model.js";
@@ -127,6 +127,14 @@ export function createRunner(opts: RunnerOptions): Runner {
             "the database connection was lost during the task; it will run again",
           );
           await releaseTasks(store.db, opts.owner, [task.id], clock.now() + 1_000).catch(() => undefined);
+          return;
+        }
+        if (isTransient(thrown)) {
+          // File storage (or another service a run needs) is away: no fault of the task either. It is given back
+          // uncounted, like a run cut short by a lost database, and tried every 15 s until the service is back
+          // (rather than failed after maxRuns: an outage of a few minutes must not fail every task queued in it).
+          taskLog.warn({ err: thrown }, "a service the task needs is unavailable; it will run again in 15 s");
+          await releaseTasks(store.db, opts.owner, [task.id], clock.now() + 15_000).catch(() => undefined);
           return;
         }
         const error = toError(thrown);

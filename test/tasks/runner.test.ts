@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../src/lib/clock.js";
+import { HooklineError } from "../../src/lib/errors.js";
 import type { Runner } from "../../src/tasks/index.js";
 import { claimTasks } from "../../src/tasks/queue.js";
 import { dialects, freshStore } from "../helpers/db.js";
@@ -193,5 +194,25 @@ describe.each(dialects())("runner on %s", (dialect) => {
     expect(await runnerFor(store, clock, "A", t.family).runOnce()).toBe(1);
     expect(t.failures).toEqual([{ id, message: "decoder exploded" }]);
     expect(await taskRow(store, id!)).toMatchObject({ status: "FAILED", error_message: "decoder exploded" });
+  });
+
+  it("gives a task back, not failed, when a service it needs is unavailable, and runs it again later", async () => {
+    const [id] = await queueTasks(store, clock.now());
+    let calls = 0;
+    const t = testFamily("A", async () => {
+      calls++;
+      if (calls === 1) throw new HooklineError("unavailable", "File storage did not answer; try again later");
+    });
+    const runner = runnerFor(store, clock, "A", t.family);
+    expect(await runner.runOnce()).toBe(1);
+    expect(t.failures).toEqual([]);
+    // Given back uncounted: an outage does not use up the task's runs.
+    expect(await taskRow(store, id!)).toMatchObject({ status: "PENDING", lease_owner: null, runs: 0 });
+    // Not due at once: storage that is away is not hammered.
+    expect(await runner.runOnce()).toBe(0);
+    clock.advance(15_001);
+    expect(await runner.runOnce()).toBe(1);
+    expect(await taskRow(store, id!)).toMatchObject({ status: "SUCCESS", runs: 1 });
+    expect(await messagesOf(store, id!)).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { writeFile } from "node:fs/promises";
 import { type Static, Type } from "@sinclair/typebox";
 import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive } from "../../files/index.js";
-import { HooklineError, toError } from "../../lib/errors.js";
+import { HooklineError, isTransient, toError } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { analyseTrack } from "../../media/analysis/index.js";
 import { FontCache } from "../../media/image/index.js";
@@ -137,7 +137,7 @@ export function createCoverFamily(services: Services): Family {
       try {
         return await work(task, signal);
       } catch (thrown) {
-        if (signal.aborted) throw thrown;
+        if (signal.aborted || isTransient(thrown)) throw thrown;
         const error = toError(thrown);
         return failure(task, error);
       }

@@ -1,5 +1,5 @@
 import { refundCredits } from "../../credits/index.js";
-import { HooklineError, toError } from "../../lib/errors.js";
+import { HooklineError, isTransient, toError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
 import { simulatedCode } from "../../simulation/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
@@ -80,7 +80,7 @@ export function createVoiceFamily(services: Services): Family {
             throw new HooklineError("internal", `unknown voice action ${task.action}`);
         }
       } catch (thrown) {
-        if (helpers.signal.aborted) throw thrown;
+        if (helpers.signal.aborted || isTransient(thrown)) throw thrown;
         const error = toError(thrown);
         if (error.code === "internal") helpers.log.error({ err: thrown }, "voice task failed");
         return failure(task, error);

@@ -1,7 +1,7 @@
 import { rm } from "node:fs/promises";
 import { refundCredits } from "../../credits/index.js";
 import { getFile, insertFile, isLive, type LocalCopy } from "../../files/index.js";
-import { HooklineError } from "../../lib/errors.js";
+import { HooklineError, isTransient } from "../../lib/errors.js";
 import { newId } from "../../lib/ids.js";
 import { convertToWav } from "../../media/index.js";
 import { checkDisk } from "../../quota/index.js";
@@ -61,7 +61,7 @@ export function createWavFamily(services: Services): Family {
       try {
         copy = await blobs.local(source.storage_key, signal);
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted || isTransient(error)) throw error;
         if (error instanceof HooklineError) return failure(task, error);
         throw error;
       }
