@@ -1,4 +1,4 @@
-import { exec, powerOfTwoChunks, query, repeated, type Tx } from "../store/index.js";
+import { type DialectSql, exec, query, statement, type Tx } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
 /** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
@@ -20,38 +20,43 @@ export interface AttemptRecord {
   readonly nextAt: number | null;
 }
 
-// Multi-row statements: one insert and one update per chunk of attempts instead of two statements each (on
-// PostgreSQL each statement is a round trip inside the writing transaction).
-const INSERT = repeated(
-  `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
-    error_class, error_message, response_excerpt, outcome, next_at) values `,
-  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  "",
+/** The columns of one attempt in the JSON parameter both statements below read (see `DialectSql.jsonRows`). */
+const ROWS = (d: DialectSql) =>
+  d.jsonRows([
+    ["message_id", "text"],
+    ["task_id", "text"],
+    ["number", "bigint"],
+    ["trigger", "text"],
+    ["started_at", "bigint"],
+    ["latency_ms", "bigint"],
+    ["status_code", "bigint"],
+    ["error_class", "text"],
+    ["error_message", "text"],
+    ["response_excerpt", "text"],
+    ["outcome", "text"],
+    ["next_at", "bigint"],
+    ["state", "text"],
+    ["move_to", "bigint"],
+    ["delivered_at", "bigint"],
+  ]);
+
+// Two statements for a whole cycle's attempts, whatever their number: on PostgreSQL each statement is a round
+// trip inside the writing transaction (and a VALUES list was parsed and planned anew for each row count).
+const INSERT = statement(
+  (d) => `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
+    error_class, error_message, response_excerpt, outcome, next_at)
+  select message_id, task_id, number, trigger, started_at, latency_ms, status_code, error_class, error_message,
+    response_excerpt, outcome, next_at from ${ROWS(d)} as v`,
 );
-// A VALUES list in FROM names its columns column1…; PostgreSQL needs their types spelled out.
-const MOVE_ON = repeated<{ id: string }>(
-  `update messages set state = v.column2, round_attempts = round_attempts + 1,
-    total_attempts = total_attempts + 1, next_at = v.column3, lease_owner = null, lease_until = null,
-    delivered_at = coalesce(v.column4, delivered_at)
-  from (values `,
-  (d) => `(${d.typed("text")}, ${d.typed("text")}, ${d.typed("bigint")}, ${d.typed("bigint")})`,
-  ") as v where messages.id = v.column1 and messages.lease_owner = ? returning messages.id",
+const MOVE_ON = statement<{ id: string }>(
+  (d) => `update messages set state = v.state, round_attempts = round_attempts + 1,
+    total_attempts = total_attempts + 1, next_at = v.move_to, lease_owner = null, lease_until = null,
+    delivered_at = coalesce(v.delivered_at, messages.delivered_at)
+  from ${ROWS(d)} as v where messages.id = v.message_id and messages.lease_owner = ? returning messages.id`,
 );
 
-/** Splits records so that no chunk holds one message twice (a message is in one flight at a time, but be safe). */
-function distinctChunks(records: readonly AttemptRecord[]): AttemptRecord[][] {
-  const groups: { ids: Set<string>; records: AttemptRecord[] }[] = [];
-  for (const r of records) {
-    let g = groups.find((x) => !x.ids.has(r.message.id));
-    if (!g) {
-      g = { ids: new Set(), records: [] };
-      groups.push(g);
-    }
-    g.ids.add(r.message.id);
-    g.records.push(r);
-  }
-  return groups.flatMap((g) => powerOfTwoChunks(g.records));
-}
+/** Text PostgreSQL can store: it refuses NUL in text (and in JSON), which a receiver's answer may hold. */
+const storable = (text: string | null) => (text === null ? null : text.replaceAll("\0", "\uFFFD"));
 
 /**
  * Writes attempts and moves their messages on (delivered, failed, or pending again at `nextAt`), in the caller's
@@ -64,20 +69,32 @@ export async function writeAttempts(
   records: readonly AttemptRecord[],
 ): Promise<Set<string>> {
   const moved = new Set<string>();
-  for (const chunk of distinctChunks(records)) {
-    const rows: unknown[] = [];
-    const moves: unknown[] = [];
-    for (const a of chunk) {
+  if (records.length === 0) return moved;
+  // A message is in one flight at a time, so a batch holds it once (were it there twice, both attempts would be
+  // logged and one of them would move it).
+  const rows = JSON.stringify(
+    records.map((a) => {
       const m = a.message;
-      rows.push(m.id, m.task_id, m.total_attempts + 1, a.trigger, a.startedAt);
-      rows.push(Math.max(0, Math.round(a.latencyMs)), a.status, a.errorClass, a.errorMessage);
-      rows.push(a.excerpt, a.outcome, a.nextAt);
-      const state = a.outcome === "retry" ? "pending" : a.outcome;
-      moves.push(m.id, state, a.nextAt ?? a.endedAt, a.outcome === "delivered" ? a.endedAt : null);
-    }
-    await exec(trx, INSERT(chunk.length), rows);
-    moves.push(owner);
-    for (const row of await query(trx, MOVE_ON(chunk.length), moves)) moved.add(row.id);
-  }
+      return [
+        m.id,
+        m.task_id,
+        m.total_attempts + 1,
+        a.trigger,
+        a.startedAt,
+        Math.max(0, Math.round(a.latencyMs)),
+        a.status,
+        a.errorClass,
+        storable(a.errorMessage),
+        storable(a.excerpt),
+        a.outcome,
+        a.nextAt,
+        a.outcome === "retry" ? "pending" : a.outcome,
+        a.nextAt ?? a.endedAt,
+        a.outcome === "delivered" ? a.endedAt : null,
+      ];
+    }),
+  );
+  await exec(trx, INSERT, [rows]);
+  for (const row of await query(trx, MOVE_ON, [rows, owner])) moved.add(row.id);
   return moved;
 }
