@@ -190,7 +190,12 @@ export function createSender(opts: SenderOptions): Sender {
     while (out.length < limit) {
       const full = new Set([...inUse].filter(([, n]) => n >= claimCap).map(([host]) => host));
       const known = fruitless;
-      if (known && full.size > 0 && performance.now() < known.until && [...known.full].every((h) => full.has(h)))
+      if (
+        known &&
+        full.size > 0 &&
+        performance.now() < known.until &&
+        [...known.full].every((h) => full.has(h))
+      )
         break;
       const got = await claimMessages(trx, opts.owner, limit - out.length, clock.now(), opts.leaseMs, {
         inUse,

@@ -4,7 +4,7 @@
  * requeues and removes.
  * @module
  */
-export { type AttemptRecord, type RoundTrigger, writeAttempts } from "./attempts.js";
+export { type AttemptRecord, type MovedTask, type RoundTrigger, writeAttempts } from "./attempts.js";
 export {
   type ClaimedMessage,
   claimMessages,

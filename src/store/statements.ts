@@ -37,8 +37,24 @@ export function numbered(text: string): string {
  * const later = statement((d) => `update t set at = ${d.greatest}(at, ?) where id = ?`);
  */
 export function statement<Row = never>(text: string | ((d: DialectSql) => string)): Statement<Row> {
-  if (typeof text === "string") return { sqlite: text, postgres: numbered(text) };
-  return { sqlite: text(sqliteSql), postgres: numbered(text(postgresSql)) };
+  const st =
+    typeof text === "string"
+      ? { sqlite: text, postgres: numbered(text) }
+      : { sqlite: text(sqliteSql), postgres: numbered(text(postgresSql)) };
+  if (!preparedNames.has(st.postgres)) preparedNames.set(st.postgres, `hookline_${preparedNames.size + 1}`);
+  return st;
+}
+
+/** The PostgreSQL text of every statement defined here, and the name it is prepared under. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name under which PostgreSQL keeps `text` prepared on each connection, if it is one of the statements
+ * defined here (see postgres-open.ts): they run again and again, and are then parsed and planned once per
+ * connection instead of at every run.
+ */
+export function preparedName(text: string): string | undefined {
+  return preparedNames.get(text);
 }
 
 /** The dialect of a database handle or transaction (Kysely keeps it in its adapter). */
