@@ -1,4 +1,4 @@
-import { type DialectSql, exec, query, statement, type Tx } from "../store/index.js";
+import { queryRows, rowsStatement, type Tx } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
 /** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
@@ -20,41 +20,42 @@ export interface AttemptRecord {
   readonly nextAt: number | null;
 }
 
-/** The columns of one attempt in the JSON parameter both statements below read (see `DialectSql.jsonRows`). */
-const ROWS = (d: DialectSql) =>
-  d.jsonRows([
-    ["message_id", "text"],
-    ["task_id", "text"],
-    ["number", "bigint"],
-    ["trigger", "text"],
-    ["started_at", "bigint"],
-    ["latency_ms", "bigint"],
-    ["status_code", "bigint"],
-    ["error_class", "text"],
-    ["error_message", "text"],
-    ["response_excerpt", "text"],
-    ["outcome", "text"],
-    ["next_at", "bigint"],
-    ["state", "text"],
-    ["move_to", "bigint"],
-    ["delivered_at", "bigint"],
-  ]);
+/** The columns of one attempt as both statements below read them. */
+const COLUMNS = [
+  ["message_id", "text"],
+  ["task_id", "text"],
+  ["number", "bigint"],
+  ["trigger", "text"],
+  ["started_at", "bigint"],
+  ["latency_ms", "bigint"],
+  ["status_code", "bigint"],
+  ["error_class", "text"],
+  ["error_message", "text"],
+  ["response_excerpt", "text"],
+  ["outcome", "text"],
+  ["next_at", "bigint"],
+  ["state", "text"],
+  ["move_to", "bigint"],
+  ["delivered_at", "bigint"],
+] as const;
 
-// Two statements for a whole cycle's attempts, whatever their number: on PostgreSQL each statement is a round
-// trip inside the writing transaction (and a VALUES list was parsed and planned anew for each row count).
-const INSERT = statement(
-  (d) => `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
+// Two statements for a cycle's attempts (on PostgreSQL whatever their number: each statement there is a round
+// trip inside the writing transaction).
+const INSERT = rowsStatement(
+  COLUMNS,
+  (rows) => `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
     error_class, error_message, response_excerpt, outcome, next_at)
   select message_id, task_id, number, trigger, started_at, latency_ms, status_code, error_class, error_message,
-    response_excerpt, outcome, next_at from ${ROWS(d)} as v`,
+    response_excerpt, outcome, next_at from ${rows} as v`,
 );
 // Returns what the families' delivery hooks are given of each moved message's task (read, not written: the
 // hooks change a task only through src/tasks), which saves the cycle a read of its own.
-const MOVE_ON = statement<{ id: string; task_id: string; family: string | null; status: string | null }>(
-  (d) => `update messages set state = v.state, round_attempts = round_attempts + 1,
+const MOVE_ON = rowsStatement<{ id: string; task_id: string; family: string | null; status: string | null }>(
+  COLUMNS,
+  (rows) => `update messages set state = v.state, round_attempts = round_attempts + 1,
     total_attempts = total_attempts + 1, next_at = v.move_to, lease_owner = null, lease_until = null,
     delivered_at = coalesce(v.delivered_at, messages.delivered_at)
-  from ${ROWS(d)} as v where messages.id = v.message_id and messages.lease_owner = ?
+  from ${rows} as v where messages.id = v.message_id and messages.lease_owner = ?
   returning messages.id, messages.task_id,
     (select t.family from tasks as t where t.id = messages.task_id) as family,
     (select t.status from tasks as t where t.id = messages.task_id) as status`,
@@ -84,30 +85,28 @@ export async function writeAttempts(
   if (records.length === 0) return moved;
   // A message is in one flight at a time, so a batch holds it once (were it there twice, both attempts would be
   // logged and one of them would move it).
-  const rows = JSON.stringify(
-    records.map((a) => {
-      const m = a.message;
-      return [
-        m.id,
-        m.task_id,
-        m.total_attempts + 1,
-        a.trigger,
-        a.startedAt,
-        Math.max(0, Math.round(a.latencyMs)),
-        a.status,
-        a.errorClass,
-        storable(a.errorMessage),
-        storable(a.excerpt),
-        a.outcome,
-        a.nextAt,
-        a.outcome === "retry" ? "pending" : a.outcome,
-        a.nextAt ?? a.endedAt,
-        a.outcome === "delivered" ? a.endedAt : null,
-      ];
-    }),
-  );
-  await exec(trx, INSERT, [rows]);
-  for (const row of await query(trx, MOVE_ON, [rows, owner])) {
+  const rows = records.map((a) => {
+    const m = a.message;
+    return [
+      m.id,
+      m.task_id,
+      m.total_attempts + 1,
+      a.trigger,
+      a.startedAt,
+      Math.max(0, Math.round(a.latencyMs)),
+      a.status,
+      a.errorClass,
+      storable(a.errorMessage),
+      storable(a.excerpt),
+      a.outcome,
+      a.nextAt,
+      a.outcome === "retry" ? "pending" : a.outcome,
+      a.nextAt ?? a.endedAt,
+      a.outcome === "delivered" ? a.endedAt : null,
+    ];
+  });
+  await queryRows(trx, INSERT, rows, []);
+  for (const row of await queryRows(trx, MOVE_ON, rows, [owner])) {
     const { family, status } = row;
     moved.set(row.id, family === null || status === null ? null : { id: row.task_id, family, status });
   }
