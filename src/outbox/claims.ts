@@ -30,7 +30,8 @@ export type MessageRow = Pick<
 // Per-host cap: `due` takes the oldest due messages of the hosts not yet full in this process (those are named
 // in the first JSON list, so a full host's backlog, however old, does not hide the others'); the window numbers
 // each host's rows oldest first, and a host gets only as many as it has room for (its count in use, second JSON
-// list, plus its rank within the claim, up to the limit). Rows `due` picked but the window left out stay pending.
+// list, plus its rank within the claim, up to the limit). Rows `due` picked but the window left out stay pending
+// (on PostgreSQL locked until the cycle commits: another process's claim skips them meanwhile).
 // The signing material is read with the claim (a round trip fewer per cycle on PostgreSQL); a message whose key
 // is gone comes back without it, as before.
 const CLAIM = statement<ClaimedRow>(
