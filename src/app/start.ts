@@ -164,6 +164,7 @@ export function senderOptions(
   const { delivery } = services.config;
   return {
     ...loopOptions(services, families, owner, delivery.concurrency),
+    perHost: delivery.perHost,
     outbound: services.outbound,
     timeoutMs: delivery.timeoutMs,
     excerptBytes: delivery.excerptBytes,

@@ -21,6 +21,8 @@ export interface Config {
     readonly retryScheduleMs: readonly number[];
     readonly timeoutMs: number;
     readonly concurrency: number;
+    /** Callbacks in flight at once to one host (host:port) from this process. */
+    readonly perHost: number;
     readonly jitter: number;
     readonly excerptBytes: number;
     readonly rotationGraceMs: number;
@@ -162,6 +164,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
   const dev = read(OPTIONS.dev);
   const ffmpeg = read(OPTIONS.ffmpegPath);
   const ffprobe = read(OPTIONS.ffprobePath);
+  const deliveryConcurrency = read(OPTIONS.deliveryConcurrency);
   return {
     host: read(OPTIONS.host),
     port,
@@ -173,7 +176,10 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
     delivery: {
       retryScheduleMs: read(OPTIONS.retrySchedule),
       timeoutMs: read(OPTIONS.callbackTimeout),
-      concurrency: read(OPTIONS.deliveryConcurrency),
+      concurrency: deliveryConcurrency,
+      // Half: a receiver that never answers holds at most half the slots for its 15 s each, and the other half
+      // keeps every other receiver going; one healthy receiver, the usual deployment, still gets 32 at once.
+      perHost: read(OPTIONS.deliveryPerHost) ?? Math.max(1, Math.ceil(deliveryConcurrency / 2)),
       jitter: 0.1,
       excerptBytes: 4096,
       rotationGraceMs: read(OPTIONS.rotationGraceHours),

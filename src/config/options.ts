@@ -123,6 +123,13 @@ export const OPTIONS = {
     default: 64,
     help: "callbacks in flight at once from this process",
   }),
+  deliveryPerHost: option({
+    env: "HOOKLINE_DELIVERY_PER_HOST",
+    flag: "delivery-per-host",
+    type: int(1),
+    unset: "half the delivery concurrency",
+    help: "callbacks in flight at once from this process to one receiving host:port",
+  }),
   leaseSeconds: option({
     env: "HOOKLINE_LEASE_SECONDS",
     flag: "lease-seconds",

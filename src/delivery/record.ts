@@ -1,6 +1,6 @@
 import { type AttemptRecord, writeAttempts } from "../outbox/index.js";
 import type { Tx } from "../store/index.js";
-import { deliveryTasksOf, type Family } from "../tasks/index.js";
+import type { Family } from "../tasks/index.js";
 
 /**
  * Records a batch of attempts (see {@link writeAttempts}) and runs the families' delivery hooks for the
@@ -13,17 +13,13 @@ export async function recordAttempts(
   records: readonly AttemptRecord[],
 ): Promise<Set<string>> {
   const moved = await writeAttempts(trx, owner, records);
-  const finals = records.filter((r) => r.outcome !== "retry" && moved.has(r.message.id));
-  if (finals.length === 0) return moved;
-  // One read for the batch, of the little the hooks are given.
-  const rows = await deliveryTasksOf(trx, [...new Set(finals.map((r) => r.message.task_id))]);
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  for (const record of finals) {
-    const row = byId.get(record.message.task_id);
-    const family = row ? families.get(row.family) : undefined;
+  for (const record of records) {
+    if (record.outcome === "retry") continue;
+    // The task as the attempt's own statement read it: one statement for the batch, no read of its own.
+    const task = moved.get(record.message.id);
+    const family = task ? families.get(task.family) : undefined;
     const hook = record.outcome === "delivered" ? family?.onDelivered : family?.onDeliveryGivenUp;
-    if (row && family && hook)
-      await hook.call(family, trx, { id: row.id, family: row.family, status: row.status });
+    if (task && family && hook) await hook.call(family, trx, task);
   }
-  return moved;
+  return new Set(moved.keys());
 }

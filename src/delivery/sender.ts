@@ -1,6 +1,8 @@
-import { type SigningRow, signingKeysOf } from "../keys/index.js";
+import { performance } from "node:perf_hooks";
+import type { SigningRow } from "../keys/index.js";
 import {
   type AttemptRecord,
+  type ClaimedMessage,
   claimMessages,
   type MessageRow,
   releaseMessages,
@@ -27,6 +29,11 @@ export interface SenderExtension {
 
 export interface SenderOptions extends AttemptOptions, LeaseLoopOptions {
   readonly extension?: SenderExtension;
+  /**
+   * The most callbacks in flight at once from this process to one host (`host:port`); all of `concurrency` when
+   * not given. A receiver that never answers then holds only its share of the slots.
+   */
+  readonly perHost?: number;
 }
 
 export interface Sender {
@@ -63,24 +70,47 @@ export function createSender(opts: SenderOptions): Sender {
    * cycle's commit (measured: the sender otherwise idled ~14 % of a drain with every slot waiting on a cycle).
    * Their leases are held and renewed like those in flight, and given back on stop.
    */
-  const ready: { message: MessageRow; signing: SigningRow | undefined }[] = [];
+  const ready: ClaimedMessage[] = [];
   const ahead = Math.ceil(opts.concurrency / 2);
+  const perHost = Math.min(opts.perHost ?? opts.concurrency, opts.concurrency);
+  // A host may hold half its cap again claimed ahead, like the process as a whole; with no cap this is the
+  // process's own bound, so claims go as before.
+  const claimCap = perHost + Math.ceil(perHost / 2);
+  /** Messages claimed and not finished (in flight or ready), by host: what the claim may add to. */
+  const held = new Map<string, number>();
+  /** POSTs in flight, by host. */
+  const flying = new Map<string, number>();
+  /**
+   * Set when a claim that left out the hosts at their cap found nothing else due: claims that would leave out
+   * the same hosts (or more) are not tried again until `until` (wall-clock ms), so that a full host with a long
+   * backlog is not scanned past on every cycle. New messages for other hosts wait at most a poll interval.
+   */
+  let fruitless: { full: ReadonlySet<string>; until: number } | null = null;
+  const add = (map: Map<string, number>, host: string, n: number) => {
+    const v = (map.get(host) ?? 0) + n;
+    if (v > 0) map.set(host, v);
+    else map.delete(host);
+  };
   let pending: Pending[] = [];
   let cycling: Promise<number> = Promise.resolve(0);
   let stopping = false;
   let loop: Promise<void> | null = null;
 
-  /** Starts POSTs from `ready` while slots are free (not while stopping). */
+  /** Starts POSTs from `ready` while slots are free, oldest first, skipping hosts at their cap (not while stopping). */
   function refill(): void {
-    while (!stopping && posting.size < opts.concurrency && ready.length > 0) {
-      const next = ready.shift();
-      if (next) launch(next.message, next.signing);
+    for (let i = 0; !stopping && posting.size < opts.concurrency && i < ready.length; ) {
+      const next = ready[i];
+      if (next && (flying.get(next.host) ?? 0) < perHost) {
+        ready.splice(i, 1);
+        launch(next);
+      } else i++;
     }
   }
 
   /** Starts the POST of a claimed message; its lease is held until its attempt is committed. */
-  function launch(message: MessageRow, signing: SigningRow | undefined): void {
+  function launch({ message, host, signing }: ClaimedMessage): void {
     const release = () => leased.delete(message.id);
+    add(flying, host, 1);
     const signWith =
       signing && opts.extension?.signingFor ? opts.extension.signingFor(message, signing) : signing;
     const p: Promise<void> = attempt(opts, message, signWith)
@@ -96,6 +126,8 @@ export function createSender(opts: SenderOptions): Sender {
       })
       .finally(() => {
         posting.delete(p);
+        add(flying, host, -1);
+        add(held, host, -1);
         refill();
         opts.messages.wake();
       });
@@ -110,8 +142,7 @@ export function createSender(opts: SenderOptions): Sender {
     const next = cycling.then(async () => {
       const batch = pending;
       pending = [];
-      let claimed: MessageRow[] = [];
-      let keys = new Map<string, SigningRow>();
+      let claimed: ClaimedMessage[] = [];
       let moved = new Set<string>();
       try {
         await store.transact(async (trx) => {
@@ -120,13 +151,7 @@ export function createSender(opts: SenderOptions): Sender {
             moved = await recordAttempts(trx, opts.owner, opts.families, records);
             await opts.extension?.afterRecorded?.(trx, records, moved);
           }
-          if (limit > 0) {
-            claimed = await claimMessages(trx, opts.owner, limit, clock.now(), opts.leaseMs);
-            keys = await signingKeysOf(
-              trx,
-              claimed.map((m) => m.owner_id),
-            );
-          }
+          if (limit > 0) claimed = await claimFair(trx, limit);
         });
       } catch (error) {
         // Nothing of this cycle committed: the batch's messages keep their leases, which run out, and they are
@@ -141,15 +166,50 @@ export function createSender(opts: SenderOptions): Sender {
         if (r.outcome === "failed" && moved.has(r.message.id))
           log.warn({ messageId: r.message.id, taskId: r.message.task_id }, "callback given up");
       }
-      for (const message of claimed) {
-        leased.add(message.id);
-        ready.push({ message, signing: keys.get(message.owner_id) });
+      for (const c of claimed) {
+        leased.add(c.message.id);
+        add(held, c.host, 1);
+        ready.push(c);
       }
       refill();
       return claimed.length;
     });
     cycling = next.catch(() => 0);
     return next;
+  }
+
+  /**
+   * Claims up to `limit` messages, no host past its cap. A claim takes the oldest due messages of the hosts not
+   * yet full and trims each host to its room; when it filled a host and still had room, the rows it trimmed may
+   * have hidden other hosts' messages behind that host's backlog, so it claims again without the hosts now full.
+   * Each pass fills at least one more host, so there are no more passes than hosts.
+   */
+  async function claimFair(trx: Tx, limit: number): Promise<ClaimedMessage[]> {
+    const inUse = new Map(held);
+    const out: ClaimedMessage[] = [];
+    while (out.length < limit) {
+      const full = new Set([...inUse].filter(([, n]) => n >= claimCap).map(([host]) => host));
+      const known = fruitless;
+      if (
+        known &&
+        full.size > 0 &&
+        performance.now() < known.until &&
+        [...known.full].every((h) => full.has(h))
+      )
+        break;
+      const got = await claimMessages(trx, opts.owner, limit - out.length, clock.now(), opts.leaseMs, {
+        inUse,
+        perHost: claimCap,
+      });
+      for (const c of got) add(inUse, c.host, 1);
+      out.push(...got);
+      const filled = got.some((c) => (inUse.get(c.host) ?? 0) >= claimCap);
+      if (!filled) {
+        if (out.length < limit && full.size > 0) fruitless = { full, until: performance.now() + opts.pollMs };
+        break;
+      }
+    }
+    return out;
   }
 
   /** Records what is pending (cycles without claims) until nothing is. */
@@ -201,7 +261,10 @@ export function createSender(opts: SenderOptions): Sender {
       loop = null;
       // Claimed ahead but not sent: their leases are given back, so they are sent at once after a restart or by
       // another process, not after their leases run out.
-      const unsent = ready.splice(0).map((r) => r.message.id);
+      const unsent = ready.splice(0).map((r) => {
+        add(held, r.host, -1);
+        return r.message.id;
+      });
       for (const id of unsent) leased.delete(id);
       await releaseMessages(store.db, opts.owner, unsent).catch((error: unknown) =>
         log.error({ err: error }, "giving back unsent callbacks failed"),

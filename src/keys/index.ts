@@ -17,4 +17,4 @@ export {
   setRateLimit,
   setSimulation,
 } from "./keys.js";
-export { type SigningRow, signingKeysOf } from "./signing.js";
+export type { SigningRow } from "./signing.js";

@@ -1,4 +1,4 @@
-import { exec, powerOfTwoChunks, query, repeated, type Tx } from "../store/index.js";
+import { queryRows, rowsStatement, type Tx } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
 /** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
@@ -20,64 +20,95 @@ export interface AttemptRecord {
   readonly nextAt: number | null;
 }
 
-// Multi-row statements: one insert and one update per chunk of attempts instead of two statements each (on
-// PostgreSQL each statement is a round trip inside the writing transaction).
-const INSERT = repeated(
-  `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
-    error_class, error_message, response_excerpt, outcome, next_at) values `,
-  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-  "",
+/** The columns of one attempt as both statements below read them. */
+const COLUMNS = [
+  ["message_id", "text"],
+  ["task_id", "text"],
+  ["number", "bigint"],
+  ["trigger", "text"],
+  ["started_at", "bigint"],
+  ["latency_ms", "bigint"],
+  ["status_code", "bigint"],
+  ["error_class", "text"],
+  ["error_message", "text"],
+  ["response_excerpt", "text"],
+  ["outcome", "text"],
+  ["next_at", "bigint"],
+  ["state", "text"],
+  ["move_to", "bigint"],
+  ["delivered_at", "bigint"],
+] as const;
+
+// Two statements for a cycle's attempts (on PostgreSQL whatever their number: each statement there is a round
+// trip inside the writing transaction).
+const INSERT = rowsStatement(
+  COLUMNS,
+  (rows) => `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
+    error_class, error_message, response_excerpt, outcome, next_at)
+  select message_id, task_id, number, trigger, started_at, latency_ms, status_code, error_class, error_message,
+    response_excerpt, outcome, next_at from ${rows} as v`,
 );
-// A VALUES list in FROM names its columns column1…; PostgreSQL needs their types spelled out.
-const MOVE_ON = repeated<{ id: string }>(
-  `update messages set state = v.column2, round_attempts = round_attempts + 1,
-    total_attempts = total_attempts + 1, next_at = v.column3, lease_owner = null, lease_until = null,
-    delivered_at = coalesce(v.column4, delivered_at)
-  from (values `,
-  (d) => `(${d.typed("text")}, ${d.typed("text")}, ${d.typed("bigint")}, ${d.typed("bigint")})`,
-  ") as v where messages.id = v.column1 and messages.lease_owner = ? returning messages.id",
+// Returns what the families' delivery hooks are given of each moved message's task (read, not written: the
+// hooks change a task only through src/tasks), which saves the cycle a read of its own.
+const MOVE_ON = rowsStatement<{ id: string; task_id: string; family: string | null; status: string | null }>(
+  COLUMNS,
+  (rows) => `update messages set state = v.state, round_attempts = round_attempts + 1,
+    total_attempts = total_attempts + 1, next_at = v.move_to, lease_owner = null, lease_until = null,
+    delivered_at = coalesce(v.delivered_at, messages.delivered_at)
+  from ${rows} as v where messages.id = v.message_id and messages.lease_owner = ?
+  returning messages.id, messages.task_id,
+    (select t.family from tasks as t where t.id = messages.task_id) as family,
+    (select t.status from tasks as t where t.id = messages.task_id) as status`,
 );
 
-/** Splits records so that no chunk holds one message twice (a message is in one flight at a time, but be safe). */
-function distinctChunks(records: readonly AttemptRecord[]): AttemptRecord[][] {
-  const groups: { ids: Set<string>; records: AttemptRecord[] }[] = [];
-  for (const r of records) {
-    let g = groups.find((x) => !x.ids.has(r.message.id));
-    if (!g) {
-      g = { ids: new Set(), records: [] };
-      groups.push(g);
-    }
-    g.ids.add(r.message.id);
-    g.records.push(r);
-  }
-  return groups.flatMap((g) => powerOfTwoChunks(g.records));
+/** Text PostgreSQL can store: it refuses NUL in text (and in JSON), which a receiver's answer may hold. */
+const storable = (text: string | null) => (text === null ? null : text.replaceAll("\0", "\uFFFD"));
+
+/** The task of a message an attempt moved, as the delivery hooks are given it; null if the task is gone. */
+export interface MovedTask {
+  readonly id: string;
+  readonly family: string;
+  readonly status: string;
 }
 
 /**
  * Writes attempts and moves their messages on (delivered, failed, or pending again at `nextAt`), in the caller's
- * transaction. Every attempt is kept; a message moves only while `owner` still holds its lease. Returns the ids
- * of the messages that moved.
+ * transaction. Every attempt is kept; a message moves only while `owner` still holds its lease. Returns the
+ * messages that moved, by id, with their tasks.
  */
 export async function writeAttempts(
   trx: Tx,
   owner: string,
   records: readonly AttemptRecord[],
-): Promise<Set<string>> {
-  const moved = new Set<string>();
-  for (const chunk of distinctChunks(records)) {
-    const rows: unknown[] = [];
-    const moves: unknown[] = [];
-    for (const a of chunk) {
-      const m = a.message;
-      rows.push(m.id, m.task_id, m.total_attempts + 1, a.trigger, a.startedAt);
-      rows.push(Math.max(0, Math.round(a.latencyMs)), a.status, a.errorClass, a.errorMessage);
-      rows.push(a.excerpt, a.outcome, a.nextAt);
-      const state = a.outcome === "retry" ? "pending" : a.outcome;
-      moves.push(m.id, state, a.nextAt ?? a.endedAt, a.outcome === "delivered" ? a.endedAt : null);
-    }
-    await exec(trx, INSERT(chunk.length), rows);
-    moves.push(owner);
-    for (const row of await query(trx, MOVE_ON(chunk.length), moves)) moved.add(row.id);
+): Promise<Map<string, MovedTask | null>> {
+  const moved = new Map<string, MovedTask | null>();
+  if (records.length === 0) return moved;
+  // A message is in one flight at a time, so a batch holds it once (were it there twice, both attempts would be
+  // logged and one of them would move it).
+  const rows = records.map((a) => {
+    const m = a.message;
+    return [
+      m.id,
+      m.task_id,
+      m.total_attempts + 1,
+      a.trigger,
+      a.startedAt,
+      Math.max(0, Math.round(a.latencyMs)),
+      a.status,
+      a.errorClass,
+      storable(a.errorMessage),
+      storable(a.excerpt),
+      a.outcome,
+      a.nextAt,
+      a.outcome === "retry" ? "pending" : a.outcome,
+      a.nextAt ?? a.endedAt,
+      a.outcome === "delivered" ? a.endedAt : null,
+    ];
+  });
+  await queryRows(trx, INSERT, rows, []);
+  for (const row of await queryRows(trx, MOVE_ON, rows, [owner])) {
+    const { family, status } = row;
+    moved.set(row.id, family === null || status === null ? null : { id: row.task_id, family, status });
   }
   return moved;
 }

@@ -1,4 +1,5 @@
 import { newMessageId } from "../lib/ids.js";
+import { targetHost } from "../lib/target-host.js";
 import type { Tx } from "../store/index.js";
 
 /** A callback to enqueue with a state change. */
@@ -31,6 +32,7 @@ export async function enqueueMessage(
       owner_id: task.ownerId,
       event: spec.event,
       url,
+      target_host: targetHost(url),
       body: JSON.stringify(spec.body),
       sign_task_id: spec.signTaskId,
       state: "pending",

@@ -4,8 +4,15 @@
  * requeues and removes.
  * @module
  */
-export { type AttemptRecord, type RoundTrigger, writeAttempts } from "./attempts.js";
-export { claimMessages, type MessageRow, releaseMessages, renewMessageLeases } from "./claims.js";
+export { type AttemptRecord, type MovedTask, type RoundTrigger, writeAttempts } from "./attempts.js";
+export {
+  type ClaimedMessage,
+  claimMessages,
+  type HostRoom,
+  type MessageRow,
+  releaseMessages,
+  renewMessageLeases,
+} from "./claims.js";
 export { type CallbackSpec, enqueueMessage } from "./enqueue.js";
 export { listAttempts, listMessages, removeMessagesOfTask } from "./log.js";
 export { type Requeued, requeueDelivered, requeueLatest } from "./requeue.js";

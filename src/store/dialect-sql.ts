@@ -22,4 +22,10 @@ export interface DialectSql {
   readonly skipLocked: string;
   /** A parameter of the given type: PostgreSQL gives the parameters of a VALUES list in FROM no type otherwise. */
   typed(type: "text" | "bigint"): string;
+  /**
+   * A subquery over the rows of one JSON parameter, an array of arrays (`[["a", 1], ["b", null]]`): the n-th
+   * element of each row becomes the n-th column, named and typed as given. One statement text for any number of
+   * rows, where a VALUES list needs one text (and, on PostgreSQL, one parse and plan) per count.
+   */
+  jsonRows(columns: readonly (readonly [name: string, type: "text" | "bigint"])[]): string;
 }

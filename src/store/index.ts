@@ -14,7 +14,10 @@ export {
   exec,
   powerOfTwoChunks,
   query,
+  queryRows,
+  type RowsStatement,
   repeated,
+  rowsStatement,
   type Statement,
   statement,
 } from "./statements.js";

@@ -6,4 +6,7 @@ export const postgresSql: DialectSql = {
   rowKey: "id",
   skipLocked: " for update skip locked",
   typed: (type) => `?::${type}`,
+  jsonRows: (columns) =>
+    `(select ${columns.map(([name, type], i) => `(e ->> ${i})::${type} as ${name}`).join(", ")}
+      from jsonb_array_elements(?::jsonb) as e)`,
 };

@@ -146,6 +146,8 @@ export interface MessageTable {
    * `manual` (a redelivery), `duplicate` (a simulated repetition).
    */
   round_trigger: Generated<string>;
+  /** The host:port the URL reaches, lower-cased (`lib/target-host.ts`): the sender caps callbacks per host. */
+  target_host: Generated<string>;
 }
 
 export interface AttemptTable {

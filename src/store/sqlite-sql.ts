@@ -6,4 +6,7 @@ export const sqliteSql: DialectSql = {
   rowKey: "rowid",
   skipLocked: "",
   typed: () => "?",
+  // `->>` gives SQL values (text, integer, null) as JSON holds them; no casts needed.
+  jsonRows: (columns) =>
+    `(select ${columns.map(([name], i) => `value ->> ${i} as ${name}`).join(", ")} from json_each(?))`,
 };

@@ -37,8 +37,24 @@ export function numbered(text: string): string {
  * const later = statement((d) => `update t set at = ${d.greatest}(at, ?) where id = ?`);
  */
 export function statement<Row = never>(text: string | ((d: DialectSql) => string)): Statement<Row> {
-  if (typeof text === "string") return { sqlite: text, postgres: numbered(text) };
-  return { sqlite: text(sqliteSql), postgres: numbered(text(postgresSql)) };
+  const st =
+    typeof text === "string"
+      ? { sqlite: text, postgres: numbered(text) }
+      : { sqlite: text(sqliteSql), postgres: numbered(text(postgresSql)) };
+  if (!preparedNames.has(st.postgres)) preparedNames.set(st.postgres, `hookline_${preparedNames.size + 1}`);
+  return st;
+}
+
+/** The PostgreSQL text of every statement defined here, and the name it is prepared under. */
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name under which PostgreSQL keeps `text` prepared on each connection, if it is one of the statements
+ * defined here (see postgres-open.ts): they run again and again, and are then parsed and planned once per
+ * connection instead of at every run.
+ */
+export function preparedName(text: string): string | undefined {
+  return preparedNames.get(text);
 }
 
 /** The dialect of a database handle or transaction (Kysely keeps it in its adapter). */
@@ -132,5 +148,63 @@ export function powerOfTwoChunks<T>(items: readonly T[], max = 64): T[][] {
     out.push(items.slice(i, i + size));
     i += size;
   }
+  return out;
+}
+
+/** The columns of a list of rows a statement reads (see {@link rowsStatement}). */
+export type RowColumns = readonly (readonly [name: string, type: "text" | "bigint"])[];
+
+/** A statement over a list of rows sent with it (see {@link rowsStatement}); run with {@link queryRows}. */
+export interface RowsStatement<Row> {
+  readonly columns: RowColumns;
+  /** The text of each database for `n` rows (PostgreSQL: any number, the rows being one JSON parameter). */
+  readonly text: (n: number) => Statement<Row>;
+}
+
+/**
+ * A statement that reads a list of rows as a subquery with the given columns: `make` gets that subquery's text
+ * and puts it where a table would go, before any other parameter. PostgreSQL gets the rows as one JSON parameter
+ * (one text, parsed and planned once, for any number of rows: each statement is a round trip); SQLite, in
+ * process, gets a VALUES list, which it binds faster than it parses JSON (measured: 9 against 18 µs a row), in
+ * power-of-two chunks.
+ *
+ * @example
+ * const touch = rowsStatement([["id", "text"], ["at", "bigint"]], (rows) =>
+ *   `update t set at = v.at from ${rows} as v where t.id = v.id returning t.id`);
+ * const changed = await queryRows(trx, touch, [["a", 1], ["b", 2]], []);
+ */
+export function rowsStatement<Row = never>(
+  columns: RowColumns,
+  make: (rows: string) => string,
+): RowsStatement<Row> {
+  const pg = statement<Row>(make(postgresSql.jsonRows(columns)));
+  const names = columns.map(([name], i) => `column${i + 1} as ${name}`).join(", ");
+  const sqlite = repeated<Row>("", `(${columns.map(() => "?").join(", ")})`, "");
+  const cache = new Map<number, Statement<Row>>();
+  return {
+    columns,
+    text: (n) => {
+      let st = cache.get(n);
+      if (!st) {
+        st = { sqlite: make(`(select ${names} from (values ${sqlite(n).sqlite}))`), postgres: pg.postgres };
+        cache.set(n, st);
+      }
+      return st;
+    },
+  };
+}
+
+/** Runs a {@link rowsStatement} over `rows` (each as its columns), followed by `params`; answers every row returned. */
+export async function queryRows<Row>(
+  db: Kysely<Database>,
+  st: RowsStatement<Row>,
+  rows: readonly (readonly unknown[])[],
+  params: readonly unknown[],
+): Promise<Row[]> {
+  if (rows.length === 0) return [];
+  if (dialectOf(db) === "postgres") return query(db, st.text(rows.length), [JSON.stringify(rows), ...params]);
+  const out: Row[] = [];
+  for (const chunk of powerOfTwoChunks(rows))
+    out.push(...(await query(db, st.text(chunk.length), [...chunk.flat(), ...params])));
   return out;
 }

@@ -4,7 +4,6 @@
  */
 
 export {
-  deliveryTasksOf,
   getOwnedTask,
   leaseHeld,
   listTasks,

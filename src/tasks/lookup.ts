@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import { HooklineError } from "../lib/errors.js";
-import { type Database, padToPowerOfTwo, query, repeated } from "../store/index.js";
-import { type DeliveryTask, type Task, toTask } from "./model.js";
+import type { Database } from "../store/index.js";
+import { type Task, toTask } from "./model.js";
 
 /**
  * A task of the caller's key (of one family, when given). Another key's task answers exactly like an unknown one,
@@ -65,15 +65,6 @@ export async function listTasks(db: Kysely<Database>, ownerId: string, q: TaskLi
   const tasks = rows.slice(0, q.limit).map(toTask);
   const last = tasks[tasks.length - 1];
   return { tasks, nextCursor: rows.length > q.limit && last ? `${last.createdAt}.${last.id}` : null };
-}
-
-const DELIVERY_TASKS = repeated<DeliveryTask>("select id, family, status from tasks where id in (", "?", ")");
-
-/** The little the delivery hooks are given of each task, in one read (precompiled: the sender's cycles). */
-export async function deliveryTasksOf(db: Kysely<Database>, ids: readonly string[]): Promise<DeliveryTask[]> {
-  if (ids.length === 0) return [];
-  const padded = padToPowerOfTwo(ids);
-  return query(db, DELIVERY_TASKS(padded.length), padded);
 }
 
 /** Whether a runner holds the task's lease right now (its work is under way, not only queued). */

@@ -37,7 +37,9 @@ describe.each(dialects())("outbox leases on %s", (dialect) => {
     const r = rig;
     receiver = await startReceiver((_req, res) => res.end("ok"));
     const { messageId } = await queueCallback(r, `${receiver.origin}/cb`);
-    const [dead] = await claimMessages(r.store.db, "dead-sender", 10, r.clock.now(), 30_000);
+    const [dead] = (await claimMessages(r.store.db, "dead-sender", 10, r.clock.now(), 30_000)).map(
+      (c) => c.message,
+    );
     expect(dead?.id).toBe(messageId);
     expect(await r.sender.runOnce()).toBe(0);
     r.clock.advance(30_000);

@@ -23,6 +23,7 @@ const SHIPPED = [
   "0010_storage_usage",
   "0011_rate_limits",
   "0012_round_trigger",
+  "0013_message_target_host",
 ];
 
 const FOLDER = fileURLToPath(new URL("../../src/store/migrations/", import.meta.url));

@@ -197,6 +197,37 @@ describe.each(dialects())("store on %s", (dialect) => {
     });
   });
 
+  it("0013 gives every message, delivered or not, the host:port its URL reaches, lower-cased", async () => {
+    database ??= await freshDatabase(dialect);
+    const before = await openStore(database.target, { migrateTo: "0012_round_trigger" });
+    opened.push(before);
+    const message = (id: string, url: string, state: string) => ({
+      ...{ id, task_id: "t".repeat(32), owner_id: "key_a", event: "complete", url, body: "{}" },
+      ...{ sign_task_id: "t".repeat(32), state, round_attempts: 0, total_attempts: 0, next_at: T },
+      ...{ lease_owner: null, lease_until: null, created_at: T, delivered_at: null, simulate: null },
+    });
+    await before.db
+      .insertInto("messages")
+      .values([
+        message("msg_a", "https://Hooks.Example.com/cb?x=1", "pending"),
+        message("msg_b", "https://hooks.example.com:443/other", "delivered"),
+        message("msg_c", "http://hooks.example.com/cb", "failed"),
+        message("msg_d", "http://[::1]:8080/cb", "pending"),
+      ])
+      .execute();
+    await before.close();
+    opened.splice(0);
+    const after = await openStore(database.target);
+    opened.push(after);
+    const rows = await after.db.selectFrom("messages").select(["id", "target_host"]).orderBy("id").execute();
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.target_host]))).toEqual({
+      msg_a: "hooks.example.com:443",
+      msg_b: "hooks.example.com:443",
+      msg_c: "hooks.example.com:80",
+      msg_d: "[::1]:8080",
+    });
+  });
+
   it("returns bigint times as JavaScript numbers", async () => {
     const store = await open();
     await store.transact((trx) =>

@@ -12,6 +12,7 @@ import { fairClaims } from "./0009_fair_claims.js";
 import { storageUsage } from "./0010_storage_usage.js";
 import { rateLimits } from "./0011_rate_limits.js";
 import { roundTrigger } from "./0012_round_trigger.js";
+import { messageTargetHost } from "./0013_message_target_host.js";
 import type { SchemaMigration } from "./migration.js";
 
 export type { SchemaMigration } from "./migration.js";
@@ -33,6 +34,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   storageUsage,
   rateLimits,
   roundTrigger,
+  messageTargetHost,
 ];
 
 /** The list as Kysely takes it: by name, each step bound to the database it runs on. */
