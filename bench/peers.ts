@@ -32,6 +32,7 @@ import { type BenchHookline, openBenchHookline } from "./lib/hookline.js";
 import {
   benchKeys,
   bullmqDrain,
+  bullmqDriverPresent,
   type PgBossShape,
   peerJobs,
   pgBossDrain,
@@ -83,11 +84,15 @@ try {
     cleanups.push(() => pg.close());
     sides.push(hooklineSide("Hookline, PostgreSQL", pg));
   }
-  const aof = await startRedis(true);
-  cleanups.push(() => aof.stop());
-  const mem = await startRedis(false);
-  cleanups.push(() => mem.stop());
-  sides.push(bullmqSide("BullMQ, Redis AOF everysec", aof), bullmqSide("BullMQ, Redis not persisted", mem));
+  if (bullmqDriverPresent()) {
+    const aof = await startRedis(true);
+    cleanups.push(() => aof.stop());
+    const mem = await startRedis(false);
+    cleanups.push(() => mem.stop());
+    sides.push(bullmqSide("BullMQ, Redis AOF everysec", aof), bullmqSide("BullMQ, Redis not persisted", mem));
+  } else {
+    note("BullMQ cannot load its Redis driver (ioredis, an optional peer of BullMQ 6): no BullMQ rows");
+  }
   if (BENCH_POSTGRES_URL) {
     const db: BenchDatabase = await freshBenchDatabase("postgres", "");
     cleanups.push(() => db.drop());

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { Queue, Worker } from "bullmq";
 import PgBoss from "pg-boss";
 import { Agent, request } from "undici";
@@ -59,6 +60,20 @@ export interface PeerResult {
   readonly seconds: number;
   /** Jobs that failed an attempt (a non-2xx or a network error); 0 against the always-200 receiver. */
   readonly failedAttempts: number;
+}
+
+/**
+ * Whether BullMQ can open a Redis connection here: BullMQ 6 made its Redis driver, `ioredis`, an optional peer
+ * dependency that it `require`s on first use, from its own folder (or NODE_PATH).
+ */
+export function bullmqDriverPresent(): boolean {
+  try {
+    const fromBullmq = createRequire(createRequire(import.meta.url).resolve("bullmq"));
+    fromBullmq.resolve("ioredis");
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const ok = (status: number): boolean => status >= 200 && status <= 299;
