@@ -181,6 +181,7 @@ try {
     quick: args.quick,
     rounds,
     inFlight,
+    rawPerRound: raws.map((x) => round(x, 0)),
     rawPerSecond: round(rawPerSecond, 0),
     results: rows,
   });

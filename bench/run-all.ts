@@ -3,13 +3,24 @@
  * do not colour the next one's figures). `npm run bench` runs this; `--quick` (smaller sizes, fewer rounds)
  * and `--rounds N` are passed on to each.
  *
- *   node dist/bench/run-all.js [--quick] [--rounds N] [wav|delivery|submit|cover|voice|slow-clients …]
+ *   node dist/bench/run-all.js [--quick] [--rounds N] [wav|delivery|submit|cover|voice|slow-clients|peers|workers …]
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { note } from "./lib/report.js";
 
-const ALL = ["wav", "delivery", "submit", "cover", "voice", "slow-clients", "fairness", "disk-use"] as const;
+const ALL = [
+  "wav",
+  "delivery",
+  "submit",
+  "cover",
+  "voice",
+  "slow-clients",
+  "fairness",
+  "disk-use",
+  "peers",
+  "workers",
+] as const;
 const argv = process.argv.slice(2);
 const picked = argv.filter((a): a is (typeof ALL)[number] => (ALL as readonly string[]).includes(a));
 const passOn = argv.filter((a) => !picked.includes(a as (typeof ALL)[number]));
