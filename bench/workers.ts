@@ -13,14 +13,16 @@
  * Hookline's completions/s / the CLI's conversions/s at the same parallelism.
  *
  * Where the curve bends, and why: a conversion is CPU work (ffmpeg decoding the MP3, plus Node's share: the claim,
- * the outcome's transaction, storing the WAV, the callback), so completions/s grow with the number of slots
- * only until every core is busy. On 2 cores that is 2 slots in all: 1 → 2 processes of 1 slot nearly doubles
- * the rate, 4 processes do not add to it (they time-share the same 2 cores, and the extra Node processes cost
- * memory and their own event-loop and database overhead); with 2 slots per process a single process already
- * saturates the machine and the curve is flat from 1 process on. More processes pay off with more cores, or
- * with more machines (each worker claims by lease from the shared database, so adding machines is how this
- * scales). Deliveries follow completions: a worker's sender posts a callback as soon as its task's outcome commits,
- * and posting is far cheaper than converting.
+ * the outcome's transaction, storing the WAV, the callback), so completions/s grow with slots only while a core
+ * is free; past the free cores, more processes time-share the same cores and add their own cost (each Node
+ * process idles, renews leases and polls), so CPU per task rises and the rate flattens or falls. On this 2-core
+ * machine a process with the default 2 slots already fills both cores: the bend is at 1 process (at 2 processes
+ * of 1 slot each). On 2026-12-05 the machine was shared with four other busy sessions (load 12–20), the workers
+ * got about 0.4 of a core in all, and the curve was flat from 1 process on: the CLI baseline did not scale
+ * either (see docs/benchmarks.md). More processes pay off with more free cores, or with more machines: each
+ * worker claims by lease from the shared database, so adding machines is how this scales. Deliveries follow
+ * completions: a worker's sender posts a callback as soon as its task's outcome commits, and a POST is far
+ * cheaper than a conversion.
  *
  *   HOOKLINE_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres node dist/bench/workers.js [--quick] [--rounds N] [--tracks M]
  */
@@ -37,7 +39,7 @@ import { BENCH_POSTGRES_URL, freshBenchDatabase } from "./lib/db.js";
 import { benchTempDir } from "./lib/hookline.js";
 import { startReceiverProcess } from "./lib/receiver.js";
 import { note, parseArgs, printTable, writeResults } from "./lib/report.js";
-import { median, monoMs, round, sleep } from "./lib/stats.js";
+import { cpuSeconds, median, monoMs, round, sleep } from "./lib/stats.js";
 import { startWorkers } from "./lib/worker-process.js";
 
 const args = parseArgs();
@@ -98,8 +100,16 @@ async function inParallel(n: number, limit: number, fn: (i: number) => Promise<v
   await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
 }
 
-/** The same track converted `n` times by the ffmpeg CLI, `parallel` at once: the machine's own rate. */
-async function cliRate(src: string, n: number, parallel: number): Promise<number> {
+/**
+ * The same track converted `n` times by the ffmpeg CLI, `parallel` at once: the machine's own rate, and the CPU
+ * one conversion costs ffmpeg (the floor under Hookline's CPU per task).
+ */
+async function cliRate(
+  src: string,
+  n: number,
+  parallel: number,
+): Promise<{ perSecond: number; cpu: number }> {
+  const cpu0 = cpuSeconds().children;
   const t0 = monoMs();
   await inParallel(n, parallel, async (i) => {
     const out = join(dataDir, `cli-${i}.wav`);
@@ -113,7 +123,8 @@ async function cliRate(src: string, n: number, parallel: number): Promise<number
     await rm(out, { force: true });
     if (code !== 0) throw new Error(`ffmpeg CLI exited with ${code}`);
   });
-  return n / ((monoMs() - t0) / 1000);
+  const perSecond = n / ((monoMs() - t0) / 1000);
+  return { perSecond, cpu: (cpuSeconds().children - cpu0) / n };
 }
 
 /** Counts the tasks that are done (SUCCESS or failed), and of them the successes. */
@@ -213,15 +224,17 @@ try {
   const samples = configs.map(() => [] as Measure[]);
   const ratios = configs.map(() => [] as number[]);
   const cli = new Map<number, number[]>(parallels.map((p) => [p, []]));
+  const cliCpu: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const order = configs.map((_, i) => i);
     if (r % 2 === 1) order.reverse();
     const cliNow = new Map<number, number>();
     for (const p of r % 2 === 0 ? parallels : [...parallels].reverse()) {
       note(`round ${r + 1}/${rounds}: ffmpeg CLI, ${p} at once`);
-      const rate = await cliRate(src, tracks, p);
-      cliNow.set(p, rate);
-      cli.get(p)?.push(rate);
+      const { perSecond, cpu } = await cliRate(src, tracks, p);
+      cliNow.set(p, perSecond);
+      cli.get(p)?.push(perSecond);
+      cliCpu.push(cpu);
     }
     for (const i of order) {
       const { processes, slots } = configs[i]!;
@@ -247,9 +260,10 @@ try {
       failed: s.reduce((sum, m) => sum + m.failed, 0),
     };
   });
+  const cliCpuMs = round(median(cliCpu) * 1000, 0);
   const one = (slots: number) => results.find((r) => r.slots === slots && r.processes === 1)!;
   printTable(
-    `${tracks} WAV conversions of a 6 s MP3 + callbacks, PostgreSQL, ${rounds} rounds (medians; ratio = completions/s / ffmpeg CLI /s at the same parallelism, same round)`,
+    `${tracks} WAV conversions of a 6 s MP3 + callbacks, PostgreSQL, ${rounds} rounds (medians; ratio = completions/s / ffmpeg CLI /s at the same parallelism, same round; the CLI used ${cliCpuMs} ms CPU per conversion)`,
     [
       [
         "workers × slots",
@@ -275,7 +289,7 @@ try {
       ]),
     ],
   );
-  writeResults("workers", { quick: args.quick, rounds, tracks, results });
+  writeResults("workers", { quick: args.quick, rounds, tracks, cliCpuMsPerConversion: cliCpuMs, results });
 } finally {
   await api.stop(5_000);
   await receiver.close();
