@@ -17,9 +17,11 @@
  * is free; past the free cores, more processes time-share the same cores and add their own cost (each Node
  * process idles, renews leases and polls), so CPU per task rises and the rate flattens or falls. On this 2-core
  * machine a process with the default 2 slots already fills both cores: the bend is at 1 process (at 2 processes
- * of 1 slot each). On 2026-12-05 the machine was shared with four other busy sessions (load 12–20), the workers
- * got about 0.4 of a core in all, and the curve was flat from 1 process on: the CLI baseline did not scale
- * either (see docs/benchmarks.md). More processes pay off with more free cores, or with more machines: each
+ * of 1 slot each). On 2026-12-05 the machine was shared with four other busy sessions (load 12–21): in one run
+ * the workers got ~0.4 of a core whatever their number and the curve was flat from 1 process on; in another the
+ * kernel gave more processes a larger share against the neighbours (0.2 → 1.4 cores busy) and the rate rose
+ * with them, as the CLI baseline's did: the ratio to the CLI (0.7–1.0) is what travels (docs/benchmarks.md).
+ * More processes pay off with more free cores, or with more machines: each
  * worker claims by lease from the shared database, so adding machines is how this scales. Deliveries follow
  * completions: a worker's sender posts a callback as soon as its task's outcome commits, and a POST is far
  * cheaper than a conversion.
