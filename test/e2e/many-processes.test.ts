@@ -23,7 +23,7 @@ import { type CliKey, createKeyWithCli, killAllChildren, startHooklineProcess } 
 import { type ApiProxy, startProxy } from "../helpers/proxy.js";
 import { type Receiver, startReceiver } from "../helpers/receiver.js";
 import { s3Settings, startS3, type TestS3 } from "../helpers/s3.js";
-import { client, header, parseWav, verifyStandard, waitFor } from "./support.js";
+import { client, header, parseWav, signedStandard, waitFor } from "./support.js";
 
 const WORKERS = 3;
 const APIS = 2;
@@ -257,7 +257,9 @@ describe.skipIf(!POSTGRES_URL)("many processes: 2 api + 3 workers on PostgreSQL,
     const idsByTask = new Map<string, Set<string>>();
     const urlByTask = new Map<string, string>();
     for (const r of receiver.requests) {
-      verifyStandard(key.webhookHmacKey, r.body, r.headers);
+      expect(signedStandard(key.webhookHmacKey, r.body, r.headers), header(r.headers, "webhook-id")).toBe(
+        true,
+      );
       const body = JSON.parse(r.body) as { taskId: string; code: number; data: { audioWavUrl: string } };
       expect(taskSet.has(body.taskId), body.taskId).toBe(true);
       expect(body.code).toBe(200);
