@@ -49,18 +49,21 @@ export async function startServe(cli: string, env: Record<string, string>): Prom
     url,
     log,
     cuts,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-      await exited;
-      clearTimeout(timer);
-    },
+    stop: () => stopChild(child),
   };
 }
 
 /** Open file descriptors and resident memory of a process, from /proc (Linux). */
+/** Stops a Hookline process gracefully (SIGTERM), killing it when it has not exited within 15 s. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once("exit", r));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 export function procSample(pid: number): { fds: number; rssBytes: number } {
   try {
     const fds = readdirSync(`/proc/${pid}/fd`).length;

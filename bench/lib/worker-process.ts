@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { stopChild } from "./serve-process.js";
 
 /** `hookline worker` processes as the workers benchmark drives them. */
 export interface WorkerProcesses {
@@ -57,16 +58,7 @@ export async function startWorkers(
   return {
     cpuSeconds: () => children.reduce((sum, c) => sum + processCpu(c.pid ?? 0), 0),
     async stop() {
-      await Promise.all(
-        children.map(async (child) => {
-          if (child.exitCode !== null) return;
-          const exited = new Promise((r) => child.once("exit", r));
-          child.kill("SIGTERM");
-          const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-          await exited;
-          clearTimeout(timer);
-        }),
-      );
+      await Promise.all(children.map(stopChild));
     },
   };
 }
