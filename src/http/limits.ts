@@ -1,4 +1,4 @@
-import type { ServerOptions } from "node:http";
+import type { IncomingHttpHeaders, ServerOptions } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import type { Config } from "../config/index.js";
@@ -98,6 +98,19 @@ export function registerRequestLimits(app: FastifyInstance, limits: HttpLimits, 
     watch.watch(request);
     done();
   });
+  // A reply sent before its request's body was read to the end (a refused upload) closes the connection: the
+  // server stopped reading mid-body, so on a kept-alive connection the rest would stall the client's next request
+  // for good, or be parsed as its start. Meanwhile the rest is read and dropped, so that a client still sending
+  // reads the answer rather than a reset; Node closes the socket once the answer is out, which bounds that.
+  app.addHook("onSend", (request, reply, payload, done) => {
+    const raw = request.raw;
+    if (!raw.complete && !raw.destroyed && hasBody(raw.headers)) {
+      reply.header("connection", "close");
+      raw.unpipe();
+      raw.resume();
+    }
+    done(null, payload);
+  });
   app.addHook("onRequestAbort", (request, done) => {
     noteGone(request.socket, request.log, { method: request.method, url: request.url });
     done();
@@ -106,4 +119,9 @@ export function registerRequestLimits(app: FastifyInstance, limits: HttpLimits, 
     watch.stop();
     done();
   });
+}
+
+/** Whether a request's headers announce a body (a length above zero, or chunks). */
+function hasBody(headers: IncomingHttpHeaders): boolean {
+  return Number(headers["content-length"] ?? 0) > 0 || headers["transfer-encoding"] !== undefined;
 }

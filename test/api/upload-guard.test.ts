@@ -4,6 +4,7 @@
  * also when a redirect leads there. The server keeps serving after each.
  */
 import { readFile } from "node:fs/promises";
+import { Agent, FormData, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
@@ -65,6 +66,34 @@ describe.each([
     expect(env).toMatchObject({ success: false, code: tooLarge });
     expect((await streamUpload(h, small)).success).toBe(true);
     await expectServing(h);
+  });
+
+  it("a refused stream upload closes its connection, so a kept-alive client's next request is answered", async () => {
+    // The server stops reading a refused body halfway: on a kept-alive connection its unread rest would stall the
+    // client's next request (seen with fetch under load: the request after a 413 never got an answer).
+    const agent = new Agent({ connections: 1, pipelining: 1 });
+    try {
+      const form = new FormData();
+      form.set("uploadPath", "music");
+      // Far past what the socket buffers hold, so that the body is still arriving when the refusal is sent.
+      form.set("file", new Blob([Buffer.alloc(8 * 1024 * 1024, 7)]), "big.mp3");
+      const res = await undiciFetch(`${h.url}/api/file-stream-upload`, {
+        method: "POST",
+        body: form,
+        headers: { authorization: `Bearer ${h.apiKey}` },
+        dispatcher: agent,
+      });
+      expect(res.headers.get("connection")).toBe("close");
+      expect(await res.json()).toMatchObject({ success: false, code: tooLarge });
+      const next = await undiciFetch(`${h.url}/healthz`, {
+        dispatcher: agent,
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(next.status).toBe(200);
+      await next.arrayBuffer();
+    } finally {
+      await agent.close();
+    }
   });
 
   it(`an oversized URL upload, declared or streamed: ${tooLarge}`, async () => {
