@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
@@ -13,7 +14,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { S3Settings } from "../config/index.js";
+import { ConfigError, type S3Settings } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import { type BlobStore, checkKey, newBlobKey } from "./blob-store.js";
@@ -70,6 +71,36 @@ export function createS3Client(s3: S3Settings, timeoutMs = 30_000): S3Client {
 }
 
 /**
+ * Looks at the bucket once at start. A bucket that does not exist or that these credentials may not use is a
+ * mistake in the settings, which no retry mends: the process refuses to start and says which. A storage server
+ * that does not answer may only be starting after us: that is a warning, and tasks wait for it meanwhile (the
+ * API answers 455, file links 503).
+ */
+async function checkBucket(client: S3Client, s3: S3Settings, log: Logger, timeoutMs: number): Promise<void> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: s3.bucket }), {
+      abortSignal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+    const where = `S3 bucket "${s3.bucket}"${s3.endpoint === null ? "" : ` at ${s3.endpoint}`}`;
+    if (status === 404) throw new ConfigError(`${where} does not exist (HOOKLINE_S3_BUCKET)`);
+    if (status === 401 || status === 403)
+      throw new ConfigError(
+        `${where} refused these credentials (HTTP ${status}): check HOOKLINE_S3_ACCESS_KEY_ID / _SECRET_ACCESS_KEY and the bucket's policy`,
+      );
+    if (status === 301 || status === 400)
+      throw new ConfigError(
+        `${where} answered HTTP ${status}: check HOOKLINE_S3_REGION, HOOKLINE_S3_ENDPOINT and HOOKLINE_S3_FORCE_PATH_STYLE`,
+      );
+    log.warn(
+      { err, bucket: s3.bucket, endpoint: s3.endpoint },
+      `${where} did not answer at start; files wait for it`,
+    );
+  }
+}
+
+/**
  * Blob storage in an S3-compatible bucket: blob `k` is the object `<prefix>k`. Reads for ffmpeg go through the
  * local scratch area (see {@link BlobStore.local}); writes land there first too, except `writeStream`, which
  * streams straight to a (multipart) upload. Every storage failure is logged and becomes `unavailable` (the API
@@ -81,6 +112,7 @@ export async function createS3BlobStore(opts: S3StoreOptions): Promise<BlobStore
   const scratch = await openScratch(opts.scratchRoot);
   const client = createS3Client(s3, timeoutMs);
   const Bucket = s3.bucket;
+  await checkBucket(client, s3, log, timeoutMs);
   const name = (key: string) => objectKey(s3.prefix, key);
 
   /** Runs one call under the deadline (and `outer`, a caller's signal); failures are logged and translated. */
