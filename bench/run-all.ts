@@ -3,7 +3,7 @@
  * do not colour the next one's figures). `npm run bench` runs this; `--quick` (smaller sizes, fewer rounds)
  * and `--rounds N` are passed on to each.
  *
- *   node dist/bench/run-all.js [--quick] [--rounds N] [wav|delivery|submit|cover|voice|slow-clients|storage|peers|workers …]
+ *   node dist/bench/run-all.js [--quick] [--rounds N] [wav|delivery|submit|cover|voice|slow-clients|storage|peers|workers|dead-receiver …]
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ const ALL = [
   "storage",
   "peers",
   "workers",
+  "dead-receiver",
 ] as const;
 const argv = process.argv.slice(2);
 const picked = argv.filter((a): a is (typeof ALL)[number] => (ALL as readonly string[]).includes(a));

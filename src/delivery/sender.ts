@@ -83,9 +83,20 @@ export function createSender(opts: SenderOptions): Sender {
   /**
    * Set when a claim that left out the hosts at their cap found nothing else due: claims that would leave out
    * the same hosts (or more) are not tried again until `until` (wall-clock ms), so that a full host with a long
-   * backlog is not scanned past on every cycle. New messages for other hosts wait at most a poll interval.
+   * backlog is not scanned past on every cycle. New messages for other hosts wait at most a poll interval, and none when a wake-up announces them.
    */
-  let fruitless: { full: ReadonlySet<string>; until: number } | null = null;
+  let fruitless: { full: ReadonlySet<string>; until: number; news: number } | null = null;
+  /**
+   * The sender wakes its own loop when a POST ends; other wake-ups of `messages` say that new messages were queued
+   * (a completion, a redelivery, another process), which a fruitless claim could not have seen: it counts
+   * as news, and the claim is tried again at once rather than after the poll interval.
+   */
+  let ownWakes = 0;
+  const wakeSelf = () => {
+    ownWakes++;
+    opts.messages.wake();
+  };
+  const news = () => opts.messages.wakes - ownWakes;
   const add = (map: Map<string, number>, host: string, n: number) => {
     const v = (map.get(host) ?? 0) + n;
     if (v > 0) map.set(host, v);
@@ -129,7 +140,7 @@ export function createSender(opts: SenderOptions): Sender {
         add(flying, host, -1);
         add(held, host, -1);
         refill();
-        opts.messages.wake();
+        wakeSelf();
       });
     posting.add(p);
   }
@@ -194,6 +205,7 @@ export function createSender(opts: SenderOptions): Sender {
         known &&
         full.size > 0 &&
         performance.now() < known.until &&
+        known.news === news() &&
         [...known.full].every((h) => full.has(h))
       )
         break;
@@ -205,7 +217,8 @@ export function createSender(opts: SenderOptions): Sender {
       out.push(...got);
       const filled = got.some((c) => (inUse.get(c.host) ?? 0) >= claimCap);
       if (!filled) {
-        if (out.length < limit && full.size > 0) fruitless = { full, until: performance.now() + opts.pollMs };
+        if (out.length < limit && full.size > 0)
+          fruitless = { full, until: performance.now() + opts.pollMs, news: news() };
         break;
       }
     }
@@ -256,7 +269,7 @@ export function createSender(opts: SenderOptions): Sender {
     },
     async stop() {
       stopping = true;
-      opts.messages.wake();
+      wakeSelf();
       await loop;
       loop = null;
       // Claimed ahead but not sent: their leases are given back, so they are sent at once after a restart or by

@@ -6,6 +6,12 @@
 export class Notifier {
   #waiters = new Set<() => void>();
   #publish: (() => void) | null = null;
+  #wakes = 0;
+
+  /** How many wake-ups there have been (a waiter that was busy can tell that something happened meanwhile). */
+  get wakes(): number {
+    return this.#wakes;
+  }
 
   /** Sets how a poke reaches other processes. */
   publishWith(publish: (() => void) | null): void {
@@ -20,6 +26,7 @@ export class Notifier {
 
   /** Wakes everyone waiting in this process. */
   wake(): void {
+    this.#wakes++;
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const wake of waiters) wake();
