@@ -204,4 +204,53 @@ describe.each(dialects())("fair delivery per host on %s", (dialect) => {
     expect(slow.mostOpen()).toBe(PER_HOST);
     expect(new Set(slow.requests.map((q) => String(q.headers["webhook-id"])))).toEqual(new Set(slowIds));
   });
+
+  it("a message queued while a full host's backlog is all that is due goes at the wake-up, not after the poll interval", async () => {
+    rig = await openRig(dialect);
+    const r = rig;
+    const slow = await startHolder();
+    const fast = await startReceiver((_req, res) => res.end("ok"));
+    receivers.push(slow, fast);
+    for (let i = 0; i < SLOW; i++) await queueCallback(r, `${slow.origin}/cb`);
+    const messages = new Notifier();
+    const s = createSender({
+      store: r.store,
+      outbound: r.outbound,
+      families: new Map(),
+      owner: "wake-sender",
+      concurrency: CONCURRENCY,
+      perHost: PER_HOST,
+      leaseMs: 30_000,
+      // Far longer than the test waits: only the wake-up can send the new message in time.
+      pollMs: 120_000,
+      // The slow receiver's requests stay open meanwhile (it answers when the test ends).
+      timeoutMs: 60_000,
+      excerptBytes: 4096,
+      policy: { scheduleMs: [...SCHEDULE], jitter: JITTER },
+      clock: r.clock,
+      log: silentLogger,
+      messages,
+    });
+    sender = s;
+    s.start();
+    // The slow host is full and nothing else is due: the sender's claim came back empty, and it waits.
+    await waitFor("the slow receiver to hold its cap", () => slow.open() === PER_HOST, { timeoutMs: 10_000 });
+    await new Promise((res) => setTimeout(res, 200));
+
+    try {
+      const { messageId } = await queueCallback(r, `${fast.origin}/cb`);
+      messages.wake(); // as the runner does once a completion with a callback commits
+      await waitFor(
+        "the new message to be delivered",
+        async () => (await messageRow(r, messageId)).state === "delivered",
+        {
+          timeoutMs: 5_000,
+        },
+      );
+      expect(fast.requests).toHaveLength(1);
+      expect(slow.open()).toBe(PER_HOST);
+    } finally {
+      slow.answer(503); // its requests end, so that the sender stops at once
+    }
+  });
 });
