@@ -105,6 +105,9 @@ async function check(services: Services, stored: Stored, req: IngestRequest): Pr
     probe.kind === "audio" ? probe.mimeType : sniffMime(stored.head, stored.nameHint ?? undefined);
   if (req.requireAudio) requireAudio(probe);
   if (probe.kind === "audio") checkSourceShape(probe, limits);
+  // The exact size is known now: a key past its quota is refused before the file costs an upload to the store
+  // (on S3 a round trip and a delete). `record` checks again in the transaction that keeps the file.
+  await checkQuota(services.store.db, limits, req.ownerId, stored.size);
   return { probe, mimeType, fileName: chooseFileName(req.fileName ?? null, stored.nameHint, mimeType) };
 }
 
