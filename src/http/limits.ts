@@ -98,14 +98,13 @@ export function registerRequestLimits(app: FastifyInstance, limits: HttpLimits, 
     watch.watch(request);
     done();
   });
-  // A reply sent before its request's body was read to the end (a refused upload) closes the connection: the
-  // server stopped reading mid-body, so on a kept-alive connection the rest would stall the client's next request
-  // for good, or be parsed as its start. Meanwhile the rest is read and dropped, so that a client still sending
-  // reads the answer rather than a reset; Node closes the socket once the answer is out, which bounds that.
-  app.addHook("onSend", (request, reply, payload, done) => {
+  // A reply sent before its request's body was read to the end (a refused upload) drops the rest of the body, as
+  // Node does for a body nobody read: a refused multipart upload leaves it piped into a parser that stopped, and
+  // on a kept-alive connection the client's next request then waited behind that unread rest for good. Closing
+  // the connection instead would reset a client still sending (EPIPE before it reads the answer).
+  app.addHook("onSend", (request, _reply, payload, done) => {
     const raw = request.raw;
     if (!raw.complete && !raw.destroyed && hasBody(raw.headers)) {
-      reply.header("connection", "close");
       raw.unpipe();
       raw.resume();
     }

