@@ -53,7 +53,6 @@ export async function startServe(cli: string, env: Record<string, string>): Prom
   };
 }
 
-/** Open file descriptors and resident memory of a process, from /proc (Linux). */
 /** Stops a Hookline process gracefully (SIGTERM), killing it when it has not exited within 15 s. */
 export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
@@ -64,6 +63,7 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Open file descriptors and resident memory of a process, from /proc (Linux). */
 export function procSample(pid: number): { fds: number; rssBytes: number } {
   try {
     const fds = readdirSync(`/proc/${pid}/fd`).length;

@@ -82,14 +82,14 @@ export function createSender(opts: SenderOptions): Sender {
   const flying = new Map<string, number>();
   /**
    * Set when a claim that left out the hosts at their cap found nothing else due: claims that would leave out
-   * the same hosts (or more) are not tried again until `until` (wall-clock ms), so that a full host with a long
-   * backlog is not scanned past on every cycle. New messages for other hosts wait at most a poll interval, and none when a wake-up announces them.
+   * the same hosts (or more) are not tried again until `until` (`performance.now()` ms) unless a wake-up has
+   * announced new messages since (`news`), so that a full host with a long backlog is not scanned past on every
+   * cycle.
    */
   let fruitless: { full: ReadonlySet<string>; until: number; news: number } | null = null;
   /**
    * The sender wakes its own loop when a POST ends; other wake-ups of `messages` say that new messages were queued
-   * (a completion, a redelivery, another process), which a fruitless claim could not have seen: it counts
-   * as news, and the claim is tried again at once rather than after the poll interval.
+   * (a completion, a redelivery, another process), which a fruitless claim could not have seen.
    */
   let ownWakes = 0;
   const wakeSelf = () => {

@@ -39,7 +39,6 @@ export class HooklineError extends Error {
   }
 }
 
-/** Turns anything thrown into a HooklineError, keeping the original as `cause`. */
 /**
  * A failure of something the server depends on (file storage, say) rather than of the request or the task: a task
  * that meets one is run again later instead of failing.
@@ -48,6 +47,7 @@ export function isTransient(thrown: unknown): boolean {
   return thrown instanceof HooklineError && thrown.code === "unavailable";
 }
 
+/** Turns anything thrown into a HooklineError, keeping the original as `cause`. */
 export function toError(thrown: unknown): HooklineError {
   if (thrown instanceof HooklineError) return thrown;
   if (thrown instanceof Error) return new HooklineError("internal", thrown.message, { cause: thrown });
