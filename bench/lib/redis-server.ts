@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { stopChild, untilPrinted } from "./child.js";
 import { benchTempDir } from "./hookline.js";
 
 /** A `redis-server` of the benchmark's own, on a free loopback port, in a temp folder removed at stop. */
@@ -30,26 +31,11 @@ export async function startRedis(persisted: boolean): Promise<RedisProcess> {
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", ""];
   args.push(...(persisted ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no"]));
   const child: ChildProcess = spawn("redis-server", args, { stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      if (out.includes("Ready to accept connections")) resolve();
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      reject(new Error(`redis-server exited (${code}) before it was ready:\n${out}`)),
-    );
-  });
-  child.stdout?.resume();
+  await untilPrinted(child, /Ready to accept connections/, "redis-server");
   return {
     port,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

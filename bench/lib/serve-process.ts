@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { hooklineEnv, stopChild, untilPrinted } from "./child.js";
 
 /** `hookline serve` as a child process, with its log lines counted by level. */
 export interface ServeProcess {
@@ -14,10 +15,8 @@ export interface ServeProcess {
 
 /** Starts `node <cli> serve` with a clean HOOKLINE_ environment plus `env`, and waits for its banner. */
 export async function startServe(cli: string, env: Record<string, string>): Promise<ServeProcess> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("HOOKLINE_")) base[k] = v;
   const child: ChildProcess = spawn(process.execPath, [cli, "serve"], {
-    env: { ...base, ...env },
+    env: hooklineEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = { byLevel: new Map<number, number>(), bytes: 0 };
@@ -35,15 +34,7 @@ export async function startServe(cli: string, env: Record<string, string>): Prom
       if (reason) cuts.set(reason, (cuts.get(reason) ?? 0) + 1);
     }
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      const found = /running at (http:\/\/\S+)/.exec(out);
-      if (found) resolve(found[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`hookline serve exited (${code}) before listening`)));
-  });
+  const [, url = ""] = await untilPrinted(child, /running at (http:\/\/\S+)/, "hookline serve");
   return {
     pid: child.pid!,
     url,
@@ -51,16 +42,6 @@ export async function startServe(cli: string, env: Record<string, string>): Prom
     cuts,
     stop: () => stopChild(child),
   };
-}
-
-/** Stops a Hookline process gracefully (SIGTERM), killing it when it has not exited within 15 s. */
-export async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 /** Open file descriptors and resident memory of a process, from /proc (Linux). */

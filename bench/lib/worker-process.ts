@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { stopChild } from "./serve-process.js";
+import { hooklineEnv, stopChild, untilPrinted } from "./child.js";
 
 /** `hookline worker` processes as the workers benchmark drives them. */
 export interface WorkerProcesses {
@@ -23,10 +23,8 @@ function processCpu(pid: number): number {
 
 /** Starts one `node <cli> worker`, with a clean HOOKLINE_ environment plus `env`, and waits until it runs. */
 async function startOne(cli: string, env: Record<string, string>): Promise<ChildProcess> {
-  const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("HOOKLINE_")) base[k] = v;
   const child = spawn(process.execPath, [cli, "worker"], {
-    env: { ...base, ...env },
+    env: hooklineEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   // Warnings and errors pass through; the notice every worker prints when told to stop does not.
@@ -34,17 +32,7 @@ async function startOne(cli: string, env: Record<string, string>): Promise<Child
     const text = chunk.toString("utf8").replace(/^SIGTERM: finishing running work.*\n/gm, "");
     if (text) process.stderr.write(text);
   });
-  await new Promise<void>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      if (out.includes("Hookline worker running")) resolve();
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      reject(new Error(`hookline worker exited (${code}) before it ran:\n${out}`)),
-    );
-  });
+  await untilPrinted(child, /Hookline worker running/, "hookline worker");
   return child;
 }
 
