@@ -80,6 +80,32 @@ describe.each(dialects())("fair delivery per host on %s", (dialect) => {
     rig = null;
   });
 
+  /** Starts a sender with CONCURRENCY slots and PER_HOST per host on the rig's store (stopped after each test). */
+  const startCapped = (
+    r: Rig,
+    o: { owner: string; pollMs: number; timeoutMs: number; messages?: Notifier },
+  ): Sender => {
+    const s = createSender({
+      store: r.store,
+      outbound: r.outbound,
+      families: new Map(),
+      owner: o.owner,
+      concurrency: CONCURRENCY,
+      perHost: PER_HOST,
+      leaseMs: 30_000,
+      pollMs: o.pollMs,
+      timeoutMs: o.timeoutMs,
+      excerptBytes: 4096,
+      policy: { scheduleMs: [...SCHEDULE], jitter: JITTER },
+      clock: r.clock,
+      log: silentLogger,
+      messages: o.messages ?? new Notifier(),
+    });
+    sender = s;
+    s.start();
+    return s;
+  };
+
   it("a claim gives no host more than its room, and skips a full host's older backlog", async () => {
     rig = await openRig(dialect);
     const r = rig;
@@ -131,25 +157,9 @@ describe.each(dialects())("fair delivery per host on %s", (dialect) => {
       fastIds.push((await queueCallback(r, `${fastB.origin}/cb`)).messageId);
     }
 
-    const s = createSender({
-      store: r.store,
-      outbound: r.outbound,
-      families: new Map(),
-      owner: "fair-sender",
-      concurrency: CONCURRENCY,
-      perHost: PER_HOST,
-      leaseMs: 30_000,
-      pollMs: 50,
-      // Never reached here: the slow receiver holds its requests until the test has seen the others delivered.
-      timeoutMs: SENDER_TIMEOUT_MS,
-      excerptBytes: 4096,
-      policy: { scheduleMs: [...SCHEDULE], jitter: JITTER },
-      clock: r.clock,
-      log: silentLogger,
-      messages: new Notifier(),
-    });
-    sender = s;
-    s.start();
+    // The timeout is never reached here: the slow receiver holds its requests until the test has seen the others
+    // delivered.
+    const s = startCapped(r, { owner: "fair-sender", pollMs: 50, timeoutMs: SENDER_TIMEOUT_MS });
 
     const delivered = async (ids: readonly string[]) => {
       for (const id of ids) if ((await messageRow(r, id)).state !== "delivered") return false;
@@ -213,26 +223,9 @@ describe.each(dialects())("fair delivery per host on %s", (dialect) => {
     receivers.push(slow, fast);
     for (let i = 0; i < SLOW; i++) await queueCallback(r, `${slow.origin}/cb`);
     const messages = new Notifier();
-    const s = createSender({
-      store: r.store,
-      outbound: r.outbound,
-      families: new Map(),
-      owner: "wake-sender",
-      concurrency: CONCURRENCY,
-      perHost: PER_HOST,
-      leaseMs: 30_000,
-      // Far longer than the test waits: only the wake-up can send the new message in time.
-      pollMs: 120_000,
-      // The slow receiver's requests stay open meanwhile (it answers when the test ends).
-      timeoutMs: 60_000,
-      excerptBytes: 4096,
-      policy: { scheduleMs: [...SCHEDULE], jitter: JITTER },
-      clock: r.clock,
-      log: silentLogger,
-      messages,
-    });
-    sender = s;
-    s.start();
+    // A poll interval far longer than the test waits (only the wake-up can send the new message in time), and the
+    // slow receiver's requests stay open meanwhile (it answers when the test ends).
+    startCapped(r, { owner: "wake-sender", pollMs: 120_000, timeoutMs: 60_000, messages });
     // The slow host is full and nothing else is due: the sender's claim came back empty, and it waits.
     await waitFor("the slow receiver to hold its cap", () => slow.open() === PER_HOST, { timeoutMs: 10_000 });
     await new Promise((res) => setTimeout(res, 200));
