@@ -41,7 +41,7 @@ import { BENCH_POSTGRES_URL, freshBenchDatabase } from "./lib/db.js";
 import { benchTempDir } from "./lib/hookline.js";
 import { startReceiverProcess } from "./lib/receiver.js";
 import { note, parseArgs, printTable, writeResults } from "./lib/report.js";
-import { cpuSeconds, median, monoMs, round, sleep } from "./lib/stats.js";
+import { cpuSeconds, inParallel, median, monoMs, round, sleep } from "./lib/stats.js";
 import { startWorkers } from "./lib/worker-process.js";
 
 const args = parseArgs();
@@ -91,15 +91,6 @@ async function call(apiKey: string, path: string, body: FormData | object): Prom
   const envelope = (await res.json()) as Envelope;
   if (envelope.code !== 200) throw new Error(`${path}: ${envelope.code} ${envelope.msg}`);
   return envelope;
-}
-
-/** Runs `fn` for 0…n-1, `limit` at a time. */
-async function inParallel(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < n) await fn(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
 }
 
 /**

@@ -6,7 +6,7 @@ import { signatureHeaders } from "../../src/delivery/index.js";
 import { newMessageId, newTaskId, randomToken } from "../../src/lib/ids.js";
 import { callbackBody } from "./delivery-sides.js";
 import type { BenchHookline } from "./hookline.js";
-import { monoMs, sleep } from "./stats.js";
+import { inParallel, monoMs, sleep } from "./stats.js";
 
 /** The keys `signatureHeaders` signs with (the delivery folder exports the function, not its type). */
 type SigningKeys = Parameters<typeof signatureHeaders>[0];
@@ -140,15 +140,6 @@ export interface PgBossShape {
   readonly inFlight: number;
 }
 
-/** Runs `fn` over `items`, at most `limit` at once. */
-async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-}
-
 /** A started pg-boss on a database of its own (its schema is installed by `start`). */
 export async function startPgBoss(connectionString: string): Promise<PgBoss> {
   const boss = new PgBoss({ connectionString });
@@ -187,7 +178,8 @@ export async function pgBossDrain(opts: {
   let failedAttempts = 0;
   const handler = async (batch: PgBoss.Job<PeerJob>[]) => {
     const failed: string[] = [];
-    await eachLimited(batch, shape.inFlight, async (job) => {
+    await inParallel(batch.length, shape.inFlight, async (i) => {
+      const job = batch[i]!;
       const status = await signedPost(agent, opts.url, opts.keys, job.data).catch(() => 0);
       if (!ok(status)) failed.push(job.id);
     });

@@ -37,6 +37,15 @@ export function round(value: number, digits = 2): number {
 /** Waits `ms` milliseconds. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `fn` for 0…n-1, at most `limit` at a time. */
+export async function inParallel(n: number, limit: number, fn: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) await fn(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, n) }, lane));
+}
+
 /**
  * CPU seconds (user + system) used by this process plus its children that have exited and been waited for,
  * from /proc/self/stat (children's times come in clock ticks of 1/100 s, Linux's fixed USER_HZ). CPU time is
