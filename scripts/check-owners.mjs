@@ -30,6 +30,7 @@ const OWNERS = {
   storage_usage: "src/quota",
   rate_counters: "src/rates",
   voices: "src/families/voice",
+  console_sessions: "src/console",
   /** The receiver SDK's own SQLite database, not Hookline's. */
   hookline_idempotency: "src/receiver",
 };

@@ -1,4 +1,5 @@
 import { chmod, stat } from "node:fs/promises";
+import { pruneSessions } from "../console/index.js";
 import { createBlobReconciler, type ReconcilerOptions, sweepExpired } from "../files/index.js";
 import { pruneRates } from "../rates/index.js";
 import type { Services } from "../services/index.js";
@@ -16,7 +17,7 @@ export interface SweeperOptions {
  * Housekeeping of the file store, every minute and once at start: retention (spec 10) removes expired files'
  * bytes and marks them, so their links answer 410; temp files of dead processes and stale ones go; and the
  * reconciler removes, a bounded step per pass, blobs that no file row references. Rate counters of past minutes
- * go too.
+ * and expired console sessions go too.
  */
 export function startSweeper(
   services: Services,
@@ -35,6 +36,7 @@ export function startSweeper(
     }
     if (total > 0) log.info({ files: total }, "retention removed expired files");
     await pruneRates(store.db, now);
+    await pruneSessions(store.db, now);
     // Ages on disk are measured against the wall clock that stamped the files, not the injected one: a test's
     // hand-held clock days ahead must not make a blob whose row is about to commit look abandoned.
     const wall = Date.now();

@@ -27,6 +27,8 @@ export interface Config {
     readonly excerptBytes: number;
     readonly rotationGraceMs: number;
   };
+  /** The operator's Bearer token for the admin API and the console's operator sign-in (null: none). */
+  readonly adminToken: string | null;
   /** GET /metrics: the Bearer token it asks for (null: open), and a metrics-only listener's port (null: none). */
   readonly metrics: { readonly token: string | null; readonly port: number | null };
   readonly outbound: { readonly allowHosts: readonly string[]; readonly allowPrivate: boolean };
@@ -224,6 +226,7 @@ export function loadConfig(env: Env, flags: Flags = {}): Config {
       downloadUrlMs: read(OPTIONS.downloadUrlMinutes),
     },
     trustProxy: read(OPTIONS.trustProxy),
+    adminToken: read(OPTIONS.adminToken) || null,
     metrics: { token: read(OPTIONS.metricsToken) || null, port: read(OPTIONS.metricsPort) },
     // An empty --ffmpeg "" means the one on PATH, as when it is not given.
     ffmpeg: { ...(ffmpeg ? { ffmpeg } : {}), ...(ffprobe ? { ffprobe } : {}) },

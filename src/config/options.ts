@@ -201,6 +201,13 @@ export const OPTIONS = {
     default: false,
     help: "trust X-Forwarded-* headers (behind a reverse proxy)",
   }),
+  adminToken: option({
+    env: "HOOKLINE_ADMIN_TOKEN",
+    flag: "admin-token",
+    type: text,
+    unset: "(none: operators sign in with `hookline console-link`)",
+    help: "Bearer token of the operator: the admin API (keys) and the console's operator sign-in",
+  }),
   metricsToken: option({
     env: "HOOKLINE_METRICS_TOKEN",
     flag: "metrics-token",

@@ -1,3 +1,4 @@
+import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import Fastify, {
@@ -94,7 +95,8 @@ export async function buildApp(
   await app.register(swaggerUi, { routePrefix: "/docs" });
   app.get("/openapi.json", { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
-  registerAuth(app, services.store);
+  await app.register(cookie);
+  registerAuth(app, services.store, services.clock, config.adminToken);
   registerRateLimit(app, services);
   registerUploadCap(app, config.http.maxUploadsPerKey);
 

@@ -11,6 +11,7 @@ export {
   hashKey,
   type KeyInfo,
   listKeys,
+  liveKeyById,
   revokeKey,
   rotateWebhookKey,
   setHmac,

@@ -82,6 +82,12 @@ export async function authenticate(store: Store, apiKey: string): Promise<ApiKey
   return row && row.revoked_at === null ? row : null;
 }
 
+/** The key of that id if it is live (a console session's key), or null. */
+export async function liveKeyById(db: Kysely<Database>, id: string): Promise<ApiKeyTable | null> {
+  const row = await db.selectFrom("api_keys").selectAll().where("id", "=", id).executeTakeFirst();
+  return row && row.revoked_at === null ? row : null;
+}
+
 export async function listKeys(store: Store): Promise<KeyInfo[]> {
   // The id breaks ties, so keys made in the same millisecond list in a stable order on both databases.
   const rows = await store.db

@@ -17,6 +17,19 @@ export interface Database {
   voices: VoiceTable;
   storage_usage: StorageUsageTable;
   rate_counters: RateCounterTable;
+  console_sessions: ConsoleSessionTable;
+}
+
+/**
+ * A console session (`tenant`: signed in with an API key; `operator`: with the admin token) or a one-time sign-in
+ * link (`link`, from `hookline console-link`), by the SHA-256 of its token (written by src/console).
+ */
+export interface ConsoleSessionTable {
+  id: string;
+  kind: "tenant" | "operator" | "link";
+  key_id: string | null;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Requests of one key in one bucket (`api`, `redeliver`, …) during the minute starting at window_start. */

@@ -13,6 +13,7 @@ import { storageUsage } from "./0010_storage_usage.js";
 import { rateLimits } from "./0011_rate_limits.js";
 import { roundTrigger } from "./0012_round_trigger.js";
 import { messageTargetHost } from "./0013_message_target_host.js";
+import { consoleSessions } from "./0014_console_sessions.js";
 import type { SchemaMigration } from "./migration.js";
 
 export type { SchemaMigration } from "./migration.js";
@@ -35,6 +36,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   rateLimits,
   roundTrigger,
   messageTargetHost,
+  consoleSessions,
 ];
 
 /** The list as Kysely takes it: by name, each step bound to the database it runs on. */
