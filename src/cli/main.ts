@@ -33,6 +33,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     about: "create, list, revoke API keys; rotate webhook keys; HMAC on/off",
     run: async (args) => (await import("./keys.js")).keys(args),
   },
+  "console-link": {
+    synopsis: "console-link",
+    about: "print a one-time link that signs a browser into the web console as the operator",
+    run: async (args) => (await import("./console-link.js")).consoleLink(args),
+  },
   tasks: {
     synopsis: "tasks …",
     about: `list tasks, see callback attempts, redeliver, delete (${CLIENT_OPTIONS.url.env}, ${CLIENT_OPTIONS.apiKey.env})`,

@@ -78,11 +78,16 @@ export function registerAuth(
   app.addHook("onRequest", async (request) => {
     const config = request.routeOptions.config;
     if (request.routeOptions.url === undefined || config.public) return;
-    if (request.url.startsWith("/docs") || request.url.startsWith("/files/")) return;
+    // Signed files, the API reference and the console's own page and assets are for anyone; what the console
+    // shows comes from the API, under this hook.
+    if (/^\/(docs|files\/|console\/)/.test(request.url)) return;
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? "")?.[1];
     const session = bearer === undefined ? await cookieSession(request, store, clock) : null;
     if (session && !SAFE.has(request.method) && !fromSameOrigin(request))
-      throw new HooklineError("unauthorized", "Unauthorized: a cross-site request cannot use the console's session");
+      throw new HooklineError(
+        "unauthorized",
+        "Unauthorized: a cross-site request cannot use the console's session",
+      );
     if (config.admin) {
       const ok =
         bearer === undefined
@@ -98,7 +103,8 @@ export function registerAuth(
     }
     let key: ApiKeyTable | null = null;
     if (bearer !== undefined) key = await keys.authenticate(bearer);
-    else if (session?.kind === "tenant" && session.keyId !== null) key = await liveKeyById(store.db, session.keyId);
+    else if (session?.kind === "tenant" && session.keyId !== null)
+      key = await liveKeyById(store.db, session.keyId);
     if (!key)
       throw new HooklineError(
         "unauthorized",

@@ -4,5 +4,6 @@
  * @module
  */
 export { commonRoutes } from "./common.js";
+export { CONSOLE_CSP, consoleRoutes } from "./console.js";
 export { hooklineRoutes } from "./hookline.js";
 export { metricsRoutes } from "./metrics.js";

@@ -13,6 +13,10 @@ export const consoleSessions: SchemaMigration = {
       .addColumn("created_at", "bigint", (c) => c.notNull())
       .addColumn("expires_at", "bigint", (c) => c.notNull())
       .execute();
-    await db.schema.createIndex("console_sessions_expiry").on("console_sessions").column("expires_at").execute();
+    await db.schema
+      .createIndex("console_sessions_expiry")
+      .on("console_sessions")
+      .column("expires_at")
+      .execute();
   },
 };

@@ -1,0 +1,278 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { ApiError, api, session } from "../api.js";
+import { when } from "../format.js";
+
+interface KeyView {
+  readonly keyId: string;
+  readonly name: string;
+  readonly hint: string;
+  readonly createTime: string | null;
+  readonly revokeTime: string | null;
+  readonly hmacEnabled: boolean;
+  readonly credits: number | null;
+  readonly simulate: string | null;
+  readonly rateLimit: number | null;
+  readonly webhookKeyRotatedUntil: string | null;
+}
+
+/** Secrets shown once, right after they were made: nothing can show them again. */
+interface Shown {
+  readonly title: string;
+  readonly lines: [string, string][];
+}
+
+const ADMIN = "/api/v1/hookline/admin/keys";
+
+function KeyRow(props: { k: KeyView; onChanged(shown?: Shown): void; onError(message: string): void }) {
+  const { k } = props;
+  const confirming = useSignal(false);
+  const credits = useSignal(k.credits === null ? "" : String(k.credits));
+  const simulate = useSignal(k.simulate ?? "");
+  const act = async (method: string, path: string, body?: unknown, shown?: (r: unknown) => Shown) => {
+    try {
+      const r = await api<unknown>(method, path, body);
+      props.onChanged(shown?.(r));
+    } catch (err) {
+      props.onError(err instanceof ApiError ? err.message : String(err));
+    }
+  };
+  const base = `${ADMIN}/${encodeURIComponent(k.keyId)}`;
+  const revoked = k.revokeTime !== null;
+  return (
+    <tr data-key-name={k.name} class={revoked ? "revoked" : ""}>
+      <th scope="row">{k.name}</th>
+      <td class="mono">{k.hint}</td>
+      <td>{when(k.createTime)}</td>
+      <td>{revoked ? `revoked ${when(k.revokeTime)}` : "live"}</td>
+      <td>
+        <label class="inline">
+          <input
+            type="checkbox"
+            checked={k.hmacEnabled}
+            disabled={revoked}
+            onChange={(e) => void act("PATCH", base, { hmacEnabled: e.currentTarget.checked })}
+          />
+          <span class="sr-only">HMAC signing for {k.name}</span>
+          {k.hmacEnabled ? "on" : "off"}
+        </label>
+      </td>
+      <td>
+        <form
+          class="mini"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const n = credits.value.trim();
+            void act("PATCH", base, { credits: n === "" ? null : Number(n) });
+          }}
+        >
+          <label for={`credits-${k.keyId}`} class="sr-only">
+            Credits of {k.name} (empty: unlimited)
+          </label>
+          <input
+            id={`credits-${k.keyId}`}
+            inputMode="numeric"
+            size={6}
+            placeholder="unlimited"
+            value={credits.value}
+            disabled={revoked}
+            onInput={(e) => (credits.value = e.currentTarget.value)}
+          />
+          <button type="submit" disabled={revoked}>
+            Set
+          </button>
+        </form>
+      </td>
+      <td>
+        <form
+          class="mini"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act("PATCH", base, {
+              simulate: simulate.value.trim() === "" ? null : simulate.value.trim(),
+            });
+          }}
+        >
+          <label for={`sim-${k.keyId}`} class="sr-only">
+            Failure simulation of {k.name}, e.g. fail=501 (empty: off)
+          </label>
+          <input
+            id={`sim-${k.keyId}`}
+            size={12}
+            placeholder="off"
+            value={simulate.value}
+            disabled={revoked}
+            onInput={(e) => (simulate.value = e.currentTarget.value)}
+          />
+          <button type="submit" disabled={revoked}>
+            Set
+          </button>
+        </form>
+      </td>
+      <td class="actions">
+        <button
+          type="button"
+          disabled={revoked}
+          onClick={() =>
+            void act("POST", `${base}/rotate-webhook-key`, undefined, (r) => ({
+              title: `New webhook key of ${k.name} (the old one signs too until ${when(k.webhookKeyRotatedUntil) || "the grace period ends"})`,
+              lines: [["Webhook HMAC key", secretOf(r, "webhookHmacKey")]],
+            }))
+          }
+        >
+          Rotate webhook key
+        </button>
+        {!revoked &&
+          (confirming.value ? (
+            <button type="button" class="danger" onClick={() => void act("POST", `${base}/revoke`)}>
+              Confirm: revoke {k.name}
+            </button>
+          ) : (
+            <button type="button" onClick={() => (confirming.value = true)}>
+              Revoke…
+            </button>
+          ))}
+      </td>
+    </tr>
+  );
+}
+
+function secretOf(r: unknown, field: string): string {
+  if (typeof r === "object" && r !== null && field in r) {
+    const v = (r as Record<string, unknown>)[field];
+    if (typeof v === "string") return v;
+  }
+  return "";
+}
+
+/** The operator's page: every key, made, renamed, switched, credited, rotated and revoked here. */
+export function KeysPage() {
+  const keys = useSignal<KeyView[] | null>(null);
+  const error = useSignal("");
+  const name = useSignal("");
+  const credits = useSignal("");
+  const shown = useSignal<Shown | null>(null);
+  const load = async () => {
+    try {
+      keys.value = (await api<{ keys: KeyView[] }>("GET", ADMIN)).keys;
+      error.value = "";
+    } catch (err) {
+      error.value = err instanceof ApiError ? err.message : String(err);
+    }
+  };
+  const operator = session.value?.kind === "operator";
+  useEffect(() => {
+    if (operator) void load();
+  }, [operator]);
+  if (!operator)
+    return (
+      <section aria-labelledby="keys-title">
+        <h1 id="keys-title">Keys</h1>
+        <p role="alert">Only the operator manages keys. Sign in with the admin token or a console link.</p>
+      </section>
+    );
+  const create = async (e: Event) => {
+    e.preventDefault();
+    try {
+      const n = credits.value.trim();
+      const r = await api<{ apiKey: string; webhookHmacKey: string; key: KeyView }>("POST", ADMIN, {
+        name: name.value.trim(),
+        ...(n === "" ? {} : { credits: Number(n) }),
+      });
+      shown.value = {
+        title: `Key ${r.key.name} created`,
+        lines: [
+          ["API key", r.apiKey],
+          ["Webhook HMAC key", r.webhookHmacKey],
+        ],
+      };
+      name.value = "";
+      credits.value = "";
+      await load();
+    } catch (err) {
+      error.value = err instanceof ApiError ? err.message : String(err);
+    }
+  };
+  return (
+    <section aria-labelledby="keys-title">
+      <h1 id="keys-title">Keys</h1>
+      <form class="filters" onSubmit={create} aria-label="Create a key">
+        <div class="field">
+          <label for="new-name">Name</label>
+          <input
+            id="new-name"
+            required
+            maxLength={64}
+            value={name.value}
+            onInput={(e) => (name.value = e.currentTarget.value)}
+          />
+        </div>
+        <div class="field">
+          <label for="new-credits">Credits (empty: unlimited)</label>
+          <input
+            id="new-credits"
+            inputMode="numeric"
+            value={credits.value}
+            onInput={(e) => (credits.value = e.currentTarget.value)}
+          />
+        </div>
+        <button type="submit">Create key</button>
+      </form>
+      {shown.value && (
+        <div class="panel secret" role="alert">
+          <h2>{shown.value.title}</h2>
+          <p>Copy these now: they are shown once and cannot be shown again.</p>
+          <dl class="facts">
+            {shown.value.lines.map(([label, value]) => (
+              <div key={label}>
+                <dt>{label}</dt>
+                <dd>
+                  <code class="secret-value">{value}</code>
+                </dd>
+              </div>
+            ))}
+          </dl>
+          <button type="button" onClick={() => (shown.value = null)}>
+            I have copied them
+          </button>
+        </div>
+      )}
+      {error.value && (
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      )}
+      {keys.value && (
+        <div class="table-wrap">
+          <table class="keys">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Key</th>
+                <th scope="col">Created</th>
+                <th scope="col">State</th>
+                <th scope="col">HMAC</th>
+                <th scope="col">Credits</th>
+                <th scope="col">Simulation</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.value.map((k) => (
+                <KeyRow
+                  key={`${k.keyId}-${k.revokeTime ?? ""}-${k.hmacEnabled}-${k.credits}-${k.simulate}`}
+                  k={k}
+                  onChanged={(s) => {
+                    if (s) shown.value = s;
+                    void load();
+                  }}
+                  onError={(m) => (error.value = m)}
+                />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

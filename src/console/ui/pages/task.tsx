@@ -1,0 +1,274 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { ApiError, api } from "../api.js";
+import { mediaKind, urlsIn, when } from "../format.js";
+import { useTaskEvents } from "../live.js";
+import { CallbackBadge, StatusBadge } from "./badges.js";
+
+interface TaskDetail {
+  readonly taskId: string;
+  readonly family: string;
+  readonly status: string;
+  readonly callbackUrl: string | null;
+  readonly callbackState?: string;
+  readonly source?: string | null;
+  readonly request?: unknown;
+  readonly result?: unknown;
+  readonly record?: unknown;
+  readonly files?: unknown;
+  readonly errorCode?: number | null;
+  readonly errorMessage?: string | null;
+  readonly createTime: string | null;
+  readonly completeTime?: string | null;
+  readonly timeline?: { time: string; event: string; detail?: string }[];
+}
+
+interface Attempt {
+  readonly messageId: string;
+  readonly number: number;
+  readonly trigger?: string;
+  readonly time: string | null;
+  readonly statusCode: number | null;
+  readonly latencyMs: number | null;
+  readonly errorClass: string | null;
+  readonly error: string | null;
+  readonly responseExcerpt: string | null;
+  readonly outcome: string;
+}
+
+interface Deliveries {
+  readonly messages: { messageId: string; url: string; state: string; event: string }[];
+  readonly attempts: Attempt[];
+}
+
+/** Fields of a voice task's result worth a line of their own. */
+const VOICE_FIELDS = /phrase|verdict|score|similar|match|voiceId/i;
+
+function Media(props: { detail: TaskDetail }) {
+  const seen = new Set<string>();
+  const found = urlsIn(props.detail.files ?? props.detail.record ?? props.detail.result).filter(({ url }) => {
+    const fresh = !seen.has(url);
+    seen.add(url);
+    return fresh;
+  });
+  const images = found.filter((f) => mediaKind(f.field, f.url) === "image");
+  const audio = found.filter((f) => mediaKind(f.field, f.url) === "audio");
+  if (images.length === 0 && audio.length === 0) return null;
+  return (
+    <section aria-labelledby="media-title">
+      <h2 id="media-title">Result</h2>
+      {audio.map((a) => (
+        <figure key={a.url} class="player">
+          <figcaption>{a.field}</figcaption>
+          {/* biome-ignore lint/a11y/useMediaCaption: music has no captions */}
+          <audio controls preload="none" src={a.url} />
+        </figure>
+      ))}
+      {images.length > 0 && (
+        <div class="covers">
+          {images.map((img, i) => (
+            <figure key={img.url}>
+              <img src={img.url} alt={`Cover ${i + 1} of ${images.length}`} width={320} height={320} />
+              <figcaption>
+                <a href={img.url}>Cover {i + 1}</a>
+              </figcaption>
+            </figure>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function VoiceFacts(props: { value: unknown }) {
+  const facts: [string, string][] = [];
+  const walk = (v: unknown) => {
+    if (typeof v !== "object" || v === null) return;
+    for (const [k, x] of Object.entries(v)) {
+      if (VOICE_FIELDS.test(k) && (typeof x === "string" || typeof x === "number" || typeof x === "boolean"))
+        facts.push([k, String(x)]);
+      else walk(x);
+    }
+  };
+  walk(props.value);
+  if (facts.length === 0) return null;
+  return (
+    <dl class="facts">
+      {facts.map(([k, v]) => (
+        <div key={k}>
+          <dt>{k}</dt>
+          <dd>{v}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** One task: its request, timeline, result, and every callback attempt, with redelivery. */
+export function TaskPage(props: { taskId: string }) {
+  const detail = useSignal<TaskDetail | null>(null);
+  const deliveries = useSignal<Deliveries | null>(null);
+  const error = useSignal("");
+  const notice = useSignal("");
+  const id = encodeURIComponent(props.taskId);
+
+  const load = async () => {
+    try {
+      const [d, del] = await Promise.all([
+        api<TaskDetail>("GET", `/api/v1/hookline/tasks/${id}`),
+        api<Deliveries>("GET", `/api/v1/hookline/tasks/${id}/deliveries`),
+      ]);
+      detail.value = d;
+      deliveries.value = del;
+      error.value = "";
+    } catch (err) {
+      error.value = err instanceof ApiError ? err.message : String(err);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, [props.taskId]);
+  useTaskEvents(
+    (e) => {
+      if (e.taskId === props.taskId) void load();
+    },
+    () => void load(),
+  );
+
+  const redeliver = async () => {
+    notice.value = "";
+    try {
+      const r = await api<{ messageId: string }>("POST", `/api/v1/hookline/tasks/${id}/redeliver`);
+      notice.value = `Redelivery queued (message ${r.messageId}).`;
+      void load();
+    } catch (err) {
+      notice.value = err instanceof ApiError ? err.message : String(err);
+    }
+  };
+
+  const d = detail.value;
+  if (error.value && !d)
+    return (
+      <section>
+        <h1>Task {props.taskId}</h1>
+        <p class="error" role="alert">
+          {error.value}
+        </p>
+      </section>
+    );
+  if (!d) return <p class="loading">Loading…</p>;
+  const attempts = deliveries.value?.attempts ?? [];
+  const urls = new Map((deliveries.value?.messages ?? []).map((m) => [m.messageId, m.url]));
+  return (
+    <section aria-labelledby="task-title">
+      <p>
+        <a href="#/tasks">← All tasks</a>
+      </p>
+      <h1 id="task-title">
+        Task <span class="mono">{d.taskId}</span>
+      </h1>
+      <dl class="facts">
+        <div>
+          <dt>Family</dt>
+          <dd>{d.family}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>
+            <StatusBadge status={d.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>Callback</dt>
+          <dd>
+            <CallbackBadge state={d.callbackState ?? "none"} /> {d.callbackUrl ?? ""}
+          </dd>
+        </div>
+        {d.source && (
+          <div>
+            <dt>Source</dt>
+            <dd>{d.source}</dd>
+          </div>
+        )}
+        {d.errorMessage && (
+          <div>
+            <dt>Error</dt>
+            <dd>
+              {d.errorCode ?? ""} {d.errorMessage}
+            </dd>
+          </div>
+        )}
+      </dl>
+      <Media detail={d} />
+      {d.family === "voice" && <VoiceFacts value={d.record ?? d.result} />}
+      <section aria-labelledby="timeline-title">
+        <h2 id="timeline-title">Timeline</h2>
+        <ol class="timeline">
+          {(d.timeline ?? []).map((t, i) => (
+            <li key={`${t.time}-${i}`}>
+              <time dateTime={t.time}>{when(t.time)}</time> <strong>{t.event}</strong> {t.detail ?? ""}
+            </li>
+          ))}
+        </ol>
+      </section>
+      <section aria-labelledby="attempts-title">
+        <h2 id="attempts-title">Callback attempts</h2>
+        <div class="actions">
+          <button type="button" onClick={redeliver} disabled={!d.callbackUrl}>
+            Redeliver
+          </button>
+          <span role="status">{notice.value}</span>
+        </div>
+        {attempts.length === 0 ? (
+          <p>No attempt yet.</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="attempts">
+              <thead>
+                <tr>
+                  <th scope="col">#</th>
+                  <th scope="col">Time</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Latency</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">Error</th>
+                  <th scope="col">Response</th>
+                </tr>
+              </thead>
+              <tbody>
+                {attempts.map((a) => (
+                  <tr key={`${a.messageId}-${a.number}`}>
+                    <td>
+                      {a.number}
+                      {a.trigger && a.trigger !== "auto" ? ` (${a.trigger})` : ""}
+                    </td>
+                    <td>
+                      <time dateTime={a.time ?? ""}>{when(a.time)}</time>
+                    </td>
+                    <td class="url">{urls.get(a.messageId) ?? ""}</td>
+                    <td>{a.statusCode ?? "—"}</td>
+                    <td>{a.latencyMs === null ? "—" : `${a.latencyMs} ms`}</td>
+                    <td>{a.outcome}</td>
+                    <td>{[a.errorClass, a.error].filter(Boolean).join(": ")}</td>
+                    <td>
+                      <code class="excerpt">{a.responseExcerpt ?? ""}</code>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+      <details>
+        <summary>Request as received</summary>
+        <pre>{JSON.stringify(d.request ?? null, null, 2)}</pre>
+      </details>
+      <details>
+        <summary>Result</summary>
+        <pre>{JSON.stringify(d.record ?? d.result ?? null, null, 2)}</pre>
+      </details>
+    </section>
+  );
+}
