@@ -13,7 +13,13 @@ import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
 import { createMetrics, startMetricsListener, watchFailures } from "../metrics/index.js";
 import { createOutbound, observeRefusals } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
-import { commonRoutes, consoleRoutes, hooklineRoutes, metricsRoutes } from "../routes/index.js";
+import {
+  commonRoutes,
+  consoleRoutes,
+  hooklineRoutes,
+  metricsRoutes,
+  testCallbackRoute,
+} from "../routes/index.js";
 import type { Services } from "../services/index.js";
 import { simulatingFamily, simulationSender } from "../simulation/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
@@ -201,6 +207,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       trackRoutes,
       trackRegistrationRoute,
       hooklineRoutes,
+      testCallbackRoute,
       metricsRoutes,
       consoleRoutes,
       ...modules.map((m) => m.routes),

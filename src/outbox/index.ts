@@ -14,5 +14,6 @@ export {
   renewMessageLeases,
 } from "./claims.js";
 export { type CallbackSpec, enqueueMessage } from "./enqueue.js";
+export { latestMessage } from "./latest.js";
 export { listAttempts, listMessages, removeMessagesOfTask } from "./log.js";
 export { type Requeued, requeueDelivered, requeueLatest } from "./requeue.js";

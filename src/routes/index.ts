@@ -7,3 +7,4 @@ export { commonRoutes } from "./common.js";
 export { CONSOLE_CSP, consoleRoutes } from "./console.js";
 export { hooklineRoutes } from "./hookline.js";
 export { metricsRoutes } from "./metrics.js";
+export { testCallbackRoute } from "./test-callback.js";
