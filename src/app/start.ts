@@ -13,7 +13,7 @@ import { type Ffmpeg, ffmpegInstallHelp, findFfmpeg } from "../media/index.js";
 import { createMetrics, startMetricsListener, watchFailures } from "../metrics/index.js";
 import { createOutbound, observeRefusals } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
-import { commonRoutes, hooklineRoutes, metricsRoutes } from "../routes/index.js";
+import { adminRoutes, commonRoutes, hooklineRoutes, metricsRoutes } from "../routes/index.js";
 import type { Services } from "../services/index.js";
 import { simulatingFamily, simulationSender } from "../simulation/index.js";
 import { ensureSecret, openStore } from "../store/index.js";
@@ -201,6 +201,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       trackRoutes,
       trackRegistrationRoute,
       hooklineRoutes,
+      adminRoutes,
       metricsRoutes,
       ...modules.map((m) => m.routes),
     ]);
