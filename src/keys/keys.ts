@@ -76,7 +76,10 @@ export async function listKeys(store: Store): Promise<KeyInfo[]> {
   return rows.map(keyInfo);
 }
 
-/** Finds a key by id, exact name, or API key (a string), or by id only (`{ id }`); refuses an ambiguous name. */
+/**
+ * Finds a key by id, exact name, or API key (a string), or by id only (`{ id }`). A name of several keys means its
+ * live one; with none live, it is refused as ambiguous.
+ */
 export async function findKey(store: Store, ref: KeyRef): Promise<ApiKeyTable> {
   const rows = await store.db
     .selectFrom("api_keys")
@@ -89,9 +92,11 @@ export async function findKey(store: Store, ref: KeyRef): Promise<ApiKeyTable> {
     .execute();
   const shown = typeof ref === "string" ? ref : ref.id;
   if (rows.length === 0) throw new HooklineError("not_found", `no key matches "${shown}"`);
-  if (rows.length > 1)
-    throw new HooklineError("bad_request", `"${shown}" names ${rows.length} keys; use the key id`);
-  return rows[0]!;
+  if (rows.length === 1) return rows[0]!;
+  // Live names are unique: a name that revoked keys also had means the live key.
+  const live = rows.filter((r) => r.revoked_at === null);
+  if (live.length === 1) return live[0]!;
+  throw new HooklineError("bad_request", `"${shown}" names ${rows.length} keys; use the key id`);
 }
 
 /** A key as its operator sees it. */

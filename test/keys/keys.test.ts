@@ -92,7 +92,7 @@ describe.each(dialects())("API keys on %s", (dialect) => {
     expect(JSON.stringify(listed)).not.toContain(a.apiKey);
   });
 
-  it("finds a key by id, name or API key, and refuses an ambiguous name", async () => {
+  it("finds a key by id, name (the live one) or API key, and refuses an ambiguous name", async () => {
     const a = await createKey(store, clock, { name: "dup" });
     await revokeKey(store, clock, a.id);
     // A revoked key's name is free again: both keys then answer to it.
@@ -100,6 +100,8 @@ describe.each(dialects())("API keys on %s", (dialect) => {
     expect((await findKey(store, a.id)).id).toBe(a.id);
     expect((await findKey(store, a.apiKey)).id).toBe(a.id);
     expect((await findKey(store, { id: b.id })).id).toBe(b.id);
+    expect((await findKey(store, "dup")).id).toBe(b.id);
+    await revokeKey(store, clock, b.id);
     await expect(findKey(store, "dup")).rejects.toMatchObject({ code: "bad_request" });
     // By id only, a name is not an id.
     await expect(findKey(store, { id: "dup" })).rejects.toMatchObject({ code: "not_found" });
