@@ -101,7 +101,7 @@ export function adminRoutes(fastify: FastifyInstance, services: Services) {
     async (request, reply) => {
       const ref = { id: request.params.keyId };
       const body = request.body;
-      // Everything is checked before anything is written: a bad simulation or a unknown key changes nothing.
+      // Everything is checked before anything is written: a bad simulation or an unknown key changes nothing.
       const simulation = typeof body.simulate === "string" ? parseSimulation(body.simulate) : null;
       const key = await getKey(store, ref);
       if (body.name !== undefined && body.name !== key.name) await renameKey(store, ref, body.name);
