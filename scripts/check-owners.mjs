@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 /** Table → the folder that alone writes it. */
 const OWNERS = {
   api_keys: "src/keys",
-  /** Moved on by a trigger on api_keys (migrations); no code writes it. */
+  /** Moved on by a trigger on api_keys (migrations), and by src/keys/names.ts as a lock on key names. */
   key_generation: "src/keys",
   files: "src/files",
   tasks: "src/tasks",

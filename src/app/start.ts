@@ -14,6 +14,7 @@ import { createMetrics, startMetricsListener, watchFailures } from "../metrics/i
 import { createOutbound, observeRefusals } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
 import {
+  adminRoutes,
   commonRoutes,
   consoleRoutes,
   hooklineRoutes,
@@ -208,6 +209,7 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       trackRegistrationRoute,
       hooklineRoutes,
       testCallbackRoute,
+      adminRoutes,
       metricsRoutes,
       consoleRoutes,
       ...modules.map((m) => m.routes),

@@ -4,6 +4,7 @@
 
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
+import type { AdminCreatedKey, AdminKey, AdminKeyChanges } from "./admin-types.js";
 import { coverApi, voiceApi, wavApi } from "./families.js";
 import { filesApi } from "./files.js";
 import { type ClientOptions, Transport } from "./http.js";
@@ -211,6 +212,39 @@ export class HooklineClient {
       this.#t.call<typeof O.getVoice, Voice>(O.getVoice, { params: { voiceId }, ...opts }),
     delete: (voiceId: string, opts: Call = {}) =>
       this.#t.call<typeof O.deleteVoice, unknown>(O.deleteVoice, { params: { voiceId }, ...opts }),
+  };
+
+  /**
+   * The operator's admin API over keys: build this client with the admin token (HOOKLINE_ADMIN_TOKEN) as `apiKey`.
+   *
+   * @example
+   * const admin = new HooklineClient({ baseUrl, apiKey: process.env.HOOKLINE_ADMIN_TOKEN! });
+   * const { apiKey } = await admin.admin.createKey({ name: "shop", credits: 100 }); // shown once
+   */
+  readonly admin = {
+    /** Every key, newest first. */
+    listKeys: (opts: Call = {}) =>
+      this.#t.call<typeof O.adminListKeys, { keys: AdminKey[] }>(O.adminListKeys, opts),
+    /** A new key and its secrets (a name a live key has is refused: `conflict`). */
+    createKey: (input: { name: string; credits?: number; hmacEnabled?: boolean }, opts: Call = {}) =>
+      this.#t.call<typeof O.adminCreateKey, AdminCreatedKey>(O.adminCreateKey, { body: input, ...opts }),
+    updateKey: (keyId: string, changes: AdminKeyChanges, opts: Call = {}) =>
+      this.#t.call<typeof O.adminUpdateKey, { key: AdminKey }>(O.adminUpdateKey, {
+        params: { keyId },
+        body: changes,
+        ...opts,
+      }),
+    revokeKey: (keyId: string, opts: Call = {}) =>
+      this.#t.call<typeof O.adminRevokeKey, { key: AdminKey }>(O.adminRevokeKey, {
+        params: { keyId },
+        ...opts,
+      }),
+    /** A new webhook key; the old one also signs for the server's rotation grace period. */
+    rotateWebhookKey: (keyId: string, opts: Call = {}) =>
+      this.#t.call<typeof O.adminRotateWebhookKey, { key: AdminKey; webhookHmacKey: string }>(
+        O.adminRotateWebhookKey,
+        { params: { keyId }, ...opts },
+      ),
   };
 
   /**

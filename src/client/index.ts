@@ -5,6 +5,7 @@
  */
 
 export * from "../receiver/index.js";
+export type * from "./admin-types.js";
 export { HooklineClient, type RecordOf } from "./client.js";
 export { type Dialect, type ErrorKind, HooklineApiError, isHooklineApiError, kindOfCode } from "./errors.js";
 export type { FileInfo } from "./files.js";

@@ -7,7 +7,7 @@ import { type TObject, Type } from "@sinclair/typebox";
 
 /** One HTTP operation of the API. Path parameters are written `{name}`. */
 export interface Operation {
-  readonly method: "GET" | "POST" | "DELETE" | "HEAD";
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE" | "HEAD";
   readonly path: string;
   readonly params?: TObject;
   readonly query?: TObject;
@@ -209,12 +209,60 @@ const COVER_AND_VOICE_OPERATIONS = {
   }),
 } as const;
 
+/** A value or null, spelled as the server's OpenAPI 3.0 document spells it (`nullable`). */
+const orNull = <T>(schema: { type: "string" | "integer"; minimum?: number }) =>
+  Type.Unsafe<T | null>({ ...schema, nullable: true });
+
+/** The operator's admin API over keys: the client's `apiKey` is then the admin token (HOOKLINE_ADMIN_TOKEN). */
+const ADMIN_OPERATIONS = {
+  adminListKeys: op({ method: "GET", path: "/api/v1/hookline/admin/keys", envelope: true }),
+  adminCreateKey: op({
+    method: "POST",
+    path: "/api/v1/hookline/admin/keys",
+    envelope: true,
+    body: Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 64 }),
+      credits: opt(Type.Integer({ minimum: 0 })),
+      hmacEnabled: opt(Type.Boolean()),
+    }),
+  }),
+  adminUpdateKey: op({
+    method: "PATCH",
+    path: "/api/v1/hookline/admin/keys/{keyId}",
+    envelope: true,
+    params: Type.Object({ keyId: str() }),
+    body: Type.Object({
+      name: opt(Type.String({ minLength: 1, maxLength: 64 })),
+      hmacEnabled: opt(Type.Boolean()),
+      credits: opt(orNull<number>({ type: "integer", minimum: 0 })),
+      simulate: opt(orNull<string>({ type: "string" })),
+      rateLimit: opt(orNull<number>({ type: "integer", minimum: 0 })),
+    }),
+  }),
+  adminRevokeKey: op({
+    method: "POST",
+    path: "/api/v1/hookline/admin/keys/{keyId}/revoke",
+    envelope: true,
+    params: Type.Object({ keyId: str() }),
+  }),
+  adminRotateWebhookKey: op({
+    method: "POST",
+    path: "/api/v1/hookline/admin/keys/{keyId}/rotate-webhook-key",
+    envelope: true,
+    params: Type.Object({ keyId: str() }),
+  }),
+} as const;
+
 /**
  * Every operation of the client. The drift test (`test/client/openapi-drift.test.ts`) checks each one against the
  * server's OpenAPI document, except those it lists as pending there (families not merged yet), which it checks to
  * be absent instead.
  */
-export const OPERATIONS = { ...COMMON_OPERATIONS, ...COVER_AND_VOICE_OPERATIONS } as const;
+export const OPERATIONS = {
+  ...COMMON_OPERATIONS,
+  ...COVER_AND_VOICE_OPERATIONS,
+  ...ADMIN_OPERATIONS,
+} as const;
 
 /** The name of an operation. */
 export type OperationName = keyof typeof OPERATIONS;

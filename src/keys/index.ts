@@ -4,12 +4,13 @@
  */
 export { balanceOf, creditBalanceBack, debitBalance, setBalance } from "./balance.js";
 export { createKeyCache, type KeyCache } from "./cache.js";
+export type { KeyInfo, KeyRef } from "./info.js";
 export {
   authenticate,
   createKey,
   findKey,
+  getKey,
   hashKey,
-  type KeyInfo,
   listKeys,
   liveKeyById,
   revokeKey,
@@ -18,4 +19,6 @@ export {
   setRateLimit,
   setSimulation,
 } from "./keys.js";
+export { MAX_NAME_LENGTH } from "./names.js";
+export { renameKey } from "./rename.js";
 export type { SigningRow } from "./signing.js";

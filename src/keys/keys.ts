@@ -4,41 +4,15 @@ import type { Clock } from "../lib/clock.js";
 import { HooklineError } from "../lib/errors.js";
 import { newApiKey, newId, newWebhookKey } from "../lib/ids.js";
 import { type ApiKeyTable, type Database, query, type Store, statement } from "../store/index.js";
-
-/** An API key as shown to its operator (never the secret itself after creation). */
-export interface KeyInfo {
-  readonly id: string;
-  readonly name: string;
-  readonly hint: string;
-  readonly hmacEnabled: boolean;
-  readonly credits: number | null;
-  /** A standing failure simulation for this key's tasks (`fail=501,…`), or null. */
-  readonly simulate: string | null;
-  /** API requests per minute: null = the server's default (HOOKLINE_RATE_LIMIT), 0 = no limit. */
-  readonly rateLimit: number | null;
-  readonly createdAt: string;
-  readonly revokedAt: string | null;
-}
+import { type KeyInfo, type KeyRef, keyInfo } from "./info.js";
+import { claimName } from "./names.js";
 
 /** Keys are stored as SHA-256 hashes: 190 bits of randomness need no slow hash, and lookups stay one index read. */
 export const hashKey = (apiKey: string): string => createHash("sha256").update(apiKey, "utf8").digest("hex");
 
-function info(row: ApiKeyTable): KeyInfo {
-  return {
-    id: row.id,
-    name: row.name,
-    hint: row.key_hint,
-    hmacEnabled: row.hmac_enabled === 1,
-    credits: row.credits,
-    simulate: row.simulate,
-    rateLimit: row.rate_limit,
-    createdAt: new Date(Number(row.created_at)).toISOString(),
-    revokedAt: row.revoked_at === null ? null : new Date(Number(row.revoked_at)).toISOString(),
-  };
-}
-
 /**
- * Creates a key: the API key and the webhook HMAC key are returned once, here, and never again.
+ * Creates a key: the API key and the webhook HMAC key are returned once, here, and never again. A name that a
+ * live key has already is refused (`conflict`).
  *
  * @example
  * const { apiKey, webhookHmacKey } = await createKey(store, clock, { name: "dev" });
@@ -64,8 +38,11 @@ export async function createKey(
     simulate: null,
     rate_limit: null,
   };
-  await store.db.insertInto("api_keys").values(row).execute();
-  return { ...info(row), apiKey, webhookHmacKey: row.webhook_key };
+  await store.transact(async (trx) => {
+    await claimName(trx, row.name, null);
+    await trx.insertInto("api_keys").values(row).execute();
+  });
+  return { ...keyInfo(row), apiKey, webhookHmacKey: row.webhook_key };
 }
 
 const BY_HASH = statement<ApiKeyTable>("select * from api_keys where key_hash = ?");
@@ -96,32 +73,54 @@ export async function listKeys(store: Store): Promise<KeyInfo[]> {
     .orderBy("created_at")
     .orderBy("id")
     .execute();
-  return rows.map(info);
+  return rows.map(keyInfo);
 }
 
-/** Finds a key by id, exact name, or API key; refuses an ambiguous name. */
-export async function findKey(store: Store, ref: string): Promise<ApiKeyTable> {
+/**
+ * Finds a key by id, exact name, or API key (a string), or by id only (`{ id }`). A name of several keys means its
+ * live one; with none live, it is refused as ambiguous.
+ */
+export async function findKey(store: Store, ref: KeyRef): Promise<ApiKeyTable> {
   const rows = await store.db
     .selectFrom("api_keys")
     .selectAll()
-    .where((eb) => eb.or([eb("id", "=", ref), eb("name", "=", ref), eb("key_hash", "=", hashKey(ref))]))
+    .where((eb) =>
+      typeof ref === "string"
+        ? eb.or([eb("id", "=", ref), eb("name", "=", ref), eb("key_hash", "=", hashKey(ref))])
+        : eb("id", "=", ref.id),
+    )
     .execute();
-  if (rows.length === 0) throw new HooklineError("not_found", `no key matches "${ref}"`);
-  if (rows.length > 1)
-    throw new HooklineError("bad_request", `"${ref}" names ${rows.length} keys; use the key id`);
-  return rows[0]!;
+  const shown = typeof ref === "string" ? ref : ref.id;
+  if (rows.length === 0) throw new HooklineError("not_found", `no key matches "${shown}"`);
+  if (rows.length === 1) return rows[0]!;
+  // Live names are unique: a name that revoked keys also had means the live key.
+  const live = rows.filter((r) => r.revoked_at === null);
+  if (live.length === 1) return live[0]!;
+  throw new HooklineError("bad_request", `"${shown}" names ${rows.length} keys; use the key id`);
 }
 
-export async function revokeKey(store: Store, clock: Clock, ref: string): Promise<KeyInfo> {
+/** A key as its operator sees it. */
+export async function getKey(store: Store, ref: KeyRef): Promise<KeyInfo> {
+  return keyInfo(await findKey(store, ref));
+}
+
+/** Revokes a key; a key revoked before keeps the time of its first revocation. */
+export async function revokeKey(store: Store, clock: Clock, ref: KeyRef): Promise<KeyInfo> {
   const row = await findKey(store, ref);
-  await store.db.updateTable("api_keys").set({ revoked_at: clock.now() }).where("id", "=", row.id).execute();
-  return info({ ...row, revoked_at: clock.now() });
+  const now = clock.now();
+  await store.db
+    .updateTable("api_keys")
+    .set({ revoked_at: now })
+    .where("id", "=", row.id)
+    .where("revoked_at", "is", null)
+    .execute();
+  return getKey(store, { id: row.id });
 }
 
 /**
  * A new webhook key; the old one keeps signing `webhook-signature` (alongside the new one) for `graceMs`.
  */
-export async function rotateWebhookKey(store: Store, clock: Clock, ref: string, graceMs: number) {
+export async function rotateWebhookKey(store: Store, clock: Clock, ref: KeyRef, graceMs: number) {
   const row = await findKey(store, ref);
   const webhookHmacKey = newWebhookKey();
   const until = clock.now() + graceMs;
@@ -133,26 +132,26 @@ export async function rotateWebhookKey(store: Store, clock: Clock, ref: string, 
   return { id: row.id, name: row.name, webhookHmacKey, previousKeyValidUntil: new Date(until).toISOString() };
 }
 
-export async function setHmac(store: Store, ref: string, enabled: boolean): Promise<KeyInfo> {
+export async function setHmac(store: Store, ref: KeyRef, enabled: boolean): Promise<KeyInfo> {
   const row = await findKey(store, ref);
   await store.db
     .updateTable("api_keys")
     .set({ hmac_enabled: enabled ? 1 : 0 })
     .where("id", "=", row.id)
     .execute();
-  return info({ ...row, hmac_enabled: enabled ? 1 : 0 });
+  return keyInfo({ ...row, hmac_enabled: enabled ? 1 : 0 });
 }
 
 /** Sets or clears (null) a key's standing failure simulation, in its text form (see src/simulation). */
-export async function setSimulation(store: Store, ref: string, simulate: string | null): Promise<KeyInfo> {
+export async function setSimulation(store: Store, ref: KeyRef, simulate: string | null): Promise<KeyInfo> {
   const row = await findKey(store, ref);
   await store.db.updateTable("api_keys").set({ simulate }).where("id", "=", row.id).execute();
-  return info({ ...row, simulate });
+  return keyInfo({ ...row, simulate });
 }
 
 /** Sets a key's request rate per minute: a number, 0 for no limit, or null for the server's default. */
-export async function setRateLimit(store: Store, ref: string, rateLimit: number | null): Promise<KeyInfo> {
+export async function setRateLimit(store: Store, ref: KeyRef, rateLimit: number | null): Promise<KeyInfo> {
   const row = await findKey(store, ref);
   await store.db.updateTable("api_keys").set({ rate_limit: rateLimit }).where("id", "=", row.id).execute();
-  return info({ ...row, rate_limit: rateLimit });
+  return keyInfo({ ...row, rate_limit: rateLimit });
 }

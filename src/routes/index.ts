@@ -3,6 +3,7 @@
  * `/hookline/*` API over tasks and their callbacks.
  * @module
  */
+export { adminRoutes } from "./admin.js";
 export { commonRoutes } from "./common.js";
 export { CONSOLE_CSP, consoleRoutes } from "./console.js";
 export { hooklineRoutes } from "./hookline.js";

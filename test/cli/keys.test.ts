@@ -1,6 +1,6 @@
 /**
  * `hookline keys …` as a real process (spec 13) next to a running server on the same data folder: the JSON line
- * of `create`, and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, `credits`, `simulate`, each seen at once by the server.
+ * of `create` (a live key's name refused), and `ls`, `revoke`, `rotate-webhook-key`, `hmac off`, `credits`, `simulate`, each seen at once by the server.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestHookline, type TestHookline } from "../helpers/hookline.js";
@@ -36,6 +36,22 @@ describe("hookline keys", () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/--name/);
+  });
+
+  it("keys create with the name of a live key is refused with a clear message; once revoked, the name is free", async () => {
+    const first = await runCli(["keys", "create", "--name", "dev", "--json"], env);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await runCli(["keys", "create", "--name", "dev", "--json"], env);
+    expect(again.code).not.toBe(0);
+    expect(again.stdout).toBe("");
+    expect(again.stderr).toBe("hookline: a live key is already named dev\n");
+    const { id } = JSON.parse(first.stdout) as { id: string };
+    expect((await runCli(["keys", "revoke", id], env)).code).toBe(0);
+    const third = await runCli(["keys", "create", "--name", "dev", "--json"], env);
+    expect(third.code, third.stderr).toBe(0);
+    // The name now means the live key.
+    const off = await runCli(["keys", "hmac", "off", "dev", "--json"], env);
+    expect(JSON.parse(off.stdout)).toMatchObject({ id: JSON.parse(third.stdout).id, hmacEnabled: false });
   });
 
   it("keys ls lists keys, as text and as JSON, never the secrets", async () => {

@@ -5,6 +5,7 @@ import {
   findKey,
   hashKey,
   listKeys,
+  renameKey,
   revokeKey,
   rotateWebhookKey,
   setHmac,
@@ -78,6 +79,9 @@ describe.each(dialects())("API keys on %s", (dialect) => {
     clock.advance(5_000);
     const revoked = await revokeKey(store, clock, a.id);
     expect(revoked.revokedAt).toBe(new Date(T0 + 5_001).toISOString());
+    clock.advance(1_000);
+    // Revoking again keeps the first time.
+    expect((await revokeKey(store, clock, a.id)).revokedAt).toBe(new Date(T0 + 5_001).toISOString());
     expect(await authenticate(store, a.apiKey)).toBeNull();
     expect((await authenticate(store, b.apiKey))?.id).toBe(b.id);
     const listed = await listKeys(store);
@@ -88,12 +92,19 @@ describe.each(dialects())("API keys on %s", (dialect) => {
     expect(JSON.stringify(listed)).not.toContain(a.apiKey);
   });
 
-  it("finds a key by id, name or API key, and refuses an ambiguous name", async () => {
+  it("finds a key by id, name (the live one) or API key, and refuses an ambiguous name", async () => {
     const a = await createKey(store, clock, { name: "dup" });
-    await createKey(store, clock, { name: "dup" });
+    await revokeKey(store, clock, a.id);
+    // A revoked key's name is free again: both keys then answer to it.
+    const b = await createKey(store, clock, { name: "dup" });
     expect((await findKey(store, a.id)).id).toBe(a.id);
     expect((await findKey(store, a.apiKey)).id).toBe(a.id);
+    expect((await findKey(store, { id: b.id })).id).toBe(b.id);
+    expect((await findKey(store, "dup")).id).toBe(b.id);
+    await revokeKey(store, clock, b.id);
     await expect(findKey(store, "dup")).rejects.toMatchObject({ code: "bad_request" });
+    // By id only, a name is not an id.
+    await expect(findKey(store, { id: "dup" })).rejects.toMatchObject({ code: "not_found" });
     const missing = await findKey(store, "nobody").catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(HooklineError);
     expect((missing as HooklineError).code).toBe("not_found");
@@ -121,5 +132,33 @@ describe.each(dialects())("API keys on %s", (dialect) => {
     expect((await authenticate(store, a.apiKey))?.hmac_enabled).toBe(1);
     // Rotating changes neither the API key nor its tenant.
     expect((await authenticate(store, a.apiKey))?.id).toBe(a.id);
+  });
+
+  it("refuses a name a live key has (creating or renaming), even for keys created at the same time", async () => {
+    const a = await createKey(store, clock, { name: "shop" });
+    await expect(createKey(store, clock, { name: "shop" })).rejects.toMatchObject({
+      code: "conflict",
+      message: "a live key is already named shop",
+    });
+    await expect(createKey(store, clock, { name: " " })).rejects.toMatchObject({ code: "bad_request" });
+    await expect(createKey(store, clock, { name: "x".repeat(65) })).rejects.toMatchObject({
+      code: "bad_request",
+    });
+    const b = await createKey(store, clock, { name: "other" });
+    await expect(renameKey(store, { id: b.id }, "shop")).rejects.toMatchObject({ code: "conflict" });
+    expect((await renameKey(store, { id: a.id }, "shop")).name).toBe("shop");
+    expect((await renameKey(store, { id: b.id }, "shop2")).name).toBe("shop2");
+    await revokeKey(store, clock, a.id);
+    expect((await renameKey(store, { id: b.id }, "shop")).name).toBe("shop");
+    // Ten at once, on as many connections as the store has: one wins.
+    const raced = await Promise.allSettled(
+      Array.from({ length: 10 }, () => createKey(store, clock, { name: "race" })),
+    );
+    expect(raced.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(raced.filter((r) => r.status === "rejected").map((r) => r.reason.code)).toEqual(
+      Array(9).fill("conflict"),
+    );
+    const live = (await listKeys(store)).filter((k) => k.revokedAt === null).map((k) => k.name);
+    expect(live.sort()).toEqual(["race", "shop"]);
   });
 });
