@@ -4,6 +4,7 @@ import { ApiError, api } from "../api.js";
 import { mediaKind, urlsIn, when } from "../format.js";
 import { useTaskEvents } from "../live.js";
 import { CallbackBadge, StatusBadge } from "./badges.js";
+import { TestSendForm } from "./test-send.js";
 
 interface TaskDetail {
   readonly taskId: string;
@@ -261,6 +262,7 @@ export function TaskPage(props: { taskId: string }) {
           </div>
         )}
       </section>
+      {d.callbackUrl && <TestSendForm taskId={d.taskId} />}
       <details>
         <summary>Request as received</summary>
         <pre>{JSON.stringify(d.request ?? null, null, 2)}</pre>
