@@ -16,4 +16,13 @@ export {
 export { type CallbackSpec, enqueueMessage } from "./enqueue.js";
 export { latestMessage } from "./latest.js";
 export { listAttempts, listMessages, removeMessagesOfTask } from "./log.js";
+export { type ReceiverStats, receiverStats } from "./receivers.js";
 export { type Requeued, requeueDelivered, requeueLatest } from "./requeue.js";
+export {
+  attemptsOfOwnerBetween,
+  CALLBACK_STATES,
+  type CallbackState,
+  callbackStates,
+  lastAttemptId,
+  latestCallbackStateIs,
+} from "./views.js";

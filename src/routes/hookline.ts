@@ -9,14 +9,20 @@ import { isoTime } from "../lib/time.js";
 import { listAttempts, listMessages, removeMessagesOfTask, requeueLatest } from "../outbox/index.js";
 import { hitRate } from "../rates/index.js";
 import type { Services } from "../services/index.js";
-import { getOwnedTask, listTasks, removeTask } from "../tasks/index.js";
+import { getOwnedTask, removeTask } from "../tasks/index.js";
 import { removeTracksOfTask } from "../tracks/index.js";
+import { eventRoutes } from "./events.js";
+import { receiverRoutes } from "./receivers.js";
+import { taskViewRoutes } from "./task-views.js";
 
 const taskIdParams = Type.Object({ taskId: Type.String() });
 
 const iso = (ms: number | null) => isoTime(ms === null ? null : Number(ms));
 
-/** The additive endpoints of spec 12.4 and 13: task list, delivery log, redelivery, deletion. */
+/**
+ * The additive endpoints of spec 12.4 and 13: task list and details, delivery log, redelivery, deletion; the
+ * receivers at a glance and the live event stream (issue 12).
+ */
 export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
@@ -25,39 +31,9 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
   const ownTask = (request: FastifyRequest, taskId: string) =>
     getOwnedTask(store.db, keyOf(request).id, taskId);
 
-  app.get(
-    "/api/v1/hookline/tasks",
-    {
-      schema: {
-        summary: "The key's tasks, newest first",
-        querystring: Type.Object({
-          family: Type.Optional(Type.String()),
-          status: Type.Optional(Type.String()),
-          limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
-          cursor: Type.Optional(Type.String()),
-        }),
-      },
-    },
-    async (request, reply) => {
-      const key = keyOf(request);
-      const q = request.query;
-      const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
-      const { tasks: page, nextCursor } = await listTasks(store.db, key.id, { ...q, limit });
-      return sendOk(reply, {
-        tasks: page.map((t) => ({
-          taskId: t.id,
-          family: t.family,
-          status: t.status,
-          callbackUrl: t.callbackUrl,
-          errorCode: t.errorCode,
-          errorMessage: t.errorMessage,
-          createTime: iso(t.createdAt),
-          completeTime: iso(t.completedAt),
-        })),
-        nextCursor,
-      });
-    },
-  );
+  taskViewRoutes(fastify, services);
+  receiverRoutes(fastify, services);
+  eventRoutes(fastify, services);
 
   app.get(
     "/api/v1/hookline/tasks/:taskId/deliveries",

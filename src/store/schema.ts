@@ -112,6 +112,8 @@ export interface TaskTable {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  /** When a runner last claimed the task (the start of its latest run); null before the first claim. */
+  started_at: Generated<number | null>;
 }
 
 /** A task row as read back (generated columns filled in). */

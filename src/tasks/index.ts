@@ -3,6 +3,7 @@
  * @module
  */
 
+export { ownedTasks, type TaskChange, tasksChangedSince } from "./changes.js";
 export {
   getOwnedTask,
   leaseHeld,

@@ -21,6 +21,8 @@ export interface Task {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly completedAt: number | null;
+  /** When its latest run was claimed; null if no runner has taken it yet. */
+  readonly startedAt: number | null;
 }
 
 /** What a family's action decided: the task's next state, and the callback it causes (if any). */
@@ -92,5 +94,6 @@ export function toTask(row: TaskRow): Task {
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     completedAt: row.completed_at === null ? null : Number(row.completed_at),
+    startedAt: row.started_at === null ? null : Number(row.started_at),
   };
 }

@@ -32,16 +32,22 @@ export class Notifier {
     for (const wake of waiters) wake();
   }
 
-  /** Resolves at the next wake-up or after `ms`, whichever comes first. */
-  wait(ms: number): Promise<void> {
+  /**
+   * Resolves at the next wake-up or after `ms`, whichever comes first; at once when `signal` aborts (a waiter that
+   * leaves keeps no timer or listener behind).
+   */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.#waiters.delete(done);
+        signal?.removeEventListener("abort", done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.#waiters.add(done);
+      if (signal?.aborted) done();
+      else signal?.addEventListener("abort", done, { once: true });
     });
   }
 }

@@ -130,7 +130,7 @@ export async function setRunningStatus(
 
 // Precompiled: every poll of every runner runs it. PostgreSQL skips the rows another runner's claim has locked.
 const CLAIM = statement<TaskRow>(
-  (d) => `update tasks set lease_owner = ?, lease_until = ?, runs = runs + 1, updated_at = ?
+  (d) => `update tasks set lease_owner = ?, lease_until = ?, runs = runs + 1, updated_at = ?, started_at = ?
     where id in (select id from tasks where action is not null and run_at <= ?
       and (lease_until is null or lease_until < ?) order by fair_tag, run_at limit ?${d.skipLocked})
     returning *`,
@@ -138,7 +138,7 @@ const CLAIM = statement<TaskRow>(
 
 /** Claims up to `limit` due tasks for `owner` until `now + leaseMs`. */
 export async function claimTasks(store: Store, owner: string, limit: number, now: number, leaseMs: number) {
-  const rows = await query(store.db, CLAIM, [owner, now + leaseMs, now, now, now, limit]);
+  const rows = await query(store.db, CLAIM, [owner, now + leaseMs, now, now, now, now, limit]);
   return rows.map(toTask);
 }
 

@@ -11,6 +11,7 @@ import { coverRoutes } from "./routes.js";
 
 export { composeCovers, paletteFor, renderCovers } from "./art.js";
 export { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
+export { coverRecord } from "./record.js";
 export { STYLES } from "./styles/index.js";
 
 export const coverModule = (services: Services): FamilyModule => ({

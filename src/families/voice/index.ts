@@ -10,6 +10,7 @@ import { voiceRoutes } from "./routes.js";
 
 export { VOICE_STATUS } from "./payload.js";
 export { drawPhrase, PHRASE_LANGUAGES, type PhraseLanguage, phraseCount } from "./phrases/index.js";
+export { voiceRecord } from "./record.js";
 export { inspectSource, inspectVerification, MIN_VOICED_S, SEGMENT } from "./recording.js";
 
 /** The voice family as the application registers it (src/families/index.ts). */

@@ -4,11 +4,12 @@ import type { FastifyInstance } from "fastify";
 import { callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
-import { getOwnedTask, queueAction, type Task } from "../../tasks/index.js";
+import { getOwnedTask, queueAction } from "../../tasks/index.js";
 import { recordRoute } from "../record-route.js";
 import { submitTask } from "../submit.js";
 import { generateRoute, url, vetUrl } from "./generate-route.js";
 import { PhraseLanguageSchema, type ValidationInput, VOICE_STATUS } from "./payload.js";
+import { voiceTaskRecord } from "./record.js";
 import { SEGMENT } from "./recording.js";
 import { checkVoiceRoute, voicesRoutes } from "./voices-routes.js";
 
@@ -46,26 +47,6 @@ function checkSegment(start: number, end: number) {
       "bad_request",
       `The segment is ${Number(length.toFixed(2))} s long; at least ${SEGMENT.minS} s are needed`,
     );
-}
-
-/** A voice task's record (validate-info and record-info answer either task of the flow). */
-function record(task: Task) {
-  const failed = task.status === VOICE_STATUS.validateFailed || task.status === VOICE_STATUS.failed;
-  const result = task.result ?? {};
-  const phrase =
-    typeof result.phrase === "string"
-      ? result.phrase
-      : typeof task.input.phrase === "string"
-        ? task.input.phrase
-        : "";
-  return {
-    taskId: task.id,
-    validateInfo: phrase,
-    voiceId: typeof result.voiceId === "string" ? result.voiceId : "",
-    status: task.status,
-    errorCode: failed ? (task.errorCode ?? 500) : 0,
-    errorMessage: failed ? (task.errorMessage ?? "") : "",
-  };
 }
 
 /** The custom-voice endpoints (spec 6) and the additive voice list (spec 13). */
@@ -113,7 +94,7 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
     recordRoute(fastify, services, {
       ...{ path, summary, family: "voice" },
       view: (task) => {
-        const { [hidden]: _hidden, ...shown } = record(task);
+        const { [hidden]: _hidden, ...shown } = voiceTaskRecord(task);
         return shown;
       },
     });

@@ -1,19 +1,17 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { liveFileUrl } from "../../files/index.js";
 import { audioIdOf, callbackFields, required, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
-import { wireTime } from "../../lib/time.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
 import type { Services } from "../../services/index.js";
 import type { Tx } from "../../store/index.js";
 import type { Task } from "../../tasks/index.js";
 import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";
-import { recordRoute, taskRecordFields } from "../record-route.js";
-import { readStored } from "../stored.js";
+import { recordRoute } from "../record-route.js";
 import { submitTask } from "../submit.js";
-import { WAV_STATUS, WavInput, WavResult } from "./payload.js";
+import { WAV_STATUS, type WavInput } from "./payload.js";
+import { wavRecord, wavResultUrl } from "./record.js";
 
 const generateBody = Type.Object({
   taskId: Type.Optional(
@@ -37,19 +35,9 @@ const wavDedupeKey = (trackTaskId: string, audioId: string): string => `wav:${tr
 export function wavRoutes(fastify: FastifyInstance, services: Services) {
   // Typed by the schemas that validate them: `request.body` is what `generateBody` let through.
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { store, clock } = services;
   const limits = services.config.limits;
 
-  /**
-   * The signed URL of a task's WAV while its file is kept. `within`: the caller's transaction, if it is in one (on
-   * SQLite it holds the only connection, so a read on the pool would wait for it forever); null outside any.
-   */
-  async function resultUrl(task: Task, within: Tx | null): Promise<string | null> {
-    // No result yet (pending) or none at all (failed): no file.
-    if (task.result === null) return null;
-    const { fileId } = readStored(WavResult, task.result, "WAV result");
-    return liveFileUrl(within ?? store.db, services.signer, fileId, clock.now());
-  }
+  const resultUrl = (task: Task, within: Tx | null) => wavResultUrl(services, task, within);
 
   /**
    * Bounds the work before it starts: the source's shape, and the WAV it makes against the limit for one result
@@ -110,15 +98,6 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
     path: "/api/v1/wav/record-info",
     summary: "WAV conversion record",
     family: "wav",
-    view: async (task) => {
-      const url = await resultUrl(task, null);
-      return {
-        ...taskRecordFields(task, wireTime),
-        musicId: readStored(WavInput, task.input, "WAV input").audioId,
-        musicIndex: 0,
-        response: url ? { audio_wav_url: url, audioWavUrl: url } : null,
-        successFlag: task.status,
-      };
-    },
+    view: (task) => wavRecord(services, task),
   });
 }

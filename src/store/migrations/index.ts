@@ -14,6 +14,7 @@ import { rateLimits } from "./0011_rate_limits.js";
 import { roundTrigger } from "./0012_round_trigger.js";
 import { messageTargetHost } from "./0013_message_target_host.js";
 import { consoleSessions } from "./0014_console_sessions.js";
+import { taskViews } from "./0015_task_views.js";
 import type { SchemaMigration } from "./migration.js";
 
 export type { SchemaMigration } from "./migration.js";
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   roundTrigger,
   messageTargetHost,
   consoleSessions,
+  taskViews,
 ];
 
 /** The list as Kysely takes it: by name, each step bound to the database it runs on. */
