@@ -13,6 +13,7 @@ import {
 } from "../console/index.js";
 import { cookieSession, fromSameOrigin, SESSION_COOKIE, sameSecret, sendOk } from "../http/index.js";
 import { authenticate, liveKeyById } from "../keys/index.js";
+import type { S3Settings } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 
@@ -20,23 +21,37 @@ import type { Services } from "../services/index.js";
  * Every console page and asset is served by Hookline itself: no CDN, no external font, no inline script. The
  * policy forbids anything else, so an injected tag in a task's data could neither run nor send data away.
  */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data: blob:",
-  "media-src 'self' blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function consoleCsp(mediaOrigins: readonly string[] = []): string {
+  const media = ["'self'", ...mediaOrigins].join(" ");
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    `img-src ${media} data: blob:`,
+    `media-src ${media} blob:`,
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
-function securityHeaders(reply: FastifyReply): void {
+/**
+ * Where a browser may be sent for a file's bytes besides Hookline: with presigned downloads the file route
+ * redirects to the bucket, and the policy must let covers and players follow (the endpoint's origin, or AWS's
+ * bucket hosts). Nothing otherwise.
+ */
+export function storageOrigins(s3: S3Settings | null): string[] {
+  if (!s3?.presignedDownloads) return [];
+  if (s3.endpoint !== null) return [new URL(s3.endpoint).origin];
+  return [`https://${s3.bucket}.s3.${s3.region}.amazonaws.com`, `https://s3.${s3.region}.amazonaws.com`];
+}
+
+function securityHeaders(reply: FastifyReply, csp: string): void {
   reply
-    .header("content-security-policy", CONSOLE_CSP)
+    .header("content-security-policy", csp)
     .header("x-content-type-options", "nosniff")
     .header("referrer-policy", "no-referrer")
     .header("x-frame-options", "DENY");
@@ -61,6 +76,7 @@ const signInBody = Type.Object(
 export async function consoleRoutes(fastify: FastifyInstance, services: Services) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock, config } = services;
+  const csp = consoleCsp(storageOrigins(config.s3));
   const failures = new Map<string, { minute: number; count: number }>();
 
   function limitSignIn(request: FastifyRequest): void {
@@ -145,7 +161,7 @@ export async function consoleRoutes(fastify: FastifyInstance, services: Services
       schema: { ...hidden, querystring: Type.Object({ token: Type.Optional(Type.String()) }) },
     },
     async (request, reply) => {
-      securityHeaders(reply);
+      securityHeaders(reply, csp);
       reply.header("cache-control", "no-store");
       limitSignIn(request);
       const token = request.query.token ?? "";
@@ -169,7 +185,7 @@ export async function consoleRoutes(fastify: FastifyInstance, services: Services
   const dir = consoleAssetsDir();
   if (dir === null) {
     app.get("/console/*", { config: { public: true }, schema: hidden }, async (_request, reply) => {
-      securityHeaders(reply);
+      securityHeaders(reply, csp);
       return reply
         .code(503)
         .type("text/plain; charset=utf-8")
@@ -186,7 +202,7 @@ export async function consoleRoutes(fastify: FastifyInstance, services: Services
     wildcard: false,
     cacheControl: false,
     setHeaders: (res, path) => {
-      res.header("content-security-policy", CONSOLE_CSP);
+      res.header("content-security-policy", csp);
       res.header("x-content-type-options", "nosniff");
       // Bundles are named by their content hash: kept for a year; everything else is checked each time.
       res.header(
@@ -200,7 +216,7 @@ export async function consoleRoutes(fastify: FastifyInstance, services: Services
   });
   // The console is one page; its routes are in the fragment, so every other path under /console/ is that page.
   const page = async (_request: FastifyRequest, reply: FastifyReply) => {
-    securityHeaders(reply);
+    securityHeaders(reply, csp);
     return reply.header("cache-control", "no-cache").type("text/html; charset=utf-8").send(index);
   };
   app.get("/console/", { config: { public: true }, schema: hidden }, page);

@@ -5,7 +5,7 @@
  */
 export { adminRoutes } from "./admin.js";
 export { commonRoutes } from "./common.js";
-export { CONSOLE_CSP, consoleRoutes } from "./console.js";
+export { consoleRoutes } from "./console.js";
 export { hooklineRoutes } from "./hookline.js";
 export { metricsRoutes } from "./metrics.js";
 export { testCallbackRoute } from "./test-callback.js";

@@ -60,6 +60,7 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
       "The morning light is falling softly on the river.",
       "We keep on singing a brand new song together.",
       "My sister plays the old guitar by the window.",
+      "The children follow the music down the road.",
     ]);
     const up = await streamUpload(h, source, { uploadPath: "voice" });
     const v = await h.call("/api/v1/voice/validate", {
@@ -87,14 +88,16 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
       json: { taskId: v.data.taskId, verifyUrl: takeUp.data.downloadUrl },
     });
     expect(gen.code, JSON.stringify(gen)).toBe(200);
-    return waitFor(
+    const made = await waitFor(
       "the voice",
-      async () =>
-        (await h.call(`/api/v1/voice/record-info?taskId=${gen.data.taskId}`)).data?.voiceId as
-          | string
-          | undefined,
+      async () => {
+        const rec = await h.call(`/api/v1/voice/record-info?taskId=${gen.data.taskId}`);
+        return rec.data?.status === "success" || /fail/.test(rec.data?.status ?? "") ? rec.data : undefined;
+      },
       { timeoutMs: 30_000 },
     );
+    expect(made.status, JSON.stringify(made)).toBe("success");
+    return made.voiceId;
   }
 
   beforeAll(async () => {
@@ -147,8 +150,8 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     await page.locator(".facts .badge", { hasText: "SUCCESS" }).waitFor();
     await page.locator(".facts .badge", { hasText: "delivered" }).waitFor();
     const rows = page.locator("table.attempts tbody tr");
-    await expect.poll(() => rows.count()).toBe(1);
-    await expect.poll(async () => (await rows.first().innerText()).includes("200")).toBe(true);
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(async () => (await rows.first().innerText()).includes("200"), { timeout: 15_000 }).toBe(true);
     expect(await page.locator("table.attempts").innerText()).toContain(`${receiver.origin}/hook`);
 
     // The WAV plays: the browser loads it from its signed link and finds its length.
@@ -168,7 +171,7 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     const before = receiver.requests.length;
     await page.getByRole("button", { name: "Redeliver" }).click();
     await page.getByText("Redelivery queued").waitFor();
-    await expect.poll(() => rows.count()).toBe(2);
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(2);
     expect(receiver.requests.length).toBeGreaterThan(before);
     expect(await rows.nth(1).innerText()).toContain("manual");
     await expectAccessible(page);
@@ -184,9 +187,9 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     await page.waitForURL(/#\/tasks\/[^/]+$/);
     await page.locator(".facts .badge", { hasText: "SUCCESS" }).waitFor({ timeout: 60_000 });
     const images = page.locator(".covers img");
-    await expect.poll(() => images.count()).toBe(2);
+    await expect.poll(() => images.count(), { timeout: 15_000 }).toBe(2);
     const loaded = `[...document.querySelectorAll(".covers img")].filter((i) => i.complete && i.naturalWidth > 0).length`;
-    await expect.poll(async () => Number(await page.evaluate(loaded))).toBe(2);
+    await expect.poll(async () => Number(await page.evaluate(loaded)), { timeout: 15_000 }).toBe(2);
     await expectAccessible(page);
   });
 
@@ -197,12 +200,12 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     await row.waitFor();
     expect(await row.innerText()).toMatch(/wav[\s\S]*SUCCESS[\s\S]*delivered/);
     await page.getByLabel("Family").selectOption("cover");
-    await expect.poll(() => page.locator(`tr[data-task-id="${wavTaskId}"]`).count()).toBe(0);
-    await expect.poll(() => page.locator("table.tasks tbody tr").count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator(`tr[data-task-id="${wavTaskId}"]`).count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.locator("table.tasks tbody tr").count(), { timeout: 15_000 }).toBeGreaterThan(0);
     await page.getByLabel("Family").selectOption("");
     await page.getByLabel("Task id or audio id").fill(wavTaskId);
     await page.getByRole("button", { name: "Search" }).click();
-    await expect.poll(() => page.locator("table.tasks tbody tr").count()).toBe(1);
+    await expect.poll(() => page.locator("table.tasks tbody tr").count(), { timeout: 15_000 }).toBe(1);
     await expectAccessible(page);
   });
 
@@ -255,7 +258,7 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     const row = page.locator('tr[data-key-name="made-in-console"]');
     await row.getByRole("button", { name: "Revoke…" }).click();
     await row.getByRole("button", { name: "Confirm: revoke made-in-console" }).click();
-    await expect.poll(async () => (await row.innerText()).includes("revoked")).toBe(true);
+    await expect.poll(async () => (await row.innerText()).includes("revoked"), { timeout: 15_000 }).toBe(true);
     expect((await h.call("/api/v1/hookline/tasks", { key: apiKey })).code).toBe(401);
   });
 

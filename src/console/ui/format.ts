@@ -31,3 +31,17 @@ export function mediaKind(field: string, url: string): "image" | "audio" | "link
   if (/\.(wav|mp3|m4a|ogg|opus|flac|webm)$/.test(path) || /audio|wav|voice/i.test(field)) return "audio";
   return "link";
 }
+
+/**
+ * A Hookline file link as a path on this origin. Links carry the server's public URL, which may name another host
+ * than the one the console was opened at (`localhost` against `127.0.0.1`, an internal name behind a proxy); the
+ * signature covers the path and query only, and the page's policy lets media come from its own origin.
+ */
+export function sameOrigin(url: string): string {
+  try {
+    const u = new URL(url, window.location.href);
+    return u.pathname.startsWith("/files/") ? `${u.pathname}${u.search}` : url;
+  } catch {
+    return url;
+  }
+}

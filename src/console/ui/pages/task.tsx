@@ -1,7 +1,7 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { ApiError, api } from "../api.js";
-import { mediaKind, urlsIn, when } from "../format.js";
+import { mediaKind, sameOrigin, urlsIn, when } from "../format.js";
 import { useTaskEvents } from "../live.js";
 import { CallbackBadge, StatusBadge } from "./badges.js";
 import { TestSendForm } from "./test-send.js";
@@ -45,24 +45,52 @@ interface Deliveries {
 /** Fields of a voice task's result worth a line of their own. */
 const VOICE_FIELDS = /phrase|verdict|score|similar|match|voiceId/i;
 
-function Media(props: { detail: TaskDetail }) {
+interface TaskFile {
+  readonly kind: string;
+  readonly name: string;
+  readonly url: string;
+}
+
+const isFile = (v: unknown): v is TaskFile =>
+  typeof v === "object" && v !== null && "kind" in v && "url" in v && typeof v.url === "string";
+
+/** The task's files (the API's `files`), or failing that every link in its record, as players and images. */
+function mediaOf(detail: TaskDetail): { label: string; url: string; kind: "image" | "audio" | "link" }[] {
+  const files = Array.isArray(detail.files) ? detail.files.filter(isFile) : [];
+  const labels: Record<string, string> = { wav: "WAV", source: "Source", image: "Cover" };
+  const found =
+    files.length > 0
+      ? files.map((f) => ({
+          label: `${labels[f.kind] ?? f.kind}: ${f.name}`,
+          url: sameOrigin(f.url),
+          kind: f.kind === "image" ? ("image" as const) : mediaKind(f.kind, f.url),
+        }))
+      : urlsIn(detail.record ?? detail.result).map(({ field, url }) => ({
+          label: field,
+          url: sameOrigin(url),
+          kind: mediaKind(field, url),
+        }));
   const seen = new Set<string>();
-  const found = urlsIn(props.detail.files ?? props.detail.record ?? props.detail.result).filter(({ url }) => {
+  return found.filter(({ url }) => {
     const fresh = !seen.has(url);
     seen.add(url);
     return fresh;
   });
-  const images = found.filter((f) => mediaKind(f.field, f.url) === "image");
-  const audio = found.filter((f) => mediaKind(f.field, f.url) === "audio");
+}
+
+function Media(props: { detail: TaskDetail }) {
+  const found = mediaOf(props.detail);
+  const images = found.filter((f) => f.kind === "image");
+  const audio = found.filter((f) => f.kind === "audio");
   if (images.length === 0 && audio.length === 0) return null;
   return (
     <section aria-labelledby="media-title">
-      <h2 id="media-title">Result</h2>
+      <h2 id="media-title">Files</h2>
       {audio.map((a) => (
         <figure key={a.url} class="player">
-          <figcaption>{a.field}</figcaption>
+          <figcaption>{a.label}</figcaption>
           {/* biome-ignore lint/a11y/useMediaCaption: music has no captions */}
-          <audio controls preload="none" src={a.url} />
+          <audio controls preload="none" src={a.url} aria-label={a.label} />
         </figure>
       ))}
       {images.length > 0 && (
@@ -71,7 +99,7 @@ function Media(props: { detail: TaskDetail }) {
             <figure key={img.url}>
               <img src={img.url} alt={`Cover ${i + 1} of ${images.length}`} width={320} height={320} />
               <figcaption>
-                <a href={img.url}>Cover {i + 1}</a>
+                <a href={img.url}>{img.label}</a>
               </figcaption>
             </figure>
           ))}
