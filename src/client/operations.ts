@@ -94,6 +94,8 @@ const COMMON_OPERATIONS = {
     query: Type.Object({
       family: opt(str()),
       status: opt(str()),
+      callback: opt(str("none | pending | retrying | delivered | failed")),
+      q: opt(str("a task id, or an audioId")),
       limit: opt(Type.String({ pattern: "^[0-9]{1,4}$" })),
       cursor: opt(str()),
     }),
@@ -209,12 +211,29 @@ const COVER_AND_VOICE_OPERATIONS = {
   }),
 } as const;
 
+/** The console's read views (issue 12): a task in full, the receivers at a glance, the live event stream. */
+const TASK_VIEW_OPERATIONS = {
+  getTask: op({
+    method: "GET",
+    path: "/api/v1/hookline/tasks/{taskId}",
+    envelope: true,
+    params: taskIdParam,
+  }),
+  listReceivers: op({ method: "GET", path: "/api/v1/hookline/receivers", envelope: true }),
+  // A server-sent event stream, read with any EventSource client: described here, no method of the client.
+  taskEvents: op({ method: "GET", path: "/api/v1/hookline/events", envelope: false }),
+} as const;
+
 /**
  * Every operation of the client. The drift test (`test/client/openapi-drift.test.ts`) checks each one against the
  * server's OpenAPI document, except those it lists as pending there (families not merged yet), which it checks to
  * be absent instead.
  */
-export const OPERATIONS = { ...COMMON_OPERATIONS, ...COVER_AND_VOICE_OPERATIONS } as const;
+export const OPERATIONS = {
+  ...COMMON_OPERATIONS,
+  ...COVER_AND_VOICE_OPERATIONS,
+  ...TASK_VIEW_OPERATIONS,
+} as const;
 
 /** The name of an operation. */
 export type OperationName = keyof typeof OPERATIONS;
