@@ -4,6 +4,7 @@
  * server on the same database arrives too (the stream polls the database); at most 4 streams per key; a client
  * that leaves releases its stream.
  */
+import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openEventStreams } from "../../src/routes/events.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
@@ -130,14 +131,24 @@ describe.each(dialects())("event stream on %s", (dialect) => {
       roles: { api: true, runner: false, sender: false },
     });
     const stream = await openStream(h.url, h.apiKey);
+    let stopped = false;
     try {
       const track = await uploadTrack(peer, mp3, h.apiKey);
       await waitFor("the peer's music task", () => stream.events.some((e) => e.taskId === track.taskId), {
         timeoutMs: 5_000,
       });
+      // A stream open on a server that stops is ended by it, rather than holding the stop for its grace period.
+      const onPeer = await openStream(peer.url, h.apiKey);
+      const stopping = performance.now();
+      stopped = true;
+      await peer.running.stop(30_000);
+      expect(performance.now() - stopping).toBeLessThan(20_000);
+      expect(openEventStreams(peer.running.services)).toBe(0);
+      expect(onPeer.text).toContain("retry: 2000");
     } finally {
       stream.close();
-      await peer.stop();
+      if (stopped) rmSync(peer.dataDir, { recursive: true, force: true });
+      else await peer.stop();
     }
     await waitFor("the stream to be released", () => openEventStreams(h.running.services) === 0);
   }, 30_000);
