@@ -11,13 +11,17 @@ import { type ClientOptions, Transport } from "./http.js";
 import { multipartBody, sourceName, type UploadSource } from "./multipart.js";
 import { OPERATIONS as O } from "./operations.js";
 import type {
+  CallbackState,
   CoverRecord,
   Deliveries,
   MusicRecord,
+  ReceiverSummary,
   SourceTrack,
+  TaskDetails,
   TaskKind,
   TaskPage,
   TaskSummary,
+  TestCallbackResult,
   UploadedFile,
   Voice,
   VoiceRecord,
@@ -25,6 +29,9 @@ import type {
   WavRecord,
 } from "./types.js";
 import { type WaitOptions, waitFor } from "./wait.js";
+
+/** What the task list may be narrowed to: a family, a status, a callback state, a task id or audioId (`q`). */
+type TaskFilter = { family?: string; status?: string; callback?: CallbackState; q?: string };
 
 /** Per-call options: an `AbortSignal`, and extra headers for this request. */
 type Call = { signal?: AbortSignal; headers?: Record<string, string> };
@@ -162,10 +169,7 @@ export class HooklineClient {
   /** The key's tasks and their callbacks (spec 12.4, 13). */
   readonly tasks = {
     /** One page, newest first. */
-    list: (
-      filter: { family?: string; status?: string; limit?: number; cursor?: string } = {},
-      opts: Call = {},
-    ) =>
+    list: (filter: TaskFilter & { limit?: number; cursor?: string } = {}, opts: Call = {}) =>
       this.#t.call<typeof O.listTasks, TaskPage>(O.listTasks, {
         query: { ...filter, limit: filter.limit === undefined ? undefined : String(filter.limit) },
         ...opts,
@@ -173,20 +177,23 @@ export class HooklineClient {
     /** Every task matching `filter`, page after page. */
     all: async function* (
       this: HooklineClient,
-      filter: { family?: string; status?: string; pageSize?: number } = {},
+      filter: TaskFilter & { pageSize?: number } = {},
     ): AsyncGenerator<TaskSummary> {
       let cursor: string | undefined;
+      const { pageSize, ...only } = filter;
       do {
         const page = await this.tasks.list({
-          ...(filter.family ? { family: filter.family } : {}),
-          ...(filter.status ? { status: filter.status } : {}),
-          limit: filter.pageSize ?? 100,
+          ...Object.fromEntries(Object.entries(only).filter(([, v]) => v !== undefined && v !== "")),
+          limit: pageSize ?? 100,
           ...(cursor ? { cursor } : {}),
         });
         yield* page.tasks;
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
     }.bind(this),
+    /** A task in full: its request, result, timeline, files and its family's record. */
+    get: (taskId: string, opts: Call = {}) =>
+      this.#t.call<typeof O.getTask, TaskDetails>(O.getTask, { params: { taskId }, ...opts }),
     /** Every callback message of a task and every attempt to deliver it. */
     deliveries: (taskId: string, opts: Call = {}) =>
       this.#t.call<typeof O.taskDeliveries, Deliveries>(O.taskDeliveries, { params: { taskId }, ...opts }),
@@ -194,6 +201,16 @@ export class HooklineClient {
     redeliver: (taskId: string, opts: Call = {}) =>
       this.#t.call<typeof O.redeliver, { taskId: string; messageId: string }>(O.redeliver, {
         params: { taskId },
+        ...opts,
+      }),
+    /**
+     * Sends the task's latest callback once to another URL, signed as an attempt signs it, and answers what that
+     * receiver said (not retried, not in the delivery log).
+     */
+    testCallback: (taskId: string, url: string, opts: Call = {}) =>
+      this.#t.call<typeof O.testCallback, TestCallbackResult>(O.testCallback, {
+        params: { taskId },
+        body: { url },
         ...opts,
       }),
     /** Deletes a finished task and its result files. */
@@ -212,6 +229,12 @@ export class HooklineClient {
       this.#t.call<typeof O.getVoice, Voice>(O.getVoice, { params: { voiceId }, ...opts }),
     delete: (voiceId: string, opts: Call = {}) =>
       this.#t.call<typeof O.deleteVoice, unknown>(O.deleteVoice, { params: { voiceId }, ...opts }),
+  };
+
+  /** The key's callback receivers over the last 24 hours, the most recently tried first. */
+  readonly receivers = {
+    list: (opts: Call = {}) =>
+      this.#t.call<typeof O.listReceivers, { receivers: ReceiverSummary[] }>(O.listReceivers, opts),
   };
 
   /**

@@ -94,6 +94,8 @@ const COMMON_OPERATIONS = {
     query: Type.Object({
       family: opt(str()),
       status: opt(str()),
+      callback: opt(str("none | pending | retrying | delivered | failed")),
+      q: opt(str("a task id, or an audioId")),
       limit: opt(Type.String({ pattern: "^[0-9]{1,4}$" })),
       cursor: opt(str()),
     }),
@@ -253,6 +255,27 @@ const ADMIN_OPERATIONS = {
   }),
 } as const;
 
+/** The console's read views (issue 12): a task in full, the receivers at a glance, the live event stream. */
+const TASK_VIEW_OPERATIONS = {
+  getTask: op({
+    method: "GET",
+    path: "/api/v1/hookline/tasks/{taskId}",
+    envelope: true,
+    params: taskIdParam,
+  }),
+  listReceivers: op({ method: "GET", path: "/api/v1/hookline/receivers", envelope: true }),
+  // A server-sent event stream, read with any EventSource client: described here, no method of the client.
+  taskEvents: op({ method: "GET", path: "/api/v1/hookline/events", envelope: false }),
+  // The console's "send a test callback": the task's latest callback, signed, sent once to another URL.
+  testCallback: op({
+    method: "POST",
+    path: "/api/v1/hookline/tasks/{taskId}/test-callback",
+    envelope: true,
+    params: taskIdParam,
+    body: Type.Object({ url: Type.String({ minLength: 1, maxLength: 2048 }) }),
+  }),
+} as const;
+
 /**
  * Every operation of the client. The drift test (`test/client/openapi-drift.test.ts`) checks each one against the
  * server's OpenAPI document, except those it lists as pending there (families not merged yet), which it checks to
@@ -262,6 +285,7 @@ export const OPERATIONS = {
   ...COMMON_OPERATIONS,
   ...COVER_AND_VOICE_OPERATIONS,
   ...ADMIN_OPERATIONS,
+  ...TASK_VIEW_OPERATIONS,
 } as const;
 
 /** The name of an operation. */

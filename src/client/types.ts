@@ -132,9 +132,14 @@ export interface TaskSummary {
   family: string;
   status: string;
   callbackUrl: string | null;
+  /** Where its callback stands, from its latest message. */
+  callbackState: CallbackState;
+  /** What it worked on, in a few words (the uploaded file, the voice's source recording). */
+  source: string | null;
   errorCode: number | null;
   errorMessage: string | null;
   createTime: string | null;
+  updateTime: string | null;
   completeTime: string | null;
 }
 
@@ -145,6 +150,19 @@ export interface TaskPage {
 }
 
 /** The callback messages of a task and every attempt to deliver them (spec 12.4). */
+/** What a test callback answered (`tasks.testCallback`): nothing of it is retried or logged. */
+export interface TestCallbackResult {
+  readonly url: string;
+  readonly statusCode: number | null;
+  readonly latencyMs: number;
+  readonly outcome: "delivered" | "failed";
+  readonly errorClass: string | null;
+  readonly error: string | null;
+  readonly responseExcerpt: string;
+  /** The headers sent, signatures included. */
+  readonly headers: Record<string, string>;
+}
+
 export interface Deliveries {
   taskId: string;
   messages: {
@@ -170,4 +188,36 @@ export interface Deliveries {
     outcome: string;
     nextAttemptTime: string | null;
   }[];
+}
+
+/** Where a task's callback stands: none asked for, waiting, failed before and waiting again, delivered, given up. */
+export type CallbackState = "none" | "pending" | "retrying" | "delivered" | "failed";
+
+/** A task in full (`GET /api/v1/hookline/tasks/{taskId}`). */
+export interface TaskDetails extends TaskSummary {
+  /** The task's input as it was received. */
+  request: Record<string, unknown>;
+  result: Record<string, unknown> | null;
+  runs: number;
+  timeline: { time: string; event: "submitted" | "started" | "finished" | "callback"; detail: string }[];
+  /** Signed links to its outputs and source while they are kept. */
+  files: { kind: "wav" | "image" | "source"; name: string; url: string }[];
+  /** What the family's record-info endpoint answers for it (null for an unknown family). */
+  record: Record<string, unknown> | null;
+}
+
+/** One callback URL of the key over the last 24 hours (`GET /api/v1/hookline/receivers`). */
+export interface ReceiverSummary {
+  url: string;
+  host: string;
+  attempts: number;
+  delivered: number;
+  failedAttempts: number;
+  /** delivered / attempts, 0..1. */
+  successRate: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  lastAttemptTime: string | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
 }

@@ -3,6 +3,7 @@ import fastifyStatic from "@fastify/static";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { S3Settings } from "../config/index.js";
 import {
   consoleAssetsDir,
   endSession,
@@ -13,7 +14,6 @@ import {
 } from "../console/index.js";
 import { cookieSession, fromSameOrigin, SESSION_COOKIE, sameSecret, sendOk } from "../http/index.js";
 import { authenticate, liveKeyById } from "../keys/index.js";
-import type { S3Settings } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 

@@ -7,6 +7,7 @@
 
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HooklineClient } from "../../src/client/index.js";
 import { insertTask } from "../../src/tasks/index.js";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { dialects, freshDatabase, type TestDb } from "../helpers/db.js";
@@ -36,7 +37,11 @@ describe.each(dialects())("task views on %s", (dialect) => {
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     // One retry a minute away: a failing receiver leaves its message waiting (retrying) for the test's length.
-    h = await startTestHookline({ database: db.target, env: { HOOKLINE_RETRY_SCHEDULE: "60" } });
+    // A callback timeout longer than the test: the hanging receiver's attempt stays unrecorded until it closes.
+    h = await startTestHookline({
+      database: db.target,
+      env: { HOOKLINE_RETRY_SCHEDULE: "60", HOOKLINE_CALLBACK_TIMEOUT: "300" },
+    });
     dir = await tmpDir("task-views");
     receivers.ok = await startReceiver((_req, res) => res.end("ok"));
     receivers.gone = await startReceiver((_req, res) => res.writeHead(410).end());
@@ -180,6 +185,25 @@ describe.each(dialects())("task views on %s", (dialect) => {
     const music = (await h.call(`/api/v1/hookline/tasks/${tracks[1]!.taskId}`)).data;
     expect(music).toMatchObject({ family: "music", result: null, record: { type: "UPLOAD" } });
     expect(music.timeline.map((e: { event: string }) => e.event)).toEqual(["submitted", "finished"]);
+  });
+
+  it("is read by the SDK: tasks.list with the new filters, tasks.get, receivers.list", async () => {
+    const client = new HooklineClient({ baseUrl: h.url, apiKey: h.apiKey });
+    const page = await client.tasks.list({ callback: "delivered", q: tracks[0]!.audioId });
+    expect(page.tasks.map((t) => [t.taskId, t.callbackState, t.source])).toEqual([
+      [wavs.ok, "delivered", "ok-song.mp3"],
+    ]);
+    const all: string[] = [];
+    for await (const t of client.tasks.all({ callback: "failed", pageSize: 1 })) all.push(t.taskId);
+    expect(all).toEqual([wavs.gone]);
+    const task = await client.tasks.get(wavs.ok!);
+    expect(task.timeline.map((e) => e.event)).toContain("callback");
+    expect(task.files.map((f) => f.kind).sort()).toEqual(["source", "wav"]);
+    const { receivers: seen } = await client.receivers.list();
+    expect(seen.map((r) => r.url).sort()).toEqual(
+      ["ok", "gone", "failing"].map((n) => `${receivers[n]!.origin}/cb`).sort(),
+    );
+    await expect(client.tasks.list({ family: "nope" })).rejects.toMatchObject({ kind: "bad_request" });
   });
 
   it("another key sees none of it", async () => {

@@ -151,7 +151,9 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     await page.locator(".facts .badge", { hasText: "delivered" }).waitFor();
     const rows = page.locator("table.attempts tbody tr");
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(1);
-    await expect.poll(async () => (await rows.first().innerText()).includes("200"), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(async () => (await rows.first().innerText()).includes("200"), { timeout: 15_000 })
+      .toBe(true);
     expect(await page.locator("table.attempts").innerText()).toContain(`${receiver.origin}/hook`);
 
     // The WAV plays: the browser loads it from its signed link and finds its length.
@@ -200,8 +202,12 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     await row.waitFor();
     expect(await row.innerText()).toMatch(/wav[\s\S]*SUCCESS[\s\S]*delivered/);
     await page.getByLabel("Family").selectOption("cover");
-    await expect.poll(() => page.locator(`tr[data-task-id="${wavTaskId}"]`).count(), { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => page.locator("table.tasks tbody tr").count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.locator(`tr[data-task-id="${wavTaskId}"]`).count(), { timeout: 15_000 })
+      .toBe(0);
+    await expect
+      .poll(() => page.locator("table.tasks tbody tr").count(), { timeout: 15_000 })
+      .toBeGreaterThan(0);
     await page.getByLabel("Family").selectOption("");
     await page.getByLabel("Task id or audio id").fill(wavTaskId);
     await page.getByRole("button", { name: "Search" }).click();
@@ -258,7 +264,9 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     const row = page.locator('tr[data-key-name="made-in-console"]');
     await row.getByRole("button", { name: "Revoke…" }).click();
     await row.getByRole("button", { name: "Confirm: revoke made-in-console" }).click();
-    await expect.poll(async () => (await row.innerText()).includes("revoked"), { timeout: 15_000 }).toBe(true);
+    await expect
+      .poll(async () => (await row.innerText()).includes("revoked"), { timeout: 15_000 })
+      .toBe(true);
     expect((await h.call("/api/v1/hookline/tasks", { key: apiKey })).code).toBe(401);
   });
 

@@ -60,7 +60,8 @@ export function watchPage(page: Page, origin: string): { errors: string[]; forei
   page.on("pageerror", (e) => seen.errors.push(String(e)));
   page.on("request", (r) => {
     const url = r.url();
-    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:")) seen.foreign.push(url);
+    if (!url.startsWith(origin) && !url.startsWith("data:") && !url.startsWith("blob:"))
+      seen.foreign.push(url);
   });
   return seen;
 }

@@ -5,6 +5,8 @@ import { type Running, startHookline } from "../../src/app/index.js";
 import { type Flags, loadConfig } from "../../src/config/index.js";
 import { createKey } from "../../src/keys/index.js";
 import type { Clock } from "../../src/lib/clock.js";
+import { HooklineError } from "../../src/lib/errors.js";
+import { randomToken } from "../../src/lib/ids.js";
 import { type Logger, silentLogger } from "../../src/lib/logger.js";
 import type { StoreTarget } from "../../src/store/index.js";
 
@@ -68,8 +70,13 @@ export async function startTestHookline(
   // The address really bound; empty without the API role.
   const url = running.url ?? "";
   const { store, clock } = running.services;
+  // Live key names are unique: a second server on the same database, or a test asking twice for "other", gets the
+  // name with a suffix.
   const make = async (name = "test") => {
-    const k = await createKey(store, clock, { name });
+    const k = await createKey(store, clock, { name }).catch((error: unknown) => {
+      if (!(error instanceof HooklineError) || error.code !== "conflict") throw error;
+      return createKey(store, clock, { name: `${name}-${randomToken(6)}` });
+    });
     return { apiKey: k.apiKey, webhookKey: k.webhookHmacKey, keyId: k.id };
   };
   const first = await make();

@@ -24,6 +24,8 @@ const SHIPPED = [
   "0011_rate_limits",
   "0012_round_trigger",
   "0013_message_target_host",
+  "0014_console_sessions",
+  "0015_task_views",
 ];
 
 const FOLDER = fileURLToPath(new URL("../../src/store/migrations/", import.meta.url));
