@@ -53,8 +53,10 @@ describe.skipIf(process.platform === "win32")("permissions of the data folder", 
     }
     const strict = { data: "700", db: "600", wal: "600", shm: "600", files: "700", tmp: "700" };
 
+    let keys = 0;
     async function keyWorks(server: HooklineProcess): Promise<void> {
-      const key = await createKeyWithCli(env, "next-to-the-server");
+      // Live key names are unique: one per call.
+      const key = await createKeyWithCli(env, `next-to-the-server-${++keys}`);
       const api = client(server.url, key.apiKey);
       expect((await api.call("/api/v1/generate/credit")).code).toBe(200);
       const up = await api.call("/api/file-base64-upload", {

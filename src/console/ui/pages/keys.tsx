@@ -27,6 +27,8 @@ const ADMIN = "/api/v1/hookline/admin/keys";
 function KeyRow(props: { k: KeyView; onChanged(shown?: Shown): void; onError(message: string): void }) {
   const { k } = props;
   const confirming = useSignal(false);
+  const renaming = useSignal(false);
+  const name = useSignal(k.name);
   const credits = useSignal(k.credits === null ? "" : String(k.credits));
   const simulate = useSignal(k.simulate ?? "");
   const act = async (method: string, path: string, body?: unknown, shown?: (r: unknown) => Shown) => {
@@ -41,7 +43,39 @@ function KeyRow(props: { k: KeyView; onChanged(shown?: Shown): void; onError(mes
   const revoked = k.revokeTime !== null;
   return (
     <tr data-key-name={k.name} class={revoked ? "revoked" : ""}>
-      <th scope="row">{k.name}</th>
+      <th scope="row">
+        {renaming.value ? (
+          <form
+            class="mini"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void act("PATCH", base, { name: name.value.trim() });
+            }}
+          >
+            <label for={`name-${k.keyId}`} class="sr-only">
+              New name for {k.name}
+            </label>
+            <input
+              id={`name-${k.keyId}`}
+              required
+              maxLength={64}
+              size={12}
+              value={name.value}
+              onInput={(e) => (name.value = e.currentTarget.value)}
+            />
+            <button type="submit">Save</button>
+          </form>
+        ) : (
+          <>
+            {k.name}{" "}
+            {!revoked && (
+              <button type="button" class="link" onClick={() => (renaming.value = true)}>
+                Rename<span class="sr-only"> {k.name}</span>
+              </button>
+            )}
+          </>
+        )}
+      </th>
       <td class="mono">{k.hint}</td>
       <td>{when(k.createTime)}</td>
       <td>{revoked ? `revoked ${when(k.revokeTime)}` : "live"}</td>

@@ -42,9 +42,6 @@ interface Deliveries {
   readonly attempts: Attempt[];
 }
 
-/** Fields of a voice task's result worth a line of their own. */
-const VOICE_FIELDS = /phrase|verdict|score|similar|match|voiceId/i;
-
 interface TaskFile {
   readonly kind: string;
   readonly name: string;
@@ -109,17 +106,25 @@ function Media(props: { detail: TaskDetail }) {
   );
 }
 
-function VoiceFacts(props: { value: unknown }) {
+const field = (value: unknown, name: string): string | number | null => {
+  if (typeof value !== "object" || value === null || !(name in value)) return null;
+  const v = (value as Record<string, unknown>)[name];
+  return typeof v === "string" || typeof v === "number" ? v : null;
+};
+
+/** A voice task's phrase, voice id, same-speaker score and verdict. */
+function VoiceFacts(props: { detail: TaskDetail }) {
+  const { detail } = props;
+  const phrase = field(detail.record, "validateInfo") || field(detail.result, "phrase");
+  const voiceId = field(detail.record, "voiceId") || field(detail.result, "voiceId");
+  const score = field(detail.result, "score");
+  const failed = /fail/i.test(detail.status);
+  const verdict = voiceId ? "same speaker: voice made" : failed ? (detail.errorMessage ?? "failed") : null;
   const facts: [string, string][] = [];
-  const walk = (v: unknown) => {
-    if (typeof v !== "object" || v === null) return;
-    for (const [k, x] of Object.entries(v)) {
-      if (VOICE_FIELDS.test(k) && (typeof x === "string" || typeof x === "number" || typeof x === "boolean"))
-        facts.push([k, String(x)]);
-      else walk(x);
-    }
-  };
-  walk(props.value);
+  if (phrase) facts.push(["Phrase to sing", String(phrase)]);
+  if (voiceId) facts.push(["Voice id", String(voiceId)]);
+  if (score !== null) facts.push(["Similarity score", String(score)]);
+  if (verdict) facts.push(["Verdict", verdict]);
   if (facts.length === 0) return null;
   return (
     <dl class="facts">
@@ -229,7 +234,7 @@ export function TaskPage(props: { taskId: string }) {
         )}
       </dl>
       <Media detail={d} />
-      {d.family === "voice" && <VoiceFacts value={d.record ?? d.result} />}
+      {d.family === "voice" && <VoiceFacts detail={d} />}
       <section aria-labelledby="timeline-title">
         <h2 id="timeline-title">Timeline</h2>
         <ol class="timeline">
