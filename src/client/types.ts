@@ -187,6 +187,10 @@ export interface Deliveries {
     responseExcerpt: string | null;
     outcome: string;
     nextAttemptTime: string | null;
+    /** The headers the attempt sent (null for attempts recorded before Hookline kept them). */
+    headers: Record<string, string> | null;
+    /** How many Standard Webhooks signatures it carried (2 during a key rotation), and the resellers' or not. */
+    signatures: { standardWebhooks: number; reseller: boolean } | null;
   }[];
 }
 

@@ -72,6 +72,7 @@ export async function attempt(
     excerpt: result.excerpt,
     outcome: decision.outcome,
     nextAt: decision.outcome === "retry" ? endedAt + decision.delayMs : null,
+    headers,
   };
   opts.observe?.(record);
   return record;

@@ -18,6 +18,8 @@ export interface AttemptRecord {
   readonly excerpt: string;
   readonly outcome: "delivered" | "retry" | "failed";
   readonly nextAt: number | null;
+  /** The headers sent (signatures included; no secret is among them). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The columns of one attempt as both statements below read them. */
@@ -37,6 +39,7 @@ const COLUMNS = [
   ["state", "text"],
   ["move_to", "bigint"],
   ["delivered_at", "bigint"],
+  ["request_headers", "text"],
 ] as const;
 
 // Two statements for a cycle's attempts (on PostgreSQL whatever their number: each statement there is a round
@@ -44,9 +47,9 @@ const COLUMNS = [
 const INSERT = rowsStatement(
   COLUMNS,
   (rows) => `insert into attempts (message_id, task_id, number, trigger, started_at, latency_ms, status_code,
-    error_class, error_message, response_excerpt, outcome, next_at)
+    error_class, error_message, response_excerpt, outcome, next_at, request_headers)
   select message_id, task_id, number, trigger, started_at, latency_ms, status_code, error_class, error_message,
-    response_excerpt, outcome, next_at from ${rows} as v`,
+    response_excerpt, outcome, next_at, request_headers from ${rows} as v`,
 );
 // Returns what the families' delivery hooks are given of each moved message's task (read, not written: the
 // hooks change a task only through src/tasks), which saves the cycle a read of its own.
@@ -103,6 +106,7 @@ export async function writeAttempts(
       a.outcome === "retry" ? "pending" : a.outcome,
       a.nextAt ?? a.endedAt,
       a.outcome === "delivered" ? a.endedAt : null,
+      a.headers === undefined ? null : JSON.stringify(a.headers),
     ];
   });
   await queryRows(trx, INSERT, rows, []);

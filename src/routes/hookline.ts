@@ -17,6 +17,28 @@ import { taskViewRoutes } from "./task-views.js";
 
 const taskIdParams = Type.Object({ taskId: Type.String() });
 
+/**
+ * What an attempt sent, as recorded (null before headers were kept), and which signatures it carried: how many
+ * Standard Webhooks `v1` signatures (two while a rotated webhook key still signs) and whether the resellers'
+ * `X-Webhook-Signature` was there (the key's HMAC switch).
+ */
+function sentHeaders(json: string | null) {
+  let headers: Record<string, string> | null = null;
+  try {
+    const parsed: unknown = json === null ? null : JSON.parse(json);
+    if (typeof parsed === "object" && parsed !== null)
+      headers = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+  } catch {
+    headers = null;
+  }
+  const standard = headers?.["webhook-signature"]?.split(" ").filter((s) => s.startsWith("v1,")).length ?? 0;
+  return {
+    headers,
+    signatures:
+      headers === null ? null : { standardWebhooks: standard, reseller: "x-webhook-signature" in headers },
+  };
+}
+
 const iso = (ms: number | null) => isoTime(ms === null ? null : Number(ms));
 
 /**
@@ -68,6 +90,7 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
           responseExcerpt: a.response_excerpt,
           outcome: a.outcome,
           nextAttemptTime: iso(a.next_at),
+          ...sentHeaders(a.request_headers),
         })),
       });
     },

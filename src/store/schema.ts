@@ -179,6 +179,8 @@ export interface AttemptTable {
   response_excerpt: string | null;
   outcome: string;
   next_at: number | null;
+  /** The headers sent, as JSON (null for attempts recorded before they were kept). */
+  request_headers: string | null;
 }
 
 export interface SettingTable {

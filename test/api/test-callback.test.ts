@@ -81,6 +81,15 @@ describe.each(dialects())("test callbacks on %s", (dialect) => {
     expect(real.requests).toHaveLength(1);
   });
 
+  it("the delivery log shows the headers each attempt sent and which signatures they were", async () => {
+    const log = await h.call(`/api/v1/hookline/tasks/${taskId}/deliveries`);
+    const [first] = log.data.attempts;
+    const got = real.requests[0]!.headers;
+    for (const name of ["webhook-id", "webhook-timestamp", "webhook-signature", "x-webhook-signature"])
+      expect(first.headers[name], name).toBe(got[name]);
+    expect(first.signatures).toEqual({ standardWebhooks: 1, reseller: true });
+  });
+
   it("refuses a URL a callBackUrl could not have, a task without a callback, and another key's task", async () => {
     const refused = await h.call(`/api/v1/hookline/tasks/${taskId}/test-callback`, {
       json: { url: "http://169.254.169.254/latest/meta-data" },

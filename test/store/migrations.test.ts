@@ -26,6 +26,7 @@ const SHIPPED = [
   "0013_message_target_host",
   "0014_console_sessions",
   "0015_task_views",
+  "0016_attempt_headers",
 ];
 
 const FOLDER = fileURLToPath(new URL("../../src/store/migrations/", import.meta.url));

@@ -15,6 +15,7 @@ import { roundTrigger } from "./0012_round_trigger.js";
 import { messageTargetHost } from "./0013_message_target_host.js";
 import { consoleSessions } from "./0014_console_sessions.js";
 import { taskViews } from "./0015_task_views.js";
+import { attemptHeaders } from "./0016_attempt_headers.js";
 import type { SchemaMigration } from "./migration.js";
 
 export type { SchemaMigration } from "./migration.js";
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   messageTargetHost,
   consoleSessions,
   taskViews,
+  attemptHeaders,
 ];
 
 /** The list as Kysely takes it: by name, each step bound to the database it runs on. */

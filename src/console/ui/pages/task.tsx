@@ -35,6 +35,20 @@ interface Attempt {
   readonly error: string | null;
   readonly responseExcerpt: string | null;
   readonly outcome: string;
+  readonly headers?: Record<string, string> | null;
+  readonly signatures?: { standardWebhooks: number; reseller: boolean } | null;
+}
+
+/** Which signatures an attempt carried, in words. */
+function signedWith(a: Attempt): string {
+  const s = a.signatures;
+  if (!s) return "";
+  const parts: string[] = [];
+  if (s.standardWebhooks === 1) parts.push("webhook-signature (current key)");
+  if (s.standardWebhooks > 1)
+    parts.push(`webhook-signature (current and previous key: ${s.standardWebhooks})`);
+  if (s.reseller) parts.push("X-Webhook-Signature (reseller HMAC)");
+  return parts.join(", ");
 }
 
 interface Deliveries {
@@ -268,6 +282,7 @@ export function TaskPage(props: { taskId: string }) {
                   <th scope="col">Outcome</th>
                   <th scope="col">Error</th>
                   <th scope="col">Response</th>
+                  <th scope="col">Sent</th>
                 </tr>
               </thead>
               <tbody>
@@ -287,6 +302,20 @@ export function TaskPage(props: { taskId: string }) {
                     <td>{[a.errorClass, a.error].filter(Boolean).join(": ")}</td>
                     <td>
                       <code class="excerpt">{a.responseExcerpt ?? ""}</code>
+                    </td>
+                    <td>
+                      {a.headers ? (
+                        <details>
+                          <summary>{signedWith(a) || "headers"}</summary>
+                          <pre>
+                            {Object.entries(a.headers)
+                              .map(([k, v]) => `${k}: ${v}`)
+                              .join("\n")}
+                          </pre>
+                        </details>
+                      ) : (
+                        "—"
+                      )}
                     </td>
                   </tr>
                 ))}
