@@ -27,8 +27,16 @@ export function sourceOf(task: Task, parents: ReadonlyMap<string, Task>): string
   const parent = parentId === null ? undefined : parents.get(parentId);
   switch (task.family) {
     case "music": {
+      // The stored name, unless Hookline made it up (no `fileName` given: 20 random characters, spec 13); then the
+      // track's title, which comes from the name the file was uploaded under, with the file's extension.
       const path = text(task.input.filePath);
-      return path === null ? text(task.input.title) : baseName(path);
+      const stored = path === null ? null : baseName(path);
+      const title = text(task.input.title);
+      if (stored !== null && (title === null || !/^[A-Za-z0-9]{20}(\.[a-z0-9]{1,8})?$/.test(stored)))
+        return stored;
+      if (title === null) return null;
+      const ext = /\.[a-z0-9]{1,8}$/.exec(stored ?? "")?.[0] ?? "";
+      return title.toLowerCase().endsWith(ext) ? title : `${title}${ext}`;
     }
     case "wav":
     case "cover":

@@ -177,15 +177,17 @@ export function TasksPage() {
                     {t.taskId}
                   </a>
                 </td>
-                <td>{t.family}</td>
-                <td>
+                <td data-label="Family">{t.family}</td>
+                <td data-label="Status">
                   <StatusBadge status={t.status} />
                 </td>
-                <td class="source">{t.source ?? ""}</td>
-                <td>
+                <td data-label="Source" class="source">
+                  {t.source ?? ""}
+                </td>
+                <td data-label="Age">
                   <time dateTime={t.createTime ?? ""}>{age(t.createTime)}</time>
                 </td>
-                <td>
+                <td data-label="Callback">
                   <CallbackBadge state={t.callbackState ?? "none"} />
                 </td>
               </tr>
