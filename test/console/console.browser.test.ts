@@ -169,6 +169,17 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
     );
     expect(duration).toBeGreaterThan(2.5);
     expect(duration).toBeLessThan(3.5);
+    // And it plays: the first player is the WAV's (its label says so), and its clock moves on.
+    expect(await page.locator("figure.player figcaption").first().textContent()).toMatch(/^WAV: .*\.wav$/);
+    const played = Number(
+      await page.evaluate(`new Promise((resolve, reject) => {
+        const a = document.querySelector("audio");
+        a.muted = true;
+        a.ontimeupdate = () => { if (a.currentTime > 0.3) { a.pause(); resolve(a.currentTime); } };
+        a.play().catch(reject);
+      })`),
+    );
+    expect(played).toBeGreaterThan(0.3);
 
     const before = receiver.requests.length;
     await page.getByRole("button", { name: "Redeliver" }).click();
