@@ -143,7 +143,10 @@ describe("hookline listen", () => {
       status: 200,
     });
     expect(cb.messageId).toMatch(/^msg_/);
-    expect(cb.latencyMs).toBeGreaterThanOrEqual(0);
+    // Whole seconds (the signing timestamp has 1 s resolution): about none on loopback.
+    expect(cb.signedAgoS).toBeGreaterThanOrEqual(0);
+    expect(cb.signedAgoS).toBeLessThan(5);
+    expect(cb).not.toHaveProperty("latencyMs");
     const done = await waitFor(
       "the download",
       () => l.events.find((e) => e.event === "download" && e.taskId === taskId),
@@ -191,6 +194,12 @@ describe("hookline listen", () => {
       }),
     });
     expect(forged.status).toBe(401);
+    // It says why, as the SDK's receivers do.
+    expect(await forged.json()).toMatchObject({
+      ok: false,
+      error: "signature_mismatch",
+      message: expect.any(String),
+    });
     const refused = await waitFor(
       "the forged line",
       () => l.events.find((e) => e.verification === "signature_mismatch"),

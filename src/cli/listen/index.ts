@@ -18,7 +18,7 @@ const DEFAULTS = { port: 3001, host: "127.0.0.1", toleranceS: 300 };
 const USAGE = `Usage: hookline listen [--port ${DEFAULTS.port}] [--host ${DEFAULTS.host}] [--secret whsec_…]… [--tolerance ${DEFAULTS.toleranceS}]
                        [--forward-to URL] [--save DIR] [--json]
 Receives callbacks at http://HOST:PORT/ (any path; use it as callBackUrl, with the server started --dev) and
-prints each one: family, task, code, signature check, latency.
+prints each one: family, task, code, signature check, a voice's phrase or voiceId.
   --secret KEY      webhook key(s) to verify with (repeat for a rotation; or ${CLIENT_OPTIONS.webhookKeys.env}=k1,k2);
                     without one, callbacks are shown as unverified. Forged or stale callbacks get 401.
   --forward-to URL  send each callback on (raw body and headers); without --save, its answer is passed back
@@ -37,7 +37,10 @@ function line(s: Seen): string {
     s.taskId ?? "(no task id)",
     `code ${s.code ?? "?"}`,
     verify,
-    s.latencyMs === null ? "" : `latency ${(s.latencyMs / 1000).toFixed(1)} s`,
+    s.phrase ? `phrase "${s.phrase}"` : "",
+    s.voiceId ? `voiceId ${s.voiceId}` : "",
+    // Whole seconds only: worth a word when a callback was signed a while before it came.
+    s.signedAgoS !== null && s.signedAgoS >= 2 ? `signed ${s.signedAgoS} s before it came` : "",
     `→ ${s.status}`,
     s.saved ? `[${s.saved.replace(/_/g, " ")}]` : "",
     s.forward ? `forwarded: ${s.forward.status ?? s.forward.error} in ${s.forward.ms} ms` : "",
@@ -120,7 +123,16 @@ export async function listen(args: string[]): Promise<number> {
       receive(opts, req.headers, Buffer.concat(chunks)).then(
         (seen) => {
           res.writeHead(seen.status, { "content-type": "application/json" });
-          res.end(JSON.stringify({ ok: seen.status < 300, duplicate: seen.saved === "duplicate_message" }));
+          // As the SDK's receivers answer: a refusal says why, so that the sender's log explains it.
+          const answer =
+            seen.status < 300
+              ? { ok: true, duplicate: seen.saved === "duplicate_message" }
+              : {
+                  ok: false,
+                  error: seen.verification,
+                  message: seen.error ?? `refused: ${seen.verification}`,
+                };
+          res.end(JSON.stringify(answer));
           emit({ ...seen }, line(seen));
         },
         (error: unknown) => {

@@ -19,8 +19,16 @@ export interface Seen {
   /** `verified`, `unverified` (no key given) or the refusal's code. */
   verification: string;
   schemes: string[];
-  /** From the signing timestamp to arrival, ms (the timestamp has 1 s resolution). */
-  latencyMs: number | null;
+  /**
+   * Whole seconds from the signing timestamp to arrival. The timestamp has 1 s resolution and each attempt is
+   * signed afresh, so this is no latency: it shows a sender's queue or a clock skew of seconds, nothing finer.
+   */
+  signedAgoS: number | null;
+  /** A voice callback's phrase to sing (validate) or voiceId (generate). */
+  phrase?: string | null;
+  voiceId?: string | null;
+  /** Why it was refused (the verifier's words), as the SDK's receivers say it. */
+  error?: string;
   /** What `--save` did with it. */
   saved: Recorded | null;
   forward: { status: number | null; ms: number; error?: string } | null;
@@ -80,7 +88,7 @@ export async function receive(
     messageId: typeof headers["webhook-id"] === "string" ? headers["webhook-id"] : null,
     verification: "unverified",
     schemes: [],
-    latencyMs: null,
+    signedAgoS: null,
     saved: null,
     forward: null,
     status: 200,
@@ -88,18 +96,18 @@ export async function receive(
   const ts = Number(headers["webhook-timestamp"] ?? headers["x-webhook-timestamp"]);
   // Shown for plausible timestamps only: a forged one may say anything.
   if (Number.isFinite(ts) && Math.abs(now - ts * 1000) < 86_400_000)
-    seen.latencyMs = Math.max(0, now - ts * 1000);
+    seen.signedAgoS = Math.max(0, Math.floor(now / 1000) - Math.trunc(ts));
   const parsed = parseCallback(body);
-  if (parsed.ok)
-    Object.assign(seen, {
-      family: parsed.callback.family,
-      taskId: parsed.callback.taskId,
-      code: parsed.callback.code,
-    });
+  if (parsed.ok) {
+    const cb = parsed.callback;
+    Object.assign(seen, { family: cb.family, taskId: cb.taskId, code: cb.code });
+    if (cb.family === "voice-validate") seen.phrase = cb.validateInfo;
+    if (cb.family === "voice-generate") seen.voiceId = cb.voiceId;
+  }
 
   if (opts.keys.length > 0) {
     const v: VerifyResult = verifyCallback(headers, body, opts.keys, { toleranceS: opts.toleranceS, now });
-    if (!v.ok) return { ...seen, verification: v.code, status: 401 };
+    if (!v.ok) return { ...seen, verification: v.code, error: v.message, status: 401 };
     Object.assign(seen, { verification: "verified", schemes: [...v.schemes] });
   }
   if (!parsed.ok) return { ...seen, verification: `${seen.verification}, ${parsed.code}`, status: 400 };
