@@ -146,12 +146,17 @@ describe.each(dialects())("console sessions on %s", (dialect) => {
     expect(html).not.toMatch(/<script>|https?:\/\//);
     const assets = [...html.matchAll(/(?:src|href)="(\/console\/[^"]+)"/g)].map((m) => m[1] ?? "");
     expect(assets.length).toBe(2);
+    // The first load of the task list: the page and what it names, as a browser fetches them (issue 12: < 150 KB).
+    let firstLoad = html.length;
     for (const asset of assets) {
       const res = await fetch(`${h.url}${asset}`, { headers: { "accept-encoding": "br" } });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-encoding")).toBe("br");
       expect(res.headers.get("cache-control")).toContain("immutable");
+      firstLoad += Number(res.headers.get("content-length"));
     }
+    expect(firstLoad).toBeGreaterThan(1_000);
+    expect(firstLoad).toBeLessThan(150 * 1024);
   });
 
   it("limits failed sign-ins per address", async () => {
