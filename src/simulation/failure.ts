@@ -8,7 +8,11 @@ import type { SimulatedCode, Simulation } from "./spec.js";
 export class SimulatedFailure extends HooklineError {
   readonly callbackCode: SimulatedCode;
   constructor(code: SimulatedCode) {
-    super("internal", `Simulated failure ${code} (asked for with Hookline-Simulate)`);
+    // The task keeps what to simulate, not who asked: a request's header or its key's standing setting.
+    super(
+      "internal",
+      `Simulated failure ${code} (failure simulation: a Hookline-Simulate header, or the key's \`hookline keys simulate\` setting)`,
+    );
     this.name = "SimulatedFailure";
     this.callbackCode = code;
   }
