@@ -1,9 +1,12 @@
 import { type HooklineClient, isHooklineApiError, type TaskKind } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { CONNECTION_HELP, connect, output, parseClientArgs } from "./connect.js";
+import { CALLBACK_STATE_NAMES, isCallbackState, taskTable } from "./task-table.js";
 
 const USAGE = `Usage (talks to a running server):
-  hookline tasks ls [--family wav] [--status SUCCESS] [--limit 50] [--cursor C]
+  hookline tasks ls [--family wav] [--status SUCCESS] [--callback STATE] [--q TEXT] [--limit 50] [--cursor C]
+                                       a table on a terminal, JSON otherwise or with --json;
+                                       STATE: ${CALLBACK_STATE_NAMES}; TEXT: a task id or audioId
   hookline tasks show TASK_ID          the record of a task, whatever its family
   hookline tasks deliveries TASK_ID    every callback attempt of a task
   hookline tasks redeliver TASK_ID     send the last callback again (same message id); also \`hookline redeliver\`
@@ -37,6 +40,8 @@ export async function tasks(args: string[]): Promise<number> {
   const { values, positionals } = parseClientArgs(args, {
     family: { type: "string" },
     status: { type: "string" },
+    callback: { type: "string" },
+    q: { type: "string" },
     limit: { type: "string" },
     cursor: { type: "string" },
   });
@@ -57,13 +62,21 @@ export async function tasks(args: string[]): Promise<number> {
       const limit = str(values.limit);
       if (limit !== undefined && !/^\d{1,4}$/.test(limit))
         throw new HooklineError("bad_request", "--limit N");
+      const callback = str(values.callback);
+      if (callback !== undefined && !isCallbackState(callback))
+        throw new HooklineError("bad_request", `--callback must be one of: ${CALLBACK_STATE_NAMES}`);
       const filter = {
         ...(str(values.family) ? { family: str(values.family) } : {}),
         ...(str(values.status) ? { status: str(values.status) } : {}),
+        ...(callback ? { callback } : {}),
+        ...(str(values.q) ? { q: str(values.q) } : {}),
         ...(str(values.cursor) ? { cursor: str(values.cursor) } : {}),
         ...(limit ? { limit: Number(limit) } : {}),
       };
-      output(await client.tasks.list(filter), json);
+      const page = await client.tasks.list(filter);
+      // Scripts read the JSON they always got; only a person at a terminal gets the table.
+      if (process.stdout.isTTY && !json) process.stdout.write(`${taskTable(page)}\n`);
+      else output(page, json);
       return 0;
     }
     case "show":
@@ -84,7 +97,17 @@ export async function tasks(args: string[]): Promise<number> {
   }
 }
 
-/** `hookline redeliver TASK_ID`: alias of `hookline tasks redeliver`. */
-export function redeliver(args: string[]): Promise<number> {
+const REDELIVER_USAGE = `Usage: hookline redeliver TASK_ID [--json]
+Sends the task's last callback again, with the same message id (webhook-id); the same as \`hookline tasks redeliver\`.
+--json prints one JSON line (default: indented JSON)
+${CONNECTION_HELP}`;
+
+/** `hookline redeliver TASK_ID`: alias of `hookline tasks redeliver`, with its own usage. */
+export async function redeliver(args: string[]): Promise<number> {
+  const { values, positionals } = parseClientArgs(args, {});
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${REDELIVER_USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
   return tasks(["redeliver", ...args]);
 }

@@ -1,12 +1,12 @@
-import { basename, extname, join, resolve } from "node:path";
+import { basename, extname } from "node:path";
 import { isHooklineApiError } from "../client/index.js";
 import { output } from "./connect.js";
-import { startJobCommand, uploadSource, waitOptions } from "./job-command.js";
+import { outputPath, startJobCommand, uploadSource, waitOptions } from "./job-command.js";
 
-const USAGE = `Usage: hookline convert FILE|URL [--out PATH] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
+const USAGE = `Usage: hookline convert FILE|URL [--out PATH|DIR/] [--timeout SECONDS] [--callback-url URL] [--json] [--url URL] [--api-key KEY]
 Uploads the audio (a local file by stream, a URL by the server's fetch), asks for a WAV, waits for it and
-downloads it to PATH (default: the source's name with .wav, in the current folder). --callback-url also has the
-callback sent there (e.g. to \`hookline listen\`).`;
+downloads it to PATH (default: the source's name with .wav, in the current folder, or in DIR when --out names a
+folder). --callback-url also has the callback sent there (e.g. to \`hookline listen\`).`;
 
 /** `hookline convert FILE|URL`: upload, WAV generate, wait, download. */
 export async function convert(args: string[]): Promise<number> {
@@ -45,9 +45,7 @@ export async function convert(args: string[]): Promise<number> {
       return 1;
     }
     const name = basename(/^https?:/i.test(source) ? new URL(source).pathname : source) || "audio";
-    const out = resolve(
-      typeof values.out === "string" ? values.out : join(".", `${basename(name, extname(name))}.wav`),
-    );
+    const out = outputPath(values.out, `${basename(name, extname(name))}.wav`);
     bar.update(`downloading ${basename(out)}`);
     const file = await client.files.download(url, out, { signal });
     bar.stop();

@@ -1,4 +1,5 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import type { HooklineClient, UploadedFile } from "../client/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { CONNECTION_HELP, connect, interruptSignal, parseClientArgs } from "./connect.js";
@@ -83,4 +84,15 @@ export function waitOptions(
     maxIntervalMs: 3_000,
     onPoll: (record: unknown) => bar.update(`${what}: ${(record as { status?: unknown }).status ?? "…"}`),
   };
+}
+
+/**
+ * Where a downloaded file goes: `--out` itself, or `fileName` inside it when it names a folder (one that exists,
+ * or any path ending in a slash, created by the download), since renaming the download onto a folder fails.
+ */
+export function outputPath(out: unknown, fileName: string): string {
+  if (typeof out !== "string") return resolve(fileName);
+  const folder =
+    out.endsWith("/") || out.endsWith(sep) || statSync(out, { throwIfNoEntry: false })?.isDirectory();
+  return resolve(folder ? join(out, fileName) : out);
 }

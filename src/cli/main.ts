@@ -6,6 +6,8 @@ import { HooklineError } from "../lib/errors.js";
 interface Command {
   readonly synopsis: string;
   readonly about: string;
+  /** Its subcommands, listed under the about text so that the top-level help names every one. */
+  readonly subcommands?: readonly string[];
   run(args: string[]): Promise<number>;
 }
 
@@ -30,7 +32,17 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   keys: {
     synopsis: "keys …",
-    about: "create, list, revoke API keys; rotate webhook keys; HMAC on/off",
+    about: "manage API keys, their credits, simulated failures and rate limits (--help)",
+    subcommands: [
+      "create",
+      "ls",
+      "revoke",
+      "rotate-webhook-key",
+      "hmac",
+      "credits",
+      "simulate",
+      "rate-limit",
+    ],
     run: async (args) => (await import("./keys.js")).keys(args),
   },
   "console-link": {
@@ -41,6 +53,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   tasks: {
     synopsis: "tasks …",
     about: `list tasks, see callback attempts, redeliver, delete (${CLIENT_OPTIONS.url.env}, ${CLIENT_OPTIONS.apiKey.env})`,
+    subcommands: ["ls", "show", "deliveries", "redeliver", "rm"],
     run: async (args) => (await import("./client.js")).tasks(args),
   },
   redeliver: {
@@ -67,12 +80,32 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 const usageLine = (synopsis: string, about: string) => `  ${`hookline ${synopsis}`.padEnd(33)}${about}`;
 
+const SUB_INDENT = " ".repeat(37);
+
+/** A command's help line, then its subcommands on as many lines as keep the help within 110 columns. */
+function commandLines(name: string, c: Command): string[] {
+  const lines = [usageLine(c.synopsis, c.about)];
+  let line = "";
+  for (const sub of c.subcommands ?? []) {
+    const item = `${name} ${sub}`;
+    if (line && line.length + item.length > 70) {
+      lines.push(`${SUB_INDENT}${line},`);
+      line = "";
+    }
+    line = line ? `${line}, ${item}` : item;
+  }
+  if (line) lines.push(`${SUB_INDENT}${line}`);
+  return lines;
+}
+
 const HELP = [
   "Hookline: a self-hosted, wire-compatible task-and-callback API server.",
   "",
   "Usage:",
-  ...Object.values(COMMANDS).map((c) => usageLine(c.synopsis, c.about)),
+  ...Object.entries(COMMANDS).flatMap(([name, c]) => commandLines(name, c)),
   usageLine("serve --help", "every setting, as flag and HOOKLINE_ environment variable"),
+  usageLine("COMMAND --help", "a command's own usage and flags"),
+  usageLine("--version", "the version of this Hookline"),
 ].join("\n");
 
 async function main(argv: string[]): Promise<number> {
@@ -80,6 +113,10 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(`${HELP}\n`);
     return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-v") {
+    process.stdout.write(`${(await import("./version.js")).packageVersion()}\n`);
+    return 0;
   }
   // Own properties only: `hookline toString` is an unknown command, not Object.prototype's.
   const known = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;

@@ -50,6 +50,27 @@ export interface SendInput {
   headers?: Record<string, string> | undefined;
 }
 
+/** An operation's path with its parameters put in; `missing` answers what stands for one that was not given. */
+function fillPath(
+  op: Operation,
+  params: Record<string, string> | undefined,
+  missing: (name: string) => string,
+) {
+  return op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    const value = params?.[name];
+    // A file path keeps its slashes: each segment is encoded on its own.
+    return value === undefined ? missing(name) : value.split("/").map(encodeURIComponent).join("/");
+  });
+}
+
+/**
+ * `METHOD path` for error messages, with the real ids in the path: a template such as `/tasks/{taskId}` would not
+ * say which task failed. Never throws, since it describes a failure that may stem from the parameters themselves.
+ */
+function operationOf(op: Operation, params: Record<string, string> | undefined): string {
+  return `${op.method} ${fillPath(op, params, (name) => `{${name}}`)}`;
+}
+
 /** Sends operations to one server. */
 export class Transport {
   readonly baseUrl: string;
@@ -73,11 +94,8 @@ export class Transport {
 
   /** The URL of an operation with its path parameters filled in and its query appended. */
   url(op: Operation, params?: Record<string, string>, query?: Record<string, string | undefined>): string {
-    const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-      const value = params?.[name];
-      if (value === undefined) throw new TypeError(`${op.path}: missing path parameter ${name}`);
-      // A file path keeps its slashes: each segment is encoded on its own.
-      return value.split("/").map(encodeURIComponent).join("/");
+    const path = fillPath(op, params, (name) => {
+      throw new TypeError(`${op.path}: missing path parameter ${name}`);
     });
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) search.set(k, v);
@@ -87,14 +105,16 @@ export class Transport {
 
   /** Sends an enveloped operation and answers its `data`; throws {@link HooklineApiError} otherwise. */
   async call<O extends Operation, T>(op: O, input: CallInput<O>): Promise<T> {
-    const res = await this.send(op, input as SendInput);
-    const text = await this.#read(res, op);
+    const sent = input as SendInput;
+    const res = await this.send(op, sent);
+    const operation = operationOf(op, sent.params);
+    const text = await this.#read(res, operation);
     let envelope: { code?: unknown; msg?: unknown; data?: unknown };
     try {
       envelope = JSON.parse(text) as typeof envelope;
     } catch (cause) {
       throw this.#error(
-        op,
+        operation,
         "bad_response",
         `HTTP ${res.status}, not JSON: ${text.slice(0, 200)}`,
         res,
@@ -104,7 +124,7 @@ export class Transport {
     const code = typeof envelope.code === "number" ? envelope.code : Number(envelope.code);
     const msg = typeof envelope.msg === "string" ? envelope.msg : "";
     if (!Number.isFinite(code))
-      throw this.#error(op, "bad_response", `no envelope code: ${text.slice(0, 200)}`, res);
+      throw this.#error(operation, "bad_response", `no envelope code: ${text.slice(0, 200)}`, res);
     if (code !== 200) {
       throw new HooklineApiError({
         kind: kindOfCode(code, this.#dialect),
@@ -112,7 +132,7 @@ export class Transport {
         msg,
         data: envelope.data,
         httpStatus: res.status,
-        operation: `${op.method} ${op.path}`,
+        operation,
       });
     }
     return envelope.data as T;
@@ -134,6 +154,7 @@ export class Transport {
       headers["content-type"] = input.raw.contentType;
       body = input.raw.body as RequestInit["body"];
     }
+    const operation = operationOf(op, input.params);
     const limit = input.timeoutMs ?? this.#timeoutMs;
     const timeout = limit > 0 ? AbortSignal.timeout(limit) : null;
     const signals = [input.signal, timeout].filter((s): s is AbortSignal => s !== null && s !== undefined);
@@ -153,24 +174,32 @@ export class Transport {
           : {}),
       } as RequestInit);
     } catch (cause) {
-      if (input.signal?.aborted) throw this.#error(op, "aborted", "aborted by the caller", null, cause);
-      if (timeout?.aborted) throw this.#error(op, "timeout", `no answer within ${limit} ms`, null, cause);
+      if (input.signal?.aborted)
+        throw this.#error(operation, "aborted", "aborted by the caller", null, cause);
+      if (timeout?.aborted)
+        throw this.#error(operation, "timeout", `no answer within ${limit} ms`, null, cause);
       const reason = (cause as { cause?: { code?: string; message?: string } }).cause;
       const detail = reason?.code ?? reason?.message ?? (cause as Error).message;
-      throw this.#error(op, "network", `cannot reach ${this.baseUrl} (${detail})`, null, cause);
+      throw this.#error(operation, "network", `cannot reach ${this.baseUrl} (${detail})`, null, cause);
     }
   }
 
-  async #read(res: Response, op: Operation): Promise<string> {
+  async #read(res: Response, operation: string): Promise<string> {
     try {
       return await res.text();
     } catch (cause) {
-      throw this.#error(op, "network", `the answer was cut off: ${(cause as Error).message}`, res, cause);
+      throw this.#error(
+        operation,
+        "network",
+        `the answer was cut off: ${(cause as Error).message}`,
+        res,
+        cause,
+      );
     }
   }
 
   #error(
-    op: Operation,
+    operation: string,
     kind: "bad_response" | "network" | "aborted" | "timeout",
     msg: string,
     res: Response | null,
@@ -181,7 +210,7 @@ export class Transport {
       code: 0,
       msg,
       httpStatus: res?.status ?? null,
-      operation: `${op.method} ${op.path}`,
+      operation,
       cause,
     });
   }

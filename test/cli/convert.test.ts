@@ -3,8 +3,8 @@
  * machine-readable output with `--json` (no spinner off a TTY), the file written where asked.
  */
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, extname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeAudio, type TmpDir, tmpDir } from "../helpers/audio.js";
@@ -60,6 +60,22 @@ describe("hookline convert", () => {
   });
 });
 
+describe("hookline convert --out DIR", () => {
+  it("writes DIR/<name>.wav into an existing folder or a path ending in a slash (issue 13)", async () => {
+    const existing = join(dir.path, "existing");
+    mkdirSync(existing);
+    const r = await runCli(["convert", mp3, "--out", existing], env);
+    expect(r.code, r.stderr).toBe(0);
+    const expected = join(existing, `${basename(mp3, extname(mp3))}.wav`);
+    expect(r.stdout.trim()).toBe(expected);
+    expect(readFileSync(expected).toString("ascii", 0, 4)).toBe("RIFF");
+    const fresh = join(dir.path, "fresh");
+    const s = await runCli(["convert", mp3, "--out", `${fresh}/`, "--json"], env);
+    expect(s.code, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout).file).toBe(join(fresh, `${basename(mp3, extname(mp3))}.wav`));
+  });
+});
+
 describe("hookline convert on a terminal", () => {
   it.skipIf(!existsSync("/usr/bin/script"))(
     "shows a spinner with the task's status while it waits",
@@ -105,7 +121,8 @@ describe("hookline redeliver", () => {
 
 describe("hookline cover", () => {
   it("makes the two cover images of an uploaded file and downloads them", async () => {
-    const out = join(dir.path, "covers");
+    // A trailing slash names the folder as --out DIR/ does for convert (issue 13).
+    const out = join(dir.path, "covers/");
     const r = await runCli(["cover", mp3, "--out", out, "--json"], env);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim());
