@@ -241,7 +241,7 @@ export class HooklineClient {
    * The operator's admin API over keys: build this client with the admin token (HOOKLINE_ADMIN_TOKEN) as `apiKey`.
    *
    * @example
-   * const admin = new HooklineClient({ baseUrl, apiKey: process.env.HOOKLINE_ADMIN_TOKEN! });
+   * const admin = new HooklineClient({ baseUrl, apiKey: adminToken }); // the operator's HOOKLINE_ADMIN_TOKEN
    * const { apiKey } = await admin.admin.createKey({ name: "shop", credits: 100 }); // shown once
    */
   readonly admin = {

@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type Session, sessionOf } from "../console/index.js";
 import { createKeyCache, liveKeyById } from "../keys/index.js";
 import type { Clock } from "../lib/clock.js";
 import { HooklineError } from "../lib/errors.js";
+import { sameSecret } from "../lib/secrets.js";
 import type { ApiKeyTable, Store } from "../store/index.js";
 
 declare module "fastify" {
@@ -20,14 +20,8 @@ declare module "fastify" {
   }
 }
 
-/** The console's session cookie (HttpOnly, SameSite=Strict; see src/console/routes.ts). */
+/** The console's session cookie (HttpOnly, SameSite=Strict; see src/routes/console.ts). */
 export const SESSION_COOKIE = "hookline_session";
-
-/** Compares secrets in constant time, whatever their lengths. */
-export function sameSecret(given: string, expected: string): boolean {
-  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -5,7 +5,7 @@
  */
 export { answerWanted, settleAbort } from "./aborts.js";
 export { buildApp, fromFastifyError, type RouteModule } from "./app.js";
-export { cookieSession, fromSameOrigin, keyOf, SESSION_COOKIE, sameSecret } from "./auth.js";
+export { cookieSession, fromSameOrigin, keyOf, SESSION_COOKIE } from "./auth.js";
 export { errorEnvelope, sendError, sendOk } from "./envelope.js";
 export {
   audioIdOf,

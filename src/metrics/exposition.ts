@@ -1,16 +1,14 @@
-import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server } from "node:http";
+import { sameSecret } from "../lib/secrets.js";
 import type { Metrics } from "./metrics.js";
 
 /**
  * Whether an Authorization header carries the metrics token. With no token configured every scrape is let in.
- * Both sides are hashed first, so that the comparison takes the same time whatever the lengths.
+ * The comparison takes the same time whatever the lengths (sameSecret).
  */
 export function scrapeAllowed(token: string | null, authorization: string | undefined): boolean {
   if (token === null) return true;
-  const given = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1] ?? "";
-  const digest = (s: string) => createHash("sha256").update(s).digest();
-  return timingSafeEqual(digest(given), digest(token));
+  return sameSecret(/^Bearer (.+)$/i.exec(authorization ?? "")?.[1] ?? "", token);
 }
 
 /** A listener that serves GET /metrics alone (and 404 for anything else). */

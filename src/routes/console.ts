@@ -12,9 +12,10 @@ import {
   SESSION_MS,
   type SessionKind,
 } from "../console/index.js";
-import { cookieSession, fromSameOrigin, SESSION_COOKIE, sameSecret, sendOk } from "../http/index.js";
+import { cookieSession, fromSameOrigin, SESSION_COOKIE, sendOk } from "../http/index.js";
 import { authenticate, liveKeyById } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
+import { sameSecret } from "../lib/secrets.js";
 import type { Services } from "../services/index.js";
 
 /**
@@ -202,8 +203,7 @@ export async function consoleRoutes(fastify: FastifyInstance, services: Services
     wildcard: false,
     cacheControl: false,
     setHeaders: (res, path) => {
-      res.header("content-security-policy", csp);
-      res.header("x-content-type-options", "nosniff");
+      securityHeaders(res, csp);
       // Bundles are named by their content hash: kept for a year; everything else is checked each time.
       res.header(
         "cache-control",
@@ -214,7 +214,7 @@ export async function consoleRoutes(fastify: FastifyInstance, services: Services
     },
     allowedPath: (path) => !path.endsWith(".map"),
   });
-  // The console is one page; its routes are in the fragment, so every other path under /console/ is that page.
+  // The console is one page: its routes are in the fragment (`/console/#/tasks/…`).
   const page = async (_request: FastifyRequest, reply: FastifyReply) => {
     securityHeaders(reply, csp);
     return reply.header("cache-control", "no-cache").type("text/html; charset=utf-8").send(index);
