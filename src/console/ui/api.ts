@@ -18,6 +18,9 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show of a failed call: the API's message, else the error's own words. */
+export const messageOf = (err: unknown): string => (err instanceof ApiError ? err.message : String(err));
+
 interface Envelope {
   code?: number;
   msg?: string;

@@ -1,7 +1,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ApiError, api, session } from "../api.js";
+import { api, messageOf, session } from "../api.js";
 import { when } from "../format.js";
+import { ErrorLine } from "./error-line.js";
 
 interface KeyView {
   readonly keyId: string;
@@ -24,19 +25,57 @@ interface Shown {
 
 const ADMIN = "/api/v1/hookline/admin/keys";
 
+/** One setting of a key in its table cell: a field and its Set button; an empty field sets null (the default). */
+function SettingForm(props: {
+  id: string;
+  label: string;
+  placeholder: string;
+  size: number;
+  numeric?: boolean;
+  initial: string;
+  disabled: boolean;
+  onSet(value: string | null): Promise<void>;
+}) {
+  const value = useSignal(props.initial);
+  return (
+    <form
+      class="mini"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const v = value.value.trim();
+        void props.onSet(v === "" ? null : v);
+      }}
+    >
+      <label for={props.id} class="sr-only">
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        inputMode={props.numeric ? "numeric" : undefined}
+        size={props.size}
+        placeholder={props.placeholder}
+        value={value.value}
+        disabled={props.disabled}
+        onInput={(e) => (value.value = e.currentTarget.value)}
+      />
+      <button type="submit" disabled={props.disabled}>
+        Set
+      </button>
+    </form>
+  );
+}
+
 function KeyRow(props: { k: KeyView; onChanged(shown?: Shown): void; onError(message: string): void }) {
   const { k } = props;
   const confirming = useSignal(false);
   const renaming = useSignal(false);
   const name = useSignal(k.name);
-  const credits = useSignal(k.credits === null ? "" : String(k.credits));
-  const simulate = useSignal(k.simulate ?? "");
   const act = async (method: string, path: string, body?: unknown, shown?: (r: unknown) => Shown) => {
     try {
       const r = await api<unknown>(method, path, body);
       props.onChanged(shown?.(r));
     } catch (err) {
-      props.onError(err instanceof ApiError ? err.message : String(err));
+      props.onError(messageOf(err));
     }
   };
   const base = `${ADMIN}/${encodeURIComponent(k.keyId)}`;
@@ -92,56 +131,27 @@ function KeyRow(props: { k: KeyView; onChanged(shown?: Shown): void; onError(mes
         </label>
       </td>
       <td>
-        <form
-          class="mini"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const n = credits.value.trim();
-            void act("PATCH", base, { credits: n === "" ? null : Number(n) });
-          }}
-        >
-          <label for={`credits-${k.keyId}`} class="sr-only">
-            Credits of {k.name} (empty: unlimited)
-          </label>
-          <input
-            id={`credits-${k.keyId}`}
-            inputMode="numeric"
-            size={6}
-            placeholder="unlimited"
-            value={credits.value}
-            disabled={revoked}
-            onInput={(e) => (credits.value = e.currentTarget.value)}
-          />
-          <button type="submit" disabled={revoked}>
-            Set
-          </button>
-        </form>
+        <SettingForm
+          id={`credits-${k.keyId}`}
+          label={`Credits of ${k.name} (empty: unlimited)`}
+          placeholder="unlimited"
+          size={6}
+          numeric
+          initial={k.credits === null ? "" : String(k.credits)}
+          disabled={revoked}
+          onSet={(v) => act("PATCH", base, { credits: v === null ? null : Number(v) })}
+        />
       </td>
       <td>
-        <form
-          class="mini"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void act("PATCH", base, {
-              simulate: simulate.value.trim() === "" ? null : simulate.value.trim(),
-            });
-          }}
-        >
-          <label for={`sim-${k.keyId}`} class="sr-only">
-            Failure simulation of {k.name}, e.g. fail=501 (empty: off)
-          </label>
-          <input
-            id={`sim-${k.keyId}`}
-            size={12}
-            placeholder="off"
-            value={simulate.value}
-            disabled={revoked}
-            onInput={(e) => (simulate.value = e.currentTarget.value)}
-          />
-          <button type="submit" disabled={revoked}>
-            Set
-          </button>
-        </form>
+        <SettingForm
+          id={`sim-${k.keyId}`}
+          label={`Failure simulation of ${k.name}, e.g. fail=501 (empty: off)`}
+          placeholder="off"
+          size={12}
+          initial={k.simulate ?? ""}
+          disabled={revoked}
+          onSet={(v) => act("PATCH", base, { simulate: v })}
+        />
       </td>
       <td class="actions">
         <button
@@ -191,7 +201,7 @@ export function KeysPage() {
       keys.value = (await api<{ keys: KeyView[] }>("GET", ADMIN)).keys;
       error.value = "";
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     }
   };
   const operator = session.value?.kind === "operator";
@@ -224,7 +234,7 @@ export function KeysPage() {
       credits.value = "";
       await load();
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     }
   };
   return (
@@ -271,11 +281,7 @@ export function KeysPage() {
           </button>
         </div>
       )}
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ErrorLine message={error.value} />
       {keys.value && (
         <div class="table-wrap">
           <table class="keys">

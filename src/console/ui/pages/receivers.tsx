@@ -1,7 +1,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ApiError, api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { when } from "../format.js";
+import { ErrorLine } from "./error-line.js";
 
 interface Receiver {
   readonly url: string;
@@ -24,18 +25,14 @@ export function ReceiversPage() {
         receivers.value = r.receivers;
       })
       .catch((err: unknown) => {
-        error.value = err instanceof ApiError ? err.message : String(err);
+        error.value = messageOf(err);
       });
   }, []);
   return (
     <section aria-labelledby="receivers-title">
       <h1 id="receivers-title">Receivers</h1>
       <p class="hint">Callback targets of this key over the last 24 hours.</p>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ErrorLine message={error.value} />
       {receivers.value?.length === 0 && <p>No callback was sent in the last 24 hours.</p>}
       {receivers.value && receivers.value.length > 0 && (
         <div class="table-wrap">

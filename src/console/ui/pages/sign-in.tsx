@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
 import { ApiError, api, type SessionView, session } from "../api.js";
+import { ErrorLine } from "./error-line.js";
 
 /**
  * Sign in with an API key (a tenant) or the admin token (the operator). The secret goes in one POST body and
@@ -69,11 +70,7 @@ export function SignIn() {
         <button type="submit" disabled={busy.value}>
           Sign in
         </button>
-        {error.value && (
-          <p class="error" role="alert">
-            {error.value}
-          </p>
-        )}
+        <ErrorLine message={error.value} />
       </form>
       <p id="sign-in-help" class="hint">
         A key comes from <code>npx hookline keys create --name NAME</code>. Operators without an admin token

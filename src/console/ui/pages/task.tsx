@@ -1,9 +1,10 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ApiError, api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { mediaKind, sameOrigin, urlsIn, when } from "../format.js";
 import { useTaskEvents } from "../live.js";
 import { CallbackBadge, StatusBadge } from "./badges.js";
+import { ErrorLine } from "./error-line.js";
 import { TestSendForm } from "./test-send.js";
 
 interface TaskDetail {
@@ -170,7 +171,7 @@ export function TaskPage(props: { taskId: string }) {
       deliveries.value = del;
       error.value = "";
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     }
   };
   useEffect(() => {
@@ -190,7 +191,7 @@ export function TaskPage(props: { taskId: string }) {
       notice.value = `Redelivery queued (message ${r.messageId}).`;
       void load();
     } catch (err) {
-      notice.value = err instanceof ApiError ? err.message : String(err);
+      notice.value = messageOf(err);
     }
   };
 
@@ -199,9 +200,7 @@ export function TaskPage(props: { taskId: string }) {
     return (
       <section>
         <h1>Task {props.taskId}</h1>
-        <p class="error" role="alert">
-          {error.value}
-        </p>
+        <ErrorLine message={error.value} />
       </section>
     );
   if (!d) return <p class="loading">Loading…</p>;

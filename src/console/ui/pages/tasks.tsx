@@ -1,9 +1,10 @@
 import { useSignal } from "@preact/signals";
 import { useEffect, useRef } from "preact/hooks";
-import { ApiError, api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { age } from "../format.js";
 import { useTaskEvents } from "../live.js";
 import { CallbackBadge, StatusBadge } from "./badges.js";
+import { ErrorLine } from "./error-line.js";
 
 export interface TaskRow {
   readonly taskId: string;
@@ -74,7 +75,7 @@ export function TasksPage() {
       rows.value = more ? [...rows.value, ...page.tasks] : page.tasks;
       cursor.value = page.nextCursor;
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     } finally {
       loading.value = false;
     }
@@ -151,11 +152,7 @@ export function TasksPage() {
       <p class="hint" aria-live="polite">
         {live.value ? "Live: updates as tasks change." : ""}
       </p>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ErrorLine message={error.value} />
       <div class="table-wrap">
         <table class="tasks">
           <caption class="sr-only">Tasks, newest first</caption>

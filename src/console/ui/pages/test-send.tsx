@@ -1,5 +1,6 @@
 import { useSignal } from "@preact/signals";
-import { ApiError, api } from "../api.js";
+import { api, messageOf } from "../api.js";
+import { ErrorLine } from "./error-line.js";
 
 interface TestSend {
   readonly url: string;
@@ -30,7 +31,7 @@ export function TestSendForm(props: { taskId: string }) {
         { url: url.value.trim() },
       );
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     } finally {
       busy.value = false;
     }
@@ -60,11 +61,7 @@ export function TestSendForm(props: { taskId: string }) {
           Send test
         </button>
       </form>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ErrorLine message={error.value} />
       {r && (
         <div class="panel" role="status">
           <p>

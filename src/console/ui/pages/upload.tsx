@@ -1,6 +1,7 @@
 import { useSignal } from "@preact/signals";
-import { ApiError, api, uploadFile } from "../api.js";
+import { api, messageOf, uploadFile } from "../api.js";
 import { go } from "../router.js";
+import { ErrorLine } from "./error-line.js";
 
 interface Uploaded {
   readonly taskId?: string;
@@ -28,7 +29,7 @@ export function UploadPage() {
       if (!uploaded.value.audioId)
         error.value = `${file.name} was stored, but it is not audio the server can decode.`;
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     } finally {
       progress.value = null;
     }
@@ -53,9 +54,8 @@ export function UploadPage() {
             });
       go(`tasks/${encodeURIComponent(r.taskId)}`);
     } catch (err) {
-      // The same track converted before: the answer names that task.
-      if (err instanceof ApiError && err.status === 409) error.value = `${err.message}`;
-      else error.value = err instanceof ApiError ? err.message : String(err);
+      // Also the same track converted before: the answer's message names that task.
+      error.value = messageOf(err);
     }
   };
 
@@ -98,11 +98,7 @@ export function UploadPage() {
           </progress>
         </div>
       )}
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ErrorLine message={error.value} />
       {uploaded.value?.audioId && (
         <div class="panel" role="status">
           <p>

@@ -1,7 +1,8 @@
 import { useSignal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
-import { ApiError, api } from "../api.js";
+import { api, messageOf } from "../api.js";
 import { when } from "../format.js";
+import { ErrorLine } from "./error-line.js";
 
 interface Voice {
   readonly voiceId: string;
@@ -25,7 +26,7 @@ export function VoicesPage() {
     try {
       voices.value = (await api<{ voices: Voice[] }>("GET", "/api/v1/hookline/voices?limit=200")).voices;
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     } finally {
       loaded.value = true;
     }
@@ -40,18 +41,14 @@ export function VoicesPage() {
       confirming.value = null;
       await load();
     } catch (err) {
-      error.value = err instanceof ApiError ? err.message : String(err);
+      error.value = messageOf(err);
     }
   };
   return (
     <section aria-labelledby="voices-title">
       <h1 id="voices-title">Voices</h1>
       <p role="status">{notice.value}</p>
-      {error.value && (
-        <p class="error" role="alert">
-          {error.value}
-        </p>
-      )}
+      <ErrorLine message={error.value} />
       {loaded.value && voices.value.length === 0 && <p>No voices yet.</p>}
       <ul class="cards">
         {voices.value.map((v) => (
