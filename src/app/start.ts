@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
-import type { Config } from "../config/index.js";
+import { type Config, OPTIONS } from "../config/index.js";
 import { createSender, type Sender, type SenderOptions } from "../delivery/index.js";
 import { FAMILIES } from "../families/index.js";
 import { type BlobStore, createLocalBlobStore, createUrlSigner, openS3BlobStore } from "../files/index.js";
@@ -58,6 +58,21 @@ export interface Running {
 }
 
 export class StartupError extends Error {}
+
+/** The port cannot be had: said in a sentence with the way out, not as a stack (a second `serve` is common). */
+function listenFailure(error: unknown, host: string, port: number): unknown {
+  const code = error instanceof Error && "code" in error ? error.code : null;
+  if (code === "EADDRINUSE")
+    return new StartupError(
+      `Port ${port} on ${host} is already in use: is Hookline (or something else) already running there?\n` +
+        `Stop it, or start this one on another port: --port N (or ${OPTIONS.port.env}=N).`,
+    );
+  if (code === "EACCES" || code === "EADDRNOTAVAIL")
+    return new StartupError(
+      `Cannot listen on ${host}:${port} (${code}): choose another --host or --port (${OPTIONS.host.env}, ${OPTIONS.port.env}).`,
+    );
+  return error;
+}
 
 /** Opens everything the configuration names (database, file store, ffmpeg) and builds the shared services. */
 export async function openServices(
@@ -214,7 +229,13 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       consoleRoutes,
       ...modules.map((m) => m.routes),
     ]);
-    url = await app.listen({ host: config.host, port: config.port });
+    try {
+      url = await app.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      await app.close();
+      await services.close();
+      throw listenFailure(error, config.host, config.port);
+    }
     const bound = app.server.address();
     // Asked for port 0, the server learns its port only now: links name that port, not 0.
     if (config.publicUrlFromPort && config.port === 0 && bound !== null && typeof bound === "object") {

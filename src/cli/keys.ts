@@ -1,4 +1,4 @@
-import { type Config, loadConfig, OPTIONS, processEnv } from "../config/index.js";
+import { CLIENT_OPTIONS, type Config, loadConfig, OPTIONS, processEnv } from "../config/index.js";
 import { setCredits } from "../credits/index.js";
 import {
   createKey,
@@ -17,7 +17,8 @@ import { openStore } from "../store/index.js";
 import { parseFlags } from "./flags.js";
 
 const USAGE = `Usage:
-  hookline keys create --name NAME [--json] [--no-hmac] [--credits N]
+  hookline keys create --name NAME [--json|--env] [--no-hmac] [--credits N]
+                                      --env: HOOKLINE_API_KEY=… and HOOKLINE_WEBHOOK_KEY=… lines for a shell
   hookline keys ls [--json]
   hookline keys revoke KEY            (key id, name or API key)
   hookline keys rotate-webhook-key KEY [--json]
@@ -47,6 +48,7 @@ export async function keys(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, {
     name: { type: "string" },
     json: { type: "boolean" },
+    env: { type: "boolean" },
     "no-hmac": { type: "boolean" },
     credits: { type: "string" },
   });
@@ -71,6 +73,13 @@ export async function keys(args: string[]): Promise<number> {
           hmacEnabled: values["no-hmac"] !== true,
           credits,
         });
+        if (values.env === true) {
+          // Lines a shell can load (`set -a; . ./dev.env; set +a`), named as the client commands read them.
+          process.stdout.write(
+            `${CLIENT_OPTIONS.apiKey.env}=${key.apiKey}\n${CLIENT_OPTIONS.webhookKeys.env}=${key.webhookHmacKey}\n`,
+          );
+          return 0;
+        }
         print(
           key,
           json,

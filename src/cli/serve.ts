@@ -9,7 +9,8 @@ function banner(config: Config, url: string, publicUrl: string): string {
     `  Hookline is running at ${url}  (public URL for links: ${publicUrl})`,
     `  Database: ${config.database.kind === "sqlite" ? config.database.path : "PostgreSQL"}   Files: ${config.dataDir}`,
     "",
-    "  Get an API key:     npx hookline keys create --name dev --json",
+    "  Get an API key:     npx hookline keys create --name dev --env > dev.env   (or --json)",
+    "  Receive callbacks:  npx hookline listen --port 3001   (README: First steps)",
     `  Then call the API:  curl -H 'Authorization: Bearer <apiKey>' ${url}/api/v1/generate/credit`,
     `  API reference:      ${url}/docs  (OpenAPI: ${url}/openapi.json)`,
   ];
