@@ -72,6 +72,35 @@ describe("hookline serve", () => {
     }
   });
 
+  it("a second serve on a taken port says so in a sentence, not a stack, and exits 1; keys create --env loads in a shell", async () => {
+    const dir = await tmpDir("cli-serve-taken");
+    const env = { HOOKLINE_DATA_DIR: dir.path, HOOKLINE_PORT: "0", HOOKLINE_LOG_LEVEL: "warn" };
+    const served = await startServe([], env);
+    try {
+      const port = new URL(served.url).port;
+      const second = await runCli(["serve"], { ...env, HOOKLINE_PORT: port });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`Port ${port} on 127.0.0.1 is already in use`);
+      expect(second.stderr).toContain("--port N");
+      expect(second.stderr).not.toMatch(/\n\s+at /);
+
+      const made = await runCli(["keys", "create", "--name", "shell", "--env"], env);
+      expect(made.code, made.stderr).toBe(0);
+      const lines = made.stdout.trim().split("\n");
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(/^HOOKLINE_API_KEY=hk_[A-Za-z0-9]+$/);
+      expect(lines[1]).toMatch(/^HOOKLINE_WEBHOOK_KEY=whsec_[A-Za-z0-9+/=]+$/);
+      const apiKey = lines[0]?.slice("HOOKLINE_API_KEY=".length) ?? "";
+      const res = await fetch(`${served.url}/api/v1/generate/credit`, {
+        headers: { authorization: `Bearer ${apiKey}` },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      expect(await served.stop()).toBe(0);
+      await dir.cleanup();
+    }
+  });
+
   it("on --port 0, the banner and every link name the port really bound (issue 9, finding 9)", async () => {
     const dir = await tmpDir("cli-port0");
     const env = { HOOKLINE_DATA_DIR: dir.path, HOOKLINE_LOG_LEVEL: "warn" };

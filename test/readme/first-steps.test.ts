@@ -126,9 +126,7 @@ describe("README: First steps", () => {
 
     let n = 0;
     for (const block of blocks) {
-      const code = block.code
-        .replaceAll(/\b3000\b/g, String(api))
-        .replaceAll(/\b3001\b/g, String(receiver));
+      const code = block.code.replaceAll(/\b3000\b/g, String(api)).replaceAll(/\b3001\b/g, String(receiver));
       let terminal = terminals.get(block.terminal);
       if (!terminal) {
         terminal = openTerminal(dir, env);
