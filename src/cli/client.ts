@@ -4,8 +4,10 @@ import { CONNECTION_HELP, connect, output, parseClientArgs } from "./connect.js"
 import { CALLBACK_STATE_NAMES, isCallbackState, taskTable } from "./task-table.js";
 
 const USAGE = `Usage (talks to a running server):
-  hookline tasks ls [--family wav] [--status SUCCESS] [--callback STATE] [--q TEXT] [--limit 50] [--cursor C]
+  hookline tasks ls [--family wav] [--status failed] [--callback STATE] [--q TEXT] [--limit 50] [--cursor C]
                                        a table on a terminal, JSON otherwise or with --json;
+                                       --status: pending, succeeded or failed (any family), or a family's own
+                                       status (SUCCESS, GENERATE_WAV_FAILED, wait_validating, …)
                                        STATE: ${CALLBACK_STATE_NAMES}; TEXT: a task id or audioId
   hookline tasks show TASK_ID          the record of a task, whatever its family
   hookline tasks deliveries TASK_ID    every callback attempt of a task

@@ -30,7 +30,10 @@ import type {
 } from "./types.js";
 import { type WaitOptions, waitFor } from "./wait.js";
 
-/** What the task list may be narrowed to: a family, a status, a callback state, a task id or audioId (`q`). */
+/**
+ * What the task list may be narrowed to: a family, a status (`pending`, `succeeded`, `failed` across families, or a
+ * family's own), a callback state, a task id or audioId (`q`).
+ */
 type TaskFilter = { family?: string; status?: string; callback?: CallbackState; q?: string };
 
 /** Per-call options: an `AbortSignal`, and extra headers for this request. */

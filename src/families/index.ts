@@ -8,6 +8,6 @@ import { voiceModule } from "./voice/index.js";
 import { wavModule } from "./wav/index.js";
 
 export type { FamilyFactory, FamilyModule } from "./module.js";
-export { familyRecord, TASK_FAMILIES, TASK_STATUSES } from "./views.js";
+export { familyRecord, STATUS_OUTCOMES, statusesFor, TASK_FAMILIES, TASK_STATUSES } from "./views.js";
 
 export const FAMILIES: readonly FamilyFactory[] = [wavModule, coverModule, voiceModule];

@@ -20,6 +20,40 @@ export const TASK_STATUSES: readonly string[] = [
 ];
 
 /**
+ * One status vocabulary across the families, for filtering: each word stands for the statuses of every family
+ * that mean it. A voice validation waiting for its generate step (`wait_validating`) has done its part: succeeded.
+ */
+export const STATUS_OUTCOMES: Readonly<Record<"pending" | "succeeded" | "failed", readonly string[]>> = {
+  pending: [WAV_STATUS.pending, COVER_STATUS.pending, VOICE_STATUS.queued, VOICE_STATUS.processing].filter(
+    unique,
+  ),
+  succeeded: [WAV_STATUS.success, COVER_STATUS.success, VOICE_STATUS.waiting, VOICE_STATUS.success].filter(
+    unique,
+  ),
+  failed: [
+    WAV_STATUS.failed,
+    WAV_STATUS.callbackException,
+    COVER_STATUS.failed,
+    VOICE_STATUS.validateFailed,
+    VOICE_STATUS.failed,
+  ],
+};
+
+function unique<T>(value: T, index: number, all: readonly T[]): boolean {
+  return all.indexOf(value) === index;
+}
+
+/**
+ * The statuses a `status` filter stands for: a word of the common vocabulary (`pending`, `succeeded`, `failed`)
+ * or one family's own status; undefined for anything else.
+ */
+export function statusesFor(word: string): readonly string[] | undefined {
+  const outcome = Object.entries(STATUS_OUTCOMES).find(([name]) => name === word);
+  if (outcome) return outcome[1];
+  return TASK_STATUSES.includes(word) ? [word] : undefined;
+}
+
+/**
  * A task's record exactly as its family's record-info endpoint answers it (for a voice task, the endpoint of its
  * step: validate-info or record-info).
  */

@@ -1,7 +1,13 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { familyRecord, TASK_FAMILIES, TASK_STATUSES } from "../families/index.js";
+import {
+  familyRecord,
+  STATUS_OUTCOMES,
+  statusesFor,
+  TASK_FAMILIES,
+  TASK_STATUSES,
+} from "../families/index.js";
 import { keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
@@ -62,7 +68,11 @@ export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
         tags: ["hookline"],
         querystring: Type.Object({
           family: Type.Optional(Type.String({ description: TASK_FAMILIES.join(" | ") })),
-          status: Type.Optional(Type.String({ description: "a status of any family" })),
+          status: Type.Optional(
+            Type.String({
+              description: `pending | succeeded | failed (across families), or one family's own status (${TASK_STATUSES.join(", ")})`,
+            }),
+          ),
           callback: Type.Optional(Type.String({ description: CALLBACK_STATES.join(" | ") })),
           q: Type.Optional(Type.String({ maxLength: 128, description: "a task id, or an audioId" })),
           limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
@@ -75,7 +85,12 @@ export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
       const q = request.query;
       const limit = Math.min(Math.max(Number(q.limit ?? 50), 1), 500);
       const family = oneOf("family", q.family, TASK_FAMILIES);
-      const status = oneOf("status", q.status, TASK_STATUSES);
+      const statuses = q.status === undefined ? undefined : statusesFor(q.status);
+      if (q.status !== undefined && statuses === undefined)
+        throw new HooklineError(
+          "bad_request",
+          `Unknown status "${q.status}"; allowed: ${[...Object.keys(STATUS_OUTCOMES), ...TASK_STATUSES].join(", ")}`,
+        );
       const callback = oneOf("callback", q.callback, CALLBACK_STATES);
       const search = q.q?.trim() ?? "";
       let match: { ids: string[]; parentId: string | null } | undefined;
@@ -86,7 +101,7 @@ export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
       }
       const page = await listTasks(store.db, key.id, {
         family,
-        status,
+        statuses,
         callback,
         match,
         limit,

@@ -28,7 +28,8 @@ export async function getOwnedTask(
 /** Which of a key's tasks to list, and from where (the `nextCursor` of the page before). */
 export interface TaskListQuery {
   readonly family?: string;
-  readonly status?: string;
+  /** Any of these statuses (a family's own, or all that one word of the common vocabulary stands for). */
+  readonly statuses?: readonly string[];
   /** Only tasks whose latest callback message is in this state (`none`: without one). */
   readonly callback?: CallbackState;
   /** Only these tasks: by id, or made from this parent (a track's music task: its WAVs and covers). */
@@ -58,7 +59,7 @@ export async function listTasks(db: Kysely<Database>, ownerId: string, q: TaskLi
     // would walk the key's whole (owner_id, created_at) index for the sake of the order.
     .$if(only === undefined, (qb) => qb.where("owner_id", "=", ownerId))
     .$if(q.family !== undefined, (qb) => qb.where("family", "=", q.family!))
-    .$if(q.status !== undefined, (qb) => qb.where("status", "=", q.status!))
+    .$if(q.statuses !== undefined, (qb) => qb.where("status", "in", q.statuses!))
     .$if(q.callback !== undefined, (qb) => qb.where(latestCallbackStateIs(q.callback!)))
     .$if(only !== undefined, (qb) => qb.where("id", "in", only!))
     .$if(Boolean(cursorTime && cursorId), (qb) =>

@@ -206,6 +206,34 @@ describe.each(dialects())("task views on %s", (dialect) => {
     await expect(client.tasks.list({ family: "nope" })).rejects.toMatchObject({ kind: "bad_request" });
   });
 
+  it("filters by one status vocabulary across families: pending, succeeded, failed", async () => {
+    const all = await list("limit=100");
+    const succeeded = all.filter((t) => t.status === "SUCCESS" || t.status === "success");
+    expect(succeeded.length).toBeGreaterThanOrEqual(8);
+    expect(await ids("status=succeeded&limit=100")).toEqual(succeeded.map((t) => t.taskId).sort());
+    // The WAV whose receiver answered 410 was converted, but its callback failed: CALLBACK_EXCEPTION, a failure.
+    expect(all.find((t) => t.taskId === wavs.gone)?.status).toBe("CALLBACK_EXCEPTION");
+    expect(await ids("status=failed")).toEqual([wavs.gone]);
+    // A WAV that fails (simulated) and a cover that fails: one word finds both, whatever each family calls it.
+    const up = await streamUpload(h, await makeAudio(dir.path, { format: "mp3", seconds: 1 }), {
+      fileName: "failing-twice.mp3",
+    });
+    const wav = await h.call("/api/v1/wav/generate", {
+      json: { audioId: up.data.audioId },
+      headers: { "Hookline-Simulate": "fail=501" },
+    });
+    const cover = await h.call("/api/v1/suno/cover/generate", {
+      json: { taskId: up.data.taskId },
+      headers: { "Hookline-Simulate": "fail=500" },
+    });
+    expect([wav.code, cover.code], JSON.stringify([wav, cover])).toEqual([200, 200]);
+    await waitFor("both to fail", async () => (await ids("status=failed")).length === 3);
+    expect(await ids("status=failed")).toEqual([wavs.gone, wav.data.taskId, cover.data.taskId].sort());
+    expect(await ids("status=failed&family=cover")).toEqual([cover.data.taskId]);
+    expect(await ids("status=GENERATE_WAV_FAILED")).toEqual([wav.data.taskId]);
+    expect(await ids("status=pending")).toEqual([]);
+  });
+
   it("another key sees none of it", async () => {
     const other = await h.newKey("other");
     expect(await list("", other.apiKey)).toEqual([]);
