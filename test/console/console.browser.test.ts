@@ -220,6 +220,15 @@ describe.skipIf(!hasChromium)("the web console in Chromium", () => {
       .poll(() => page.locator("table.tasks tbody tr").count(), { timeout: 15_000 })
       .toBeGreaterThan(0);
     await page.getByLabel("Family").selectOption("");
+    // One status word across families: the WAV succeeded, so "failed" hides it and "succeeded" shows it.
+    await page.getByLabel("Status").selectOption("failed");
+    await expect
+      .poll(() => page.locator(`tr[data-task-id="${wavTaskId}"]`).count(), { timeout: 15_000 })
+      .toBe(0);
+    expect(await page.locator("[role=alert]").count()).toBe(0);
+    await page.getByLabel("Status").selectOption("succeeded");
+    await row.waitFor();
+    await page.getByLabel("Status").selectOption("");
     await page.getByLabel("Task id or audio id").fill(wavTaskId);
     await page.getByRole("button", { name: "Search" }).click();
     await expect.poll(() => page.locator("table.tasks tbody tr").count(), { timeout: 15_000 }).toBe(1);

@@ -21,7 +21,8 @@ interface TaskPage {
 }
 
 const FAMILIES = ["", "wav", "cover", "voice"];
-const STATUSES = ["", "PENDING", "SUCCESS", "FAILED"];
+// The list's vocabulary across families (a family's own statuses differ: GENERATE_WAV_FAILED, fail, …).
+const STATUSES = ["", "pending", "succeeded", "failed"];
 const CALLBACKS = ["", "delivered", "retrying", "pending", "failed", "none"];
 
 function Select(props: {
