@@ -108,12 +108,25 @@ describe("hookline trigger", () => {
     it(`every event, spelled ${spelling}, is signed both ways and parses to its family and outcome`, async () => {
       const names = events.map((e) => e.name);
       const r = await runCli(
-        ["trigger", ...names, "--to", `${receiver.origin}/hook`, "--secret", KEY, "--spelling", spelling, "--json"],
+        [
+          "trigger",
+          ...names,
+          "--to",
+          `${receiver.origin}/hook`,
+          "--secret",
+          KEY,
+          "--spelling",
+          spelling,
+          "--json",
+        ],
         {},
       );
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
-      const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, any>);
+      const lines = r.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, any>);
       expect(lines.map((l) => [l.event, l.status, l.ok])).toEqual(names.map((n) => [n, 200, true]));
       expect(seen).toHaveLength(names.length);
       for (const [i, s] of seen.entries()) {
@@ -137,11 +150,13 @@ describe("hookline trigger", () => {
         if (cb.family === "wav") {
           expect("audio_wav_url" in data).toBe(spelling !== "camel");
           expect("audioWavUrl" in data).toBe(spelling !== "snake");
-          if (cb.succeeded) expect(cb.audioWavUrl).toMatch(/^http:\/\/127\.0\.0\.1:3000\/files\/sample\/.+\.wav$/);
+          if (cb.succeeded)
+            expect(cb.audioWavUrl).toMatch(/^http:\/\/127\.0\.0\.1:3000\/files\/sample\/.+\.wav$/);
           else expect(cb.audioWavUrl).toBeNull();
         }
         if (cb.family === "cover") expect(cb.images?.length ?? 0).toBe(cb.succeeded ? 2 : 0);
-        if (cb.family === "voice-generate" && cb.succeeded) expect(cb.voiceId).toMatch(/^voice_[0-9a-f]{32}$/);
+        if (cb.family === "voice-generate" && cb.succeeded)
+          expect(cb.voiceId).toMatch(/^voice_[0-9a-f]{32}$/);
         if (cb.family === "voice-validate") expect(Boolean(cb.validateInfo)).toBe(cb.succeeded);
       }
     });
@@ -152,7 +167,9 @@ describe("hookline trigger", () => {
       HOOKLINE_WEBHOOK_KEY: KEY,
     });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^cover\.failed\.531 → http:\/\/127\.0\.0\.1:\d+ {2}200 in \d+ ms {2}task [0-9a-f]{32} {2}\{"ok":true\}\n$/);
+    expect(r.stdout).toMatch(
+      /^cover\.failed\.531 → http:\/\/127\.0\.0\.1:\d+ {2}200 in \d+ ms {2}task [0-9a-f]{32} {2}\{"ok":true\}\n$/,
+    );
     expect(seen).toHaveLength(1);
     expect(seen[0]!.standard).toBe(true);
     expect(seen[0]!.reseller).toBeNull();
@@ -161,7 +178,10 @@ describe("hookline trigger", () => {
 
   it("a receiver that does not answer 2xx makes the exit code 1", async () => {
     const other = `whsec_${randomBytes(32).toString("base64")}`;
-    const r = await runCli(["trigger", "wav.completed", "--to", receiver.origin, "--secret", other, "--json"], {});
+    const r = await runCli(
+      ["trigger", "wav.completed", "--to", receiver.origin, "--secret", other, "--json"],
+      {},
+    );
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, status: 401, excerpt: '{"ok":false}' });
     expect(seen.map((s) => s.standard)).toEqual([false]);
@@ -195,7 +215,17 @@ describe("hookline trigger", () => {
     });
     const started = await waitFor("listen to start", () => lines.find((l) => l.event === "listening"));
     const r = await runCli(
-      ["trigger", "wav.completed", "voice.validated", "--to", started.url, "--secret", KEY, "--spelling", "snake"],
+      [
+        "trigger",
+        "wav.completed",
+        "voice.validated",
+        "--to",
+        started.url,
+        "--secret",
+        KEY,
+        "--spelling",
+        "snake",
+      ],
       {},
     );
     expect(r.code).toBe(0);
