@@ -12,7 +12,7 @@ import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { nodeCallbackListener } from "../../src/client/index.js";
+import { createCallbackHandler, nodeCallbackListener } from "../../src/client/index.js";
 import { childEnv, stopChild } from "../helpers/process.js";
 import { startReceiver } from "../helpers/receiver.js";
 import { requireBuild, runCli } from "./run.js";
@@ -124,6 +124,8 @@ describe("hookline check-receiver", () => {
   it("a table on the terminal: one aligned row per check and the summary", async () => {
     const ex = await startExample("node-http", "/");
     children.push(ex.child);
+    const help = await runCli(["check-receiver", "--help"], {});
+    expect(help.stdout).toMatch(/^Usage: hookline check-receiver URL \[--secret whsec_…\]/);
     const r = await runCli(["check-receiver", ex.url, "--secret", KEY], {});
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split("\n");
@@ -241,6 +243,42 @@ describe("hookline check-receiver", () => {
       note: "answered 500",
     });
     expect(code).toBe(1);
+  });
+
+  it("refusals by a server error and a large body refused as 400 warn; 413 passes; warnings keep exit code 0", async () => {
+    const handle = createCallbackHandler({ keys: [KEY], onCallback: () => undefined });
+    const { server, url } = await serve((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const rawBody = Buffer.concat(chunks);
+        // Refuses what does not verify with 500 instead of 401, and big bodies with 400 (or 413 on /strict).
+        if (rawBody.length > 64 * 1024) return void res.writeHead(req.url === "/strict" ? 413 : 400).end();
+        void handle({ headers: req.headers, rawBody }).then((a) =>
+          res.writeHead(a.status === 401 ? 500 : a.status).end(),
+        );
+      });
+    });
+    servers.push(server);
+    const { code, report } = await check(url);
+    expect(verdicts(report)).toEqual(
+      expecting({
+        "forged-signature": "warn",
+        "stale-timestamp": "warn",
+        unsigned: "warn",
+        "large-body": "warn",
+      }),
+    );
+    expect(report.checks.find((c) => c.id === "unsigned")?.note).toBe(
+      "refused an unsigned callback with a server error",
+    );
+    expect(report.summary).toMatchObject({ warned: 4, failed: 0, ok: true });
+    expect(code).toBe(0);
+    const strict = await check(url.replace(/\/cb$/, "/strict"));
+    expect(strict.report.checks.find((c) => c.id === "large-body")).toMatchObject({
+      status: 413,
+      verdict: "pass",
+    });
   });
 
   it("a receiver that cannot be reached ends the run at once, every check failed", async () => {

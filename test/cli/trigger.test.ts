@@ -195,6 +195,8 @@ describe("hookline trigger", () => {
     const unknown = await runCli(["trigger", "wav.exploded", "--secret", KEY, "--to", receiver.origin], {});
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown event "wav.exploded"');
+    const help = await runCli(["trigger", "--help"], {});
+    expect(help.stdout).toMatch(/^Usage: hookline trigger EVENT… \[--to URL\]/);
     expect(seen).toHaveLength(0);
   });
 
