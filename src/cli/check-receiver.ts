@@ -9,8 +9,7 @@ import { parseArgs } from "node:util";
 import { CLIENT_OPTIONS } from "../config/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { CHECKS, type CheckResult, LARGE_BODY_BYTES, STALE_S } from "./receiver-checks.js";
-import { receiverClient, signingSetup } from "./send.js";
-import { timeoutMs } from "./trigger.js";
+import { receiverClient, signingSetup, timeoutMs } from "./send.js";
 
 const DEFAULT_TIMEOUT_S = 15;
 

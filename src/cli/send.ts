@@ -108,3 +108,11 @@ export function signingSetup(secrets: readonly string[]): { key: string; filesBa
   }
   return { key, filesBase: url };
 }
+
+/** Parses `--timeout S` (seconds, > 0) into milliseconds. */
+export function timeoutMs(text: string | undefined, fallbackS: number): number {
+  const s = text === undefined ? fallbackS : Number(text);
+  if (!Number.isFinite(s) || s <= 0 || s > 600)
+    throw new HooklineError("bad_request", "--timeout S (0 < S ≤ 600)");
+  return Math.round(s * 1000);
+}

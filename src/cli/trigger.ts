@@ -14,7 +14,7 @@ import {
   sampleCallback,
   sampleEvent,
 } from "./samples.js";
-import { answerText, excerptLine, receiverClient, signedHeaders, signingSetup } from "./send.js";
+import { answerText, excerptLine, receiverClient, signedHeaders, signingSetup, timeoutMs } from "./send.js";
 
 /** Where `hookline listen` listens by default. */
 const DEFAULT_TO = "http://127.0.0.1:3001/";
@@ -37,16 +37,8 @@ signatures, a fresh msg_… id and timestamp each), without a server, a task or 
 Result URLs in the samples name ${CLIENT_OPTIONS.url.env}'s /files/sample/…: no such file exists (they do not download).
 Exit code 1 when a receiver did not answer 2xx.`;
 
-/** Parses `--timeout S` (seconds, > 0) into milliseconds. */
-export function timeoutMs(text: string | undefined, fallbackS: number): number {
-  const s = text === undefined ? fallbackS : Number(text);
-  if (!Number.isFinite(s) || s <= 0 || s > 600)
-    throw new HooklineError("bad_request", "--timeout S (0 < S ≤ 600)");
-  return Math.round(s * 1000);
-}
-
 /** Checks `--spelling`. */
-export function spellingOf(text: string | undefined): Spelling {
+function spellingOf(text: string | undefined): Spelling {
   const found = SPELLINGS.find((s) => s === (text ?? "both"));
   if (!found) throw new HooklineError("bad_request", `--spelling ${SPELLINGS.join("|")}`);
   return found;

@@ -192,17 +192,17 @@ describe("hookline check-receiver", () => {
   });
 
   it("a receiver slower than --timeout fails the checks it is slow on", async () => {
-    // Verifies and refuses at once, but takes 3 s over a WAV callback: with --timeout 2, those checks time out.
+    // Verifies and refuses at once, but takes 4 s over a WAV callback: with --timeout 3 (warnings after 1 s), those checks time out.
     const { server, url } = await serve(
       nodeCallbackListener({
         keys: [KEY],
         async onCallback(cb) {
-          if (cb.family === "wav") await sleep(3000, undefined, { signal: abort.signal });
+          if (cb.family === "wav") await sleep(4000, undefined, { signal: abort.signal });
         },
       }),
     );
     servers.push(server);
-    const { code, report } = await check(url, ["--timeout", "2"]);
+    const { code, report } = await check(url, ["--timeout", "3"]);
     const slow = [
       "wav.success.camel",
       "wav.success.snake",
@@ -214,12 +214,12 @@ describe("hookline check-receiver", () => {
     expect(verdicts(report)).toEqual(expecting(Object.fromEntries(slow.map((id) => [id, "fail"]))));
     for (const c of report.checks.filter((c) => slow.includes(c.id))) {
       expect(c.status).toBeNull();
-      expect(c.error).toMatch(/^timeout: no answer within 2000 ms/);
+      expect(c.error).toMatch(/^timeout: no answer within 3000 ms/);
     }
     expect(report.checks.find((c) => c.id === "duplicate")?.note).toMatch(
       /^the first delivery was not accepted: no answer \(timeout/,
     );
-    expect(report).toMatchObject({ timeoutMs: 2000, warnAfterMs: 667 });
+    expect(report).toMatchObject({ timeoutMs: 3000, warnAfterMs: 1000 });
     expect(code).toBe(1);
   });
 
