@@ -76,6 +76,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     about: "a local callback receiver: shows, verifies, forwards, saves (--help)",
     run: async (args) => (await import("./listen/index.js")).listen(args),
   },
+  trigger: {
+    synopsis: "trigger EVENT…",
+    about: "send a signed sample callback to a receiver, no server needed (--list)",
+    run: async (args) => (await import("./trigger.js")).trigger(args),
+  },
+  "check-receiver": {
+    synopsis: "check-receiver URL",
+    about: "conformance checks of your callback receiver (--help)",
+    run: async (args) => (await import("./check-receiver.js")).checkReceiver(args),
+  },
 };
 
 const usageLine = (synopsis: string, about: string) => `  ${`hookline ${synopsis}`.padEnd(33)}${about}`;

@@ -15,3 +15,17 @@ export function failureCode(
 ): number {
   return simulatedCode(error) ?? codes[error.code] ?? otherwise;
 }
+
+/**
+ * Every code a family's failed callback can carry (simulated failures aside): its table's codes and the others it
+ * falls back to, ascending. What `hookline trigger` offers as sample failures.
+ *
+ * @example
+ * callbackFailureCodes({ source_unavailable: 451 }, 500); // [451, 500]
+ */
+export function callbackFailureCodes(
+  codes: Readonly<Partial<Record<ErrorCode, number>>>,
+  ...others: number[]
+): readonly number[] {
+  return [...new Set([...Object.values(codes), ...others])].sort((a, b) => a - b);
+}

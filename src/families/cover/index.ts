@@ -10,7 +10,7 @@ import { createCoverFamily } from "./processor.js";
 import { coverRoutes } from "./routes.js";
 
 export { composeCovers, paletteFor, renderCovers } from "./art.js";
-export { COVER_STATUS, SUCCESS_FLAG } from "./payload.js";
+export { COVER_FAILURE_CODES, COVER_STATUS, coverCallbackBody, SUCCESS_FLAG } from "./payload.js";
 export { coverRecord } from "./record.js";
 export { STYLES } from "./styles/index.js";
 

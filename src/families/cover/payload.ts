@@ -1,5 +1,5 @@
-import type { HooklineError } from "../../lib/errors.js";
-import { failureCode } from "../failure-code.js";
+import type { ErrorCode, HooklineError } from "../../lib/errors.js";
+import { callbackFailureCodes, failureCode } from "../failure-code.js";
 
 /**
  * Cover task states (spec 5.2, 11 #7, 13): `status` strings, and the `successFlag` integers reported with them
@@ -34,15 +34,17 @@ export function coverCallbackBody(
  */
 export function coverFailureCode(error: HooklineError, refunded: boolean): number {
   // A refund (531) is said before anything but a simulation: the credits came back, whatever failed.
-  const codes = refunded
-    ? {}
-    : {
-        unsupported_media: 400,
-        source_unavailable: 400,
-        bad_request: 400,
-        payload_too_large: 400,
-        timeout: 408,
-        conversion_failed: 501,
-      };
-  return failureCode(error, codes, refunded ? 531 : 500);
+  return failureCode(error, refunded ? {} : COVER_CODES, refunded ? 531 : 500);
 }
+
+const COVER_CODES = {
+  unsupported_media: 400,
+  source_unavailable: 400,
+  bad_request: 400,
+  payload_too_large: 400,
+  timeout: 408,
+  conversion_failed: 501,
+} satisfies Partial<Record<ErrorCode, number>>;
+
+/** Every code a failed cover callback carries (spec 5.3): 400, 408, 500, 501, 531. */
+export const COVER_FAILURE_CODES = callbackFailureCodes(COVER_CODES, 500, 531);

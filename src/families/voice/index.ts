@@ -8,10 +8,16 @@ import type { FamilyModule } from "../module.js";
 import { createVoiceFamily } from "./processor.js";
 import { voiceRoutes } from "./routes.js";
 
-export { VOICE_STATUS } from "./payload.js";
+export {
+  generateCallbackBody,
+  VOICE_FAILURE_CODES,
+  VOICE_STATUS,
+  validateCallbackBody,
+} from "./payload.js";
 export { drawPhrase, PHRASE_LANGUAGES, type PhraseLanguage, phraseCount } from "./phrases/index.js";
 export { voiceRecord } from "./record.js";
 export { inspectSource, inspectVerification, MIN_VOICED_S, SEGMENT } from "./recording.js";
+export { newVoiceId } from "./voices.js";
 
 /** The voice family as the application registers it (src/families/index.ts). */
 export const voiceModule = (services: Services): FamilyModule => ({

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
-import type { HooklineError } from "../../lib/errors.js";
-import { failureCode } from "../failure-code.js";
+import type { ErrorCode, HooklineError } from "../../lib/errors.js";
+import { callbackFailureCodes, failureCode } from "../failure-code.js";
 import { PHRASE_LANGUAGES } from "./phrases/index.js";
 
 /** One of the phrase languages (spec 6.2), as submissions are checked against them. */
@@ -98,5 +98,12 @@ export function generateCallbackBody(
 
 /** Spec 11 #11: 400 for anything about the input (unfetchable, not audio, unusable, not the same voice), else 500. */
 export function voiceFailureCode(error: HooklineError): number {
-  return failureCode(error, { internal: 500, conversion_failed: 500, unavailable: 500 }, 400);
+  return failureCode(error, VOICE_CODES, 400);
 }
+
+const VOICE_CODES = { internal: 500, conversion_failed: 500, unavailable: 500 } satisfies Partial<
+  Record<ErrorCode, number>
+>;
+
+/** Every code a failed voice callback (validate or generate) carries (spec 11 #11): 400, 500. */
+export const VOICE_FAILURE_CODES = callbackFailureCodes(VOICE_CODES, 400);

@@ -7,7 +7,7 @@ import type { FamilyModule } from "../module.js";
 import { createWavFamily } from "./processor.js";
 import { wavRoutes } from "./routes.js";
 
-export { WAV_STATUS } from "./payload.js";
+export { WAV_FAILURE_CODES, WAV_STATUS, wavCallbackBody } from "./payload.js";
 export { wavRecord } from "./record.js";
 
 export const wavModule = (services: Services): FamilyModule => ({

@@ -1,6 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
-import type { HooklineError } from "../../lib/errors.js";
-import { failureCode } from "../failure-code.js";
+import type { ErrorCode, HooklineError } from "../../lib/errors.js";
+import { callbackFailureCodes, failureCode } from "../failure-code.js";
 
 /** WAV task statuses (spec 4.2). */
 export const WAV_STATUS = {
@@ -40,17 +40,18 @@ export function wavCallbackBody(taskId: string, code: number, msg: string, url: 
   };
 }
 
+const WAV_CODES = {
+  unsupported_media: 400,
+  payload_too_large: 400,
+  bad_request: 400,
+  source_unavailable: 451,
+  conversion_failed: 501,
+} satisfies Partial<Record<ErrorCode, number>>;
+
 /** The callback code of a failed conversion (spec 11 #2 and 13). */
 export function wavFailureCode(error: HooklineError): number {
-  return failureCode(
-    error,
-    {
-      unsupported_media: 400,
-      payload_too_large: 400,
-      bad_request: 400,
-      source_unavailable: 451,
-      conversion_failed: 501,
-    },
-    500,
-  );
+  return failureCode(error, WAV_CODES, 500);
 }
+
+/** Every code a failed WAV callback carries (spec 11 #2): 400, 451, 500, 501. */
+export const WAV_FAILURE_CODES = callbackFailureCodes(WAV_CODES, 500);
