@@ -3,7 +3,7 @@
  * same headers, `signatureHeaders`, and the same outbound client (no redirects followed, the answer's excerpt kept).
  */
 import { CLIENT_OPTIONS, loadClientConfig, processEnv } from "../config/index.js";
-import { signatureHeaders } from "../delivery/index.js";
+import { CALLBACK_USER_AGENT, signatureHeaders } from "../delivery/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { newMessageId, newWebhookKey } from "../lib/ids.js";
 import { createOutbound, type PostResult } from "../net/index.js";
@@ -46,7 +46,7 @@ export function signedHeaders(
 /** The headers every callback carries, signed or not (as the sender's attempt sends them). */
 export const PLAIN_HEADERS: Readonly<Record<string, string>> = {
   "content-type": "application/json",
-  "user-agent": "Hookline-Webhooks/0.1",
+  "user-agent": CALLBACK_USER_AGENT,
 };
 
 /** POSTs callbacks to one receiver; close it when done. */

@@ -5,6 +5,9 @@ import type { AttemptRecord, MessageRow, RoundTrigger } from "../outbox/index.js
 import { decide, type RetryPolicy } from "./policy.js";
 import { type SigningKeys, signatureHeaders } from "./signing.js";
 
+/** The user agent callbacks are sent with (a sample sent by the CLI says the same). */
+export const CALLBACK_USER_AGENT = "Hookline-Webhooks/0.1";
+
 /** The keys that sign now: the previous webhook key only while its grace period lasts. */
 function keysOf(row: SigningRow, now: number): SigningKeys {
   const previous =
@@ -41,7 +44,7 @@ export async function attempt(
   const timestamp = Math.floor(startedAt / 1000);
   const headers: Record<string, string> = {
     "content-type": "application/json",
-    "user-agent": opts.userAgent ?? "Hookline-Webhooks/0.1",
+    "user-agent": opts.userAgent ?? CALLBACK_USER_AGENT,
     ...(signing
       ? signatureHeaders(
           keysOf(signing, startedAt),
