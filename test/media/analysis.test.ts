@@ -30,7 +30,7 @@ describe("analyseTrack", () => {
         hats: 0,
       });
       const f = await analyseTrack(ff, path);
-      expect(Math.abs(f.tempoBpm - bpm), `${bpm} BPM, got ${f.tempoBpm}`).toBeLessThan(3);
+      expect(Math.abs((f.tempoBpm ?? 0) - bpm), `${bpm} BPM, got ${f.tempoBpm}`).toBeLessThan(3);
       expect(f.pulseClarity).toBeGreaterThan(0.2);
     }
   });
@@ -43,7 +43,7 @@ describe("analyseTrack", () => {
       chord: [57, 60, 64],
       hats: 0.5,
     });
-    const { tempoBpm } = await analyseTrack(ff, path);
+    const tempoBpm = (await analyseTrack(ff, path)).tempoBpm ?? 0;
     const nearest = Math.min(Math.abs(tempoBpm - 84), Math.abs(tempoBpm - 168));
     expect(nearest, `got ${tempoBpm}`).toBeLessThan(4);
   });
@@ -113,7 +113,8 @@ describe("analyseTrack", () => {
     const f = await analyseTrack(ff, path);
     expect(f.durationS).toBeCloseTo(0.05, 2);
     expect(f.envelope.every(Number.isFinite)).toBe(true);
-    expect(Number.isFinite(f.tempoBpm)).toBe(true);
+    // Far shorter than two beats: there is no tempo to tell.
+    expect(f.tempoBpm).toBeNull();
   });
 
   it("fails with unsupported_media and the decoder's reason on bytes that are not audio", async () => {
