@@ -13,18 +13,19 @@ export const FALLBACK_TITLE = "Untitled";
 
 /**
  * A title from a file name: without extension, underscores as spaces, and the dashes of a slug
- * (`night-drive.mp3`, no spaces) as spaces too, while "Artist - Title" keeps its dash; null for a name Hookline
- * made up, or nothing left.
+ * (`night-drive_v2.mp3`, no spaces) as spaces too, while "Artist - Title.mp3" keeps its dash; null for a name
+ * Hookline made up, or nothing left.
  *
  * @example
  * titleFromFileName("night-drive_final.mp3") // "night drive final"
+ * titleFromFileName("Kx9Qa2LmP0zR7tYw3BcD.mp3") // null: a name Hookline made up
  */
 export function titleFromFileName(name: string | null | undefined): string | null {
   if (!name) return null;
   const base = name.replace(/\.[A-Za-z0-9]{1,8}$/, "");
   if (isMadeUpName(base)) return null;
   const spaced = base.replace(/_+/g, " ");
-  return cleanTagText(spaced.includes(" ") ? spaced : spaced.replace(/-+/g, " "));
+  return cleanTagText(base.includes(" ") ? spaced : spaced.replace(/-+/g, " "));
 }
 
 /** What names a track when it is registered. */

@@ -6,7 +6,7 @@
  * as its colour chord.
  */
 import type { AudioFeatures } from "../../../media/analysis/index.js";
-import { hex, type Oklch, shift } from "./color.js";
+import { hex, type Oklch } from "./color.js";
 import type { Random } from "./random.js";
 import { traitsOf } from "./traits.js";
 
@@ -21,7 +21,7 @@ export interface Palette {
   readonly accents: readonly string[];
   /** A near-white (or near-black on light grounds) for type. */
   readonly ink: string;
-  /** A pale version of the primary, for light grounds. */
+  /** A pale tint, for light grounds. */
   readonly paper: string;
   /** The hue of the key, in degrees (for prompts and tests). */
   readonly hue: number;
@@ -32,20 +32,22 @@ export const fifthsHue = (pitchClass: number): number => (20 + ((pitchClass * 7)
 
 /**
  * The palette of a track. `random` adds a small jitter so that two tracks of one character still differ; the
- * rest is the music: the key picks the region of the colour wheel, brightness turns the hue within it (±30°,
- * darker sounds towards the previous key's colour) and raises chroma, loudness lifts the colours and the ground,
- * dynamics deepen the ground's contrast, noise moves the ground's hue. Two tracks in A major, one quiet and dark,
- * one loud and bright, get palettes 40–60° apart with different grounds.
+ * rest is the music: the key picks the region of the colour wheel; brightness, tempo and loudness turn the hue
+ * within it (up to ±40°); loudness and brightness raise lightness and chroma; the ground's hue moves round the
+ * wheel with the track's energy (brightness, tempo, loudness, noise), its lightness with loudness and dynamics. Two generated tracks in A major, one slow, quiet and dark, one
+ * faster and brighter, get primaries about 25° apart and distinct grounds (test/families/cover-art.test.ts).
  */
 export function paletteOf(f: AudioFeatures, random: Random): Palette {
   const t = traitsOf(f);
   const minor = f.key.mode === "minor";
-  const turn = (t.bright - 0.5) * 60;
+  const pace = t.pace ?? 0.25;
+  // Within the key's region: brighter, faster, louder tracks turn one way, darker, slower, quieter ones the other.
+  const turn = Math.max(-40, Math.min(40, (t.bright - 0.5) * 50 + (pace - 0.5) * 40 + (t.loud - 0.5) * 20));
   // Minor keys turn 25° towards blue-violet: the same tonic reads cooler.
-  const hue = (fifthsHue(f.key.tonic) - (minor ? 25 : 0) + turn + random.range(-6, 6) + 720) % 360;
+  const hue = (fifthsHue(f.key.tonic) - (minor ? 25 : 0) + turn + random.range(-4, 4) + 720) % 360;
   const base: Oklch = {
-    l: (minor ? 0.6 : 0.68) + 0.08 * t.bright,
-    c: 0.1 + 0.08 * t.bright + 0.05 * t.loud,
+    l: (minor ? 0.56 : 0.62) + 0.12 * t.loud + 0.06 * t.bright,
+    c: 0.07 + 0.08 * t.bright + 0.08 * t.loud,
     h: hue,
   };
   const ranked = f.chroma
@@ -60,17 +62,21 @@ export function paletteOf(f: AudioFeatures, random: Random): Palette {
       h: fifthsHue(pc) + turn + random.range(-8, 8),
     }),
   );
-  // Dark yellows and olives read as mud: grounds of those hues turn towards indigo, a foil for the light.
-  const near = (hue + (t.noisy - 0.5) * 50 + 360) % 360;
+  // The ground sits 60–300° from the primary, further round the more energetic the track: two tracks of one key
+  // but different character get different grounds, not only shades of one. Dark yellows and olives read as mud:
+  // grounds of those hues turn towards indigo, a foil for the light.
+  const energy = Math.min(1, 0.45 * t.bright + 0.35 * pace + 0.2 * t.loud + 0.2 * t.noisy);
+  const near = (hue + 60 + 240 * energy + 720) % 360;
   const groundHue = near > 45 && near < 150 ? near + 160 : near;
-  const groundL = (minor ? 0.14 : 0.18) + 0.08 * t.loud - 0.04 * t.dynamic;
+  const groundL = (minor ? 0.13 : 0.16) + 0.1 * t.loud - 0.04 * t.dynamic;
   return {
     ground: hex({ l: groundL, c: 0.04 + 0.03 * t.bright + 0.02 * t.dynamic, h: groundHue + 10 }),
     ground2: hex({ l: groundL + 0.13 + 0.05 * t.dynamic, c: 0.07 + 0.05 * t.bright, h: groundHue - 20 }),
     primary: hex(base),
     accents,
     ink: hex({ l: 0.97, c: 0.015, h: hue }),
-    paper: hex(shift(base, { l: 0.9 + 0.05 * t.bright - base.l, c: 0.025 + 0.03 * t.loud - base.c })),
+    // Pale yellows are no mud: the paper keeps the ground's own hue, tinted as the ground is.
+    paper: hex({ l: 0.91 + 0.04 * t.bright, c: 0.03 + 0.03 * t.loud, h: near }),
     hue,
   };
 }

@@ -12,7 +12,7 @@ export interface Traits {
   readonly loud: number;
   /** Spread between loud and quiet passages, 0–30 dB as 0–1. */
   readonly dynamic: number;
-  /** Spectral centroid on a log scale (0.02–0.4 of the band) as 0–1. */
+  /** Spectral centroid on a log scale (0.005–0.4 of the band) as 0–1. */
   readonly bright: number;
   /** Spectral flatness, scaled so that hats and noise reach 1. */
   readonly noisy: number;
@@ -27,9 +27,11 @@ export interface Traits {
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 const mean = (xs: readonly number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-/** How brightness (centroid as a fraction of 8 kHz, typically 0.02–0.4) maps to 0–1. */
-export const brightness01 = (b: number) =>
-  clamp01(Math.log2(Math.max(b, 1e-6) / 0.02) / Math.log2(0.4 / 0.02));
+/**
+ * How brightness (centroid as a fraction of 8 kHz: about 0.01 for a bass-heavy drone, 0.4 for noise) maps to 0–1,
+ * on a log scale: an octave of centroid is the same step anywhere.
+ */
+const brightness01 = (b: number) => clamp01(Math.log2(Math.max(b, 1e-6) / 0.005) / Math.log2(0.4 / 0.005));
 
 /** The traits of a track's features. */
 export function traitsOf(f: AudioFeatures): Traits {
