@@ -1,8 +1,10 @@
 /**
  * A track's own title and artist, read by the upload's probe from real files made by ffmpeg: ID3 (MP3), Vorbis
  * comments (FLAC in the container's tags, Ogg in the stream's, upper-case keys), none at all; and a hostile tag
- * (10,000 characters with control and bidi characters) comes back bounded and clean.
+ * (10,000 characters with control and bidi characters) comes back bounded and clean; tags too large for the
+ * probe's answer cap are left out rather than refusing the file.
  */
+import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanTagText, type Ffmpeg, findFfmpeg, MAX_TAG_CHARS, probeAudio } from "../../src/media/index.js";
 import { run, type TmpDir, tmpDir } from "../helpers/audio.js";
@@ -81,6 +83,18 @@ describe("probeAudio reads the track's tags", () => {
     expect(/[\p{Cc}\p{Cf}]/u.test(title)).toBe(false);
     // Nothing visible is left of the artist: none.
     expect(probe.tags.artist).toBeNull();
+  });
+
+  it("tags too large for ffprobe's answer (a 1.2 MB title) still leave a readable audio file, without tags", async () => {
+    const meta = `${dir.path}/meta.txt`;
+    await writeFile(meta, `;FFMETADATA1\ntitle=${"T".repeat(1_200_000)}\nartist=Big\n`);
+    const path = `${dir.path}/huge-tag.flac`;
+    await run("ffmpeg", [
+      ...["-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=f=440:d=2", "-i", meta],
+      ...["-map", "0:a", "-map_metadata", "1", "-y", path],
+    ]);
+    const probe = await probeAudio(ff, path);
+    expect(probe).toMatchObject({ kind: "audio", codec: "flac", tags: { title: null, artist: null } });
   });
 });
 
