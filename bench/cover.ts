@@ -108,7 +108,11 @@ try {
   // The rasterisers alone, on this track's two SVG documents.
   const input = await h.services.blobs.local((await registeredKey()) ?? "");
   const features = await analyseTrack(h.services.ffmpeg, input.path).finally(() => input.release());
-  const documents = await composeCovers(features, "Night Drive on the Ring Road", new FontCache());
+  const documents = await composeCovers(
+    features,
+    { title: "Night Drive on the Ring Road", artist: null },
+    new FontCache(),
+  );
   const renderers: Record<string, (svg: string) => Promise<Buffer>> = {
     "@resvg/resvg-js 2.6.2": async (svg) =>
       new Resvg(svg, { fitTo: { mode: "width", value: size } }).render().asPng(),

@@ -82,7 +82,9 @@ async function hookline(): Promise<void> {
         const n = Math.min(1000, m.count - done);
         await store.transact(async (trx) => {
           for (let i = 0; i < n; i++)
-            audioIds.push((await registerTrack(trx, file, probe, "bench", clock.now())).audioId);
+            audioIds.push(
+              (await registerTrack(trx, file, probe, { title: "bench", fileNames: [] }, clock.now())).audioId,
+            );
         });
       }
       send({ type: "registered", audioIds });

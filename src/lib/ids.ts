@@ -87,3 +87,13 @@ export const newId = (prefix: string): string => `${prefix}_${randomFrom(BASE62,
 
 /** Random characters for file names and secrets that only need to be unguessable. */
 export const randomToken = (length = 16): string => randomFrom(BASE62, length);
+
+/** The length of the random base of an upload's file name when its client gave none (src/uploads). */
+export const RANDOM_NAME_LENGTH = 20;
+
+/**
+ * Whether a file name's base (without extension) looks like one Hookline made up ({@link randomToken} of
+ * {@link RANDOM_NAME_LENGTH}): such a name says nothing about the track and must not become its title.
+ */
+export const isMadeUpName = (base: string): boolean =>
+  base.length === RANDOM_NAME_LENGTH && /^[0-9A-Za-z]+$/.test(base);

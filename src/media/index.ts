@@ -18,5 +18,6 @@ export {
   type Stft,
   type StftOptions,
 } from "./spectrum.js";
+export { type AudioTags, cleanTagText, MAX_TAG_CHARS } from "./tags.js";
 export { readWavInfo, type WavInfo } from "./wav-info.js";
 export { predictWavBytes, type WavShape, wavHeaderBytes } from "./wav-size.js";

@@ -14,6 +14,7 @@ import { durationCap } from "./limits.js";
 import { decoderMessage, formatLimit, pathForms, refusedFormat } from "./messages.js";
 import { runTool } from "./process.js";
 import { sniffMime } from "./sniff.js";
+import { type AudioTags, tagsOf } from "./tags.js";
 
 /** What a probe found. */
 export type ProbeResult =
@@ -26,6 +27,8 @@ export type ProbeResult =
       channels: number;
       bitRate: number | null;
       mimeType: string;
+      /** The file's own title and artist, cleaned (untrusted text); null each when it has none. */
+      tags: AudioTags;
     }
   | { kind: "other"; mimeType: string; reason: string };
 
@@ -49,10 +52,14 @@ type HeaderProbe =
 const DEFAULT_TIMEOUT_MS = 60_000;
 const ENTRIES =
   "format=format_name,duration,bit_rate:stream=codec_type,codec_name,sample_rate,channels,duration,bit_rate";
+/** Only the tags used (ffprobe matches these names in any case): a file's lyrics or notes stay out of the JSON. */
+const TAG_ENTRIES = ":format_tags=title,artist:stream_tags=title,artist";
+const NO_TAGS: AudioTags = { title: null, artist: null };
 
 interface FfprobeJson {
-  format?: { format_name?: string; duration?: string; bit_rate?: string };
+  format?: { format_name?: string; duration?: string; bit_rate?: string; tags?: Record<string, unknown> };
   streams?: Array<{
+    tags?: Record<string, unknown>;
     codec_name?: string;
     sample_rate?: string;
     channels?: number;
@@ -79,18 +86,28 @@ function abortReason(signal: AbortSignal | undefined): unknown {
   return signal?.reason ?? new DOMException("This operation was aborted", "AbortError");
 }
 
-/** ffprobe only: container, codec, rate, channels and the duration the container states (null if none). */
-async function probeHeader(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): Promise<HeaderProbe> {
+/**
+ * ffprobe only: container, codec, rate, channels, tags and the duration the container states (null if none).
+ * `withTags: false` is the retry for a file whose tags alone overflow the answer's size cap.
+ */
+async function probeHeader(
+  ff: Ffmpeg,
+  path: string,
+  opts: ProbeOptions = {},
+  withTags = true,
+): Promise<HeaderProbe> {
   if (opts.signal?.aborted) throw abortReason(opts.signal);
   const sniffed = sniffMime(await sourceHead(path), basename(path));
   const other = (reason: string): HeaderProbe => ({ kind: "other", mimeType: sniffed, reason });
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const args = [...FFPROBE_GLOBAL_ARGS, "-of", "json", "-show_entries", ENTRIES, "-select_streams", "a:0"];
+  const entries = withTags ? ENTRIES + TAG_ENTRIES : ENTRIES;
+  const args = [...FFPROBE_GLOBAL_ARGS, "-of", "json", "-show_entries", entries, "-select_streams", "a:0"];
   const out = await runTool(ff.ffprobe, [...args, ...inputArgs(path)], {
     launcher: ff.launcher,
     signal: opts.signal,
     timeoutMs,
   });
+  if (withTags && out.stdoutTruncated && out.ended === "exit") return probeHeader(ff, path, opts, false);
   if (out.ended === "spawn_failed") {
     throw new HooklineError(
       "internal",
@@ -136,6 +153,7 @@ async function probeHeader(ff: Ffmpeg, path: string, opts: ProbeOptions = {}): P
     channels,
     bitRate: positive(json.format?.bit_rate) ?? positive(stream.bit_rate),
     mimeType: sniffed.startsWith("audio/") ? sniffed : mimeForContainer(container),
+    tags: withTags ? tagsOf(json.format?.tags, stream.tags) : NO_TAGS,
   };
 }
 

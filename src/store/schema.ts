@@ -125,6 +125,8 @@ export interface TrackTable {
   owner_id: string;
   file_id: string;
   title: string | null;
+  /** From the file's tags (migration 0018); null when it names none. */
+  artist: string | null;
   duration_s: number;
   sample_rate: number;
   channels: number;

@@ -4,6 +4,7 @@
  */
 export { musicRecord } from "./record.js";
 export { trackRoutes } from "./routes.js";
+export { coverTitle, FALLBACK_TITLE } from "./titles.js";
 export {
   getTrack,
   registerTrack,
@@ -11,6 +12,5 @@ export {
   shapeOfTrack,
   type Track,
   type TrackShape,
-  titleFromFileName,
   tracksOfTask,
 } from "./tracks.js";

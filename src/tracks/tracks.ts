@@ -4,6 +4,7 @@ import { newAudioId, newTaskId } from "../lib/ids.js";
 import type { ProbeResult } from "../media/index.js";
 import { type Database, query, type Statement, statement, type TrackTable, type Tx } from "../store/index.js";
 import { insertTask } from "../tasks/index.js";
+import { nameTrack, type TrackNaming } from "./titles.js";
 
 export type Track = TrackTable;
 
@@ -11,15 +12,17 @@ type AudioProbe = Extract<ProbeResult, { kind: "audio" }>;
 
 /**
  * Registers an audio file as a source track (spec 12.1): a synthetic music task (status SUCCESS, type UPLOAD)
- * holding one track. Runs inside the caller's transaction, with the file row.
+ * holding one track, titled from `naming` and the file's tags (see `titles.ts`). Runs inside the caller's
+ * transaction, with the file row.
  */
 export async function registerTrack(
   trx: Tx,
   file: FileRecord,
   probe: AudioProbe,
-  title: string | null,
+  naming: TrackNaming,
   now: number,
 ): Promise<{ taskId: string; audioId: string }> {
+  const { title, artist } = nameTrack(naming, probe.tags);
   const taskId = newTaskId();
   const audioId = newAudioId();
   await insertTask(
@@ -43,6 +46,7 @@ export async function registerTrack(
       owner_id: file.owner_id,
       file_id: file.id,
       title,
+      artist,
       duration_s: probe.durationS,
       sample_rate: probe.sampleRate,
       channels: probe.channels,
@@ -84,16 +88,6 @@ export function shapeOfTrack(
 
 export async function tracksOfTask(db: Kysely<Database>, taskId: string): Promise<Track[]> {
   return db.selectFrom("tracks").selectAll().where("task_id", "=", taskId).orderBy("created_at").execute();
-}
-
-/** A title from a file name: without extension, separators turned into spaces. */
-export function titleFromFileName(name: string): string {
-  return (
-    name
-      .replace(/\.[A-Za-z0-9]{1,8}$/, "")
-      .replace(/[_]+/g, " ")
-      .trim() || name
-  );
 }
 
 /** Deletes a task's tracks, in the caller's transaction (deleting the task). */

@@ -5,7 +5,7 @@ import { isoTime } from "../lib/time.js";
 import { checkSourceShape, type ProbeResult, probeAudio, sniffMime } from "../media/index.js";
 import { checkQuota } from "../quota/index.js";
 import type { Services } from "../services/index.js";
-import { registerTrack, titleFromFileName } from "../tracks/index.js";
+import { registerTrack } from "../tracks/index.js";
 import { chooseFileName } from "./names.js";
 
 type AudioProbe = Extract<ProbeResult, { kind: "audio" }>;
@@ -139,7 +139,8 @@ async function record(
       now,
     );
     if (probe.kind !== "audio") return { file, ids: null };
-    const title = req.title?.trim() || titleFromFileName(stored.nameHint ?? fileName);
-    return { file, ids: await registerTrack(trx, file, probe, title, now) };
+    // The client's name first, then the source's: a multipart part's own name ("song.mp3") says less.
+    const naming = { title: req.title, fileNames: [req.fileName, stored.nameHint, fileName] };
+    return { file, ids: await registerTrack(trx, file, probe, naming, now) };
   });
 }

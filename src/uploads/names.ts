@@ -1,6 +1,6 @@
 import { extname } from "node:path";
 import { HooklineError } from "../lib/errors.js";
-import { randomToken } from "../lib/ids.js";
+import { RANDOM_NAME_LENGTH, randomToken } from "../lib/ids.js";
 
 const EXT_BY_MIME: Record<string, string> = {
   "audio/mpeg": ".mp3",
@@ -61,5 +61,5 @@ export function chooseFileName(checked: string | null, hint: string | null, mime
   if (checked !== null) return checked;
   const fromHint = hint ? extname(hint).toLowerCase() : "";
   const ext = /^\.[a-z0-9]{1,8}$/.test(fromHint) ? fromHint : (EXT_BY_MIME[mimeType] ?? "");
-  return `${randomToken(20)}${ext}`;
+  return `${randomToken(RANDOM_NAME_LENGTH)}${ext}`;
 }

@@ -6,7 +6,7 @@ import { answerWanted, keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkSourceShape, probeAudio } from "../media/index.js";
 import type { Services } from "../services/index.js";
-import { registerTrack, titleFromFileName } from "../tracks/index.js";
+import { registerTrack } from "../tracks/index.js";
 import { ingest, requireAudio } from "./ingest.js";
 import { storeFromUrl } from "./sources.js";
 
@@ -44,8 +44,8 @@ export function trackRegistrationRoute(fastify: FastifyInstance, services: Servi
         }).finally(() => copy.release());
         requireAudio(probe);
         checkSourceShape(probe, limits);
-        const title = body.title?.trim() || titleFromFileName(file.file_name);
-        const ids = await store.transact((trx) => registerTrack(trx, file, probe, title, clock.now()));
+        const naming = { title: body.title, fileNames: [file.file_name] };
+        const ids = await store.transact((trx) => registerTrack(trx, file, probe, naming, clock.now()));
         return sendOk(reply, ids);
       }
       if (!body.fileUrl) throw new HooklineError("bad_request", "fileUrl or filePath is required");

@@ -43,19 +43,19 @@ describe("covers from an image service", () => {
         res.setHeader("content-type", "application/json");
         res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
       };
-      if (json.prompt.includes("case-url")) {
+      if (json.prompt.includes("case url")) {
         const path = `/files/${served.size}.png`;
         served.set(path, image);
         reply(200, { created: 1, data: [{ url: `${service.origin}${path}` }] });
-      } else if (json.prompt.includes("case-slow")) {
+      } else if (json.prompt.includes("case slow")) {
         const late = setTimeout(() => reply(200, { data: [{ b64_json: image.toString("base64") }] }), 3_000);
         // Hookline gives up after 1 s and hangs up: the late answer is never sent.
         res.once("close", () => clearTimeout(late));
-      } else if (json.prompt.includes("case-error")) {
+      } else if (json.prompt.includes("case error")) {
         reply(500, { error: { message: "the model is overloaded" } });
-      } else if (json.prompt.includes("case-garbage")) {
+      } else if (json.prompt.includes("case garbage")) {
         reply(200, "<html>not json</html>");
-      } else if (json.prompt.includes("case-notimage")) {
+      } else if (json.prompt.includes("case notimage")) {
         reply(200, { data: [{ b64_json: Buffer.from("definitely not an image").toString("base64") }] });
       } else {
         reply(200, { created: 1, data: [{ b64_json: image.toString("base64") }] });
@@ -101,7 +101,7 @@ describe("covers from an image service", () => {
         size: `${SIZE}x${SIZE}`,
         response_format: "b64_json",
       });
-      expect(body.prompt).toContain('"case-b64"');
+      expect(body.prompt).toContain('"case b64"');
       expect(body.prompt).toMatch(/BPM/);
     }
     const images = await Promise.all(

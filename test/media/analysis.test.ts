@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { analyseTrack, featureDigest, keyName } from "../../src/media/analysis/index.js";
 import { type Ffmpeg, findFfmpeg } from "../../src/media/index.js";
-import { makeAudio, makeRandomBytes, type TmpDir, tmpDir } from "../helpers/audio.js";
+import { makeAudio, makeRandomBytes, run, type TmpDir, tmpDir } from "../helpers/audio.js";
 import { makeSong } from "../helpers/songs.js";
 
 let ff: Ffmpeg;
@@ -30,7 +30,7 @@ describe("analyseTrack", () => {
         hats: 0,
       });
       const f = await analyseTrack(ff, path);
-      expect(Math.abs(f.tempoBpm - bpm), `${bpm} BPM, got ${f.tempoBpm}`).toBeLessThan(3);
+      expect(Math.abs((f.tempoBpm ?? 0) - bpm), `${bpm} BPM, got ${f.tempoBpm}`).toBeLessThan(3);
       expect(f.pulseClarity).toBeGreaterThan(0.2);
     }
   });
@@ -43,9 +43,47 @@ describe("analyseTrack", () => {
       chord: [57, 60, 64],
       hats: 0.5,
     });
-    const { tempoBpm } = await analyseTrack(ff, path);
+    const tempoBpm = (await analyseTrack(ff, path)).tempoBpm ?? 0;
     const nearest = Math.min(Math.abs(tempoBpm - 84), Math.abs(tempoBpm - 168));
     expect(nearest, `got ${tempoBpm}`).toBeLessThan(4);
+  });
+
+  it("reports no tempo for audio without a beat: a 440 Hz sine (WAV and MP3), a chord, pink noise", async () => {
+    const sox = (name: string, ...synth: string[]) =>
+      run("sox", ["-n", "-r", "44100", "-b", "16", `${dir.path}/${name}`, "synth", "10", ...synth]);
+    await sox("sine.wav", "sine", "440", "vol", "0.5");
+    await run("ffmpeg", ["-v", "error", "-i", `${dir.path}/sine.wav`, "-y", `${dir.path}/sine.mp3`]);
+    await sox("chord.wav", "sine", "220", "sine", "277.18", "sine", "329.63", "remix", "-", "vol", "0.3");
+    await sox("pink.wav", "pinknoise", "vol", "0.3");
+    for (const name of ["sine.wav", "sine.mp3", "chord.wav", "pink.wav"]) {
+      const f = await analyseTrack(ff, `${dir.path}/${name}`);
+      expect(f.tempoBpm, name).toBeNull();
+      expect(f.pulseClarity, name).toBeLessThan(0.15);
+    }
+  });
+
+  it("still finds 120 BPM in a click track (noise bursts every 0.5 s)", async () => {
+    const burst = `${dir.path}/burst.wav`;
+    await run("sox", [
+      "-n",
+      "-r",
+      "44100",
+      "-b",
+      "16",
+      burst,
+      "synth",
+      "0.02",
+      "whitenoise",
+      "vol",
+      "0.8",
+      "pad",
+      "0",
+      "0.48",
+    ]);
+    await run("sox", [burst, `${dir.path}/clicks.wav`, "repeat", "29"]);
+    const f = await analyseTrack(ff, `${dir.path}/clicks.wav`);
+    expect(f.tempoBpm).not.toBeNull();
+    expect(Math.abs((f.tempoBpm ?? 0) - 120), `got ${f.tempoBpm}`).toBeLessThan(1.5);
   });
 
   it("names the key of a minor and a major chord with a bass on the tonic", async () => {
@@ -113,7 +151,8 @@ describe("analyseTrack", () => {
     const f = await analyseTrack(ff, path);
     expect(f.durationS).toBeCloseTo(0.05, 2);
     expect(f.envelope.every(Number.isFinite)).toBe(true);
-    expect(Number.isFinite(f.tempoBpm)).toBe(true);
+    // Far shorter than two beats: there is no tempo to tell.
+    expect(f.tempoBpm).toBeNull();
   });
 
   it("fails with unsupported_media and the decoder's reason on bytes that are not audio", async () => {

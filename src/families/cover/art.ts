@@ -1,17 +1,31 @@
 /**
  * The local cover renderer: every style composes an SVG from the track's features and title, and resvg
- * rasterises them in parallel. Everything random is seeded from the features' digest, so the same audio gives
- * byte-identical PNGs.
+ * rasterises them in parallel. Everything random is seeded from the features' digest and the title, so the same
+ * audio under the same name gives byte-identical PNGs, and two tracks differ in composition, not only colour.
  */
 import { createHash } from "node:crypto";
 import { type AudioFeatures, featureDigest } from "../../media/analysis/index.js";
 import { type FontCache, rasterise } from "../../media/image/index.js";
-import { type CoverStyle, type Palette, paletteOf, STYLES, seededRandom } from "./styles/index.js";
+import {
+  type CoverStyle,
+  type Palette,
+  paletteOf,
+  STYLES,
+  type StyleInput,
+  type StyleLayout,
+  seededRandom,
+} from "./styles/index.js";
 
 /** One rendered cover. */
 export interface CoverImage {
   readonly style: string;
   readonly png: Buffer;
+}
+
+/** What a cover prints: the title, and the artist as a second line where the style has room. */
+export interface CoverText {
+  readonly title: string;
+  readonly artist: string | null;
 }
 
 /** Options of {@link renderCovers}. */
@@ -24,33 +38,62 @@ export interface RenderOptions {
   readonly styles?: readonly CoverStyle[];
 }
 
-/** The seed of one style: the features' digest, salted with the style's name so that styles choose independently. */
-const seedOf = (digest: Buffer, salt: string) => createHash("sha256").update(digest).update(salt).digest();
+/**
+ * The seed of one style: the features' digest and the text, salted with the style's name so that styles choose
+ * independently. The palette's seed leaves the text out: a track's colours are its sound's.
+ */
+const seedOf = (digest: Buffer, salt: string, text?: CoverText) => {
+  const hash = createHash("sha256").update(digest).update(salt);
+  if (text) hash.update(JSON.stringify([text.title, text.artist]));
+  return hash.digest();
+};
 
 /** The palette of a track (both styles share it, so a track's two covers belong together). */
 export function paletteFor(features: AudioFeatures): Palette {
   return paletteOf(features, seededRandom(seedOf(featureDigest(features), "palette")));
 }
 
+function inputsOf(
+  features: AudioFeatures,
+  text: CoverText,
+  fonts: FontCache,
+  styles: readonly CoverStyle[],
+): { style: CoverStyle; input: StyleInput }[] {
+  const digest = featureDigest(features);
+  const palette = paletteFor(features);
+  return styles.map((style) => ({
+    style,
+    input: { features, ...text, palette, fonts, random: seededRandom(seedOf(digest, style.name, text)) },
+  }));
+}
+
+/**
+ * The composition of every style for a track (counts, positions, angles, variants), as its covers will draw it:
+ * what tests and the contact sheet compare between tracks.
+ */
+export function coverLayouts(
+  features: AudioFeatures,
+  text: CoverText,
+  fonts: FontCache,
+  styles: readonly CoverStyle[] = STYLES,
+): { style: string; layout: StyleLayout }[] {
+  return inputsOf(features, text, fonts, styles).map(({ style, input }) => ({
+    style: style.name,
+    layout: style.layout(input),
+  }));
+}
+
 /** The SVG documents of every style for a track (exposed for the contact sheet and tests). */
 export async function composeCovers(
   features: AudioFeatures,
-  title: string,
+  text: CoverText,
   fonts: FontCache,
   styles: readonly CoverStyle[] = STYLES,
 ): Promise<{ style: string; svg: string }[]> {
-  const digest = featureDigest(features);
-  const palette = paletteFor(features);
   return Promise.all(
-    styles.map(async (style) => ({
+    inputsOf(features, text, fonts, styles).map(async ({ style, input }) => ({
       style: style.name,
-      svg: await style.compose({
-        features,
-        title,
-        palette,
-        fonts,
-        random: seededRandom(seedOf(digest, style.name)),
-      }),
+      svg: await style.compose(input),
     })),
   );
 }
@@ -59,14 +102,14 @@ export async function composeCovers(
  * Renders the covers of a track as PNGs of `size` × `size`.
  *
  * @example
- * const [abstract, poster] = await renderCovers(features, "Night Drive", { size: 1024, fonts });
+ * const [abstract, poster] = await renderCovers(features, { title: "Night Drive", artist: null }, { size: 1024, fonts });
  */
 export async function renderCovers(
   features: AudioFeatures,
-  title: string,
+  text: CoverText,
   opts: RenderOptions,
 ): Promise<CoverImage[]> {
-  const documents = await composeCovers(features, title, opts.fonts, opts.styles);
+  const documents = await composeCovers(features, text, opts.fonts, opts.styles);
   return Promise.all(
     documents.map(async ({ style, svg }) => ({ style, png: await rasterise(svg, opts.size, opts.signal) })),
   );

@@ -6,7 +6,7 @@
 import type { AudioFeatures } from "../../media/analysis/index.js";
 import type { FontCache } from "../../media/image/index.js";
 import type { Services } from "../../services/index.js";
-import { paletteFor, renderCovers } from "./art.js";
+import { type CoverText, paletteFor, renderCovers } from "./art.js";
 import { coverPrompt } from "./prompt.js";
 import { generateImage } from "./provider.js";
 import { STYLES } from "./styles/index.js";
@@ -24,12 +24,12 @@ export async function coverImages(
   services: Services,
   fonts: FontCache,
   features: AudioFeatures,
-  title: string,
+  text: CoverText,
   signal: AbortSignal,
 ): Promise<StoredImage[]> {
   const { size, provider } = services.config.cover;
   if (!provider) {
-    const covers = await renderCovers(features, title, { size, fonts, signal });
+    const covers = await renderCovers(features, text, { size, fonts, signal });
     return covers.map((c) => ({ style: c.style, bytes: c.png, mimeType: "image/png", extension: "png" }));
   }
   const { hue } = paletteFor(features);
@@ -38,7 +38,7 @@ export async function coverImages(
       const img = await generateImage(
         services,
         provider,
-        coverPrompt(style, title, features, hue),
+        coverPrompt(style, text, features, hue),
         size,
         signal,
       );

@@ -9,8 +9,9 @@ import type { FamilyModule } from "../module.js";
 import { createCoverFamily } from "./processor.js";
 import { coverRoutes } from "./routes.js";
 
-export { composeCovers, paletteFor, renderCovers } from "./art.js";
+export { type CoverText, composeCovers, coverLayouts, paletteFor, renderCovers } from "./art.js";
 export { COVER_FAILURE_CODES, COVER_STATUS, coverCallbackBody, SUCCESS_FLAG } from "./payload.js";
+export { coverPrompt } from "./prompt.js";
 export { coverRecord } from "./record.js";
 export { STYLES } from "./styles/index.js";
 

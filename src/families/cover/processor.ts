@@ -8,7 +8,7 @@ import { analyseTrack } from "../../media/analysis/index.js";
 import { FontCache } from "../../media/image/index.js";
 import type { Services } from "../../services/index.js";
 import type { Family, Outcome, Task } from "../../tasks/index.js";
-import { titleFromFileName, tracksOfTask } from "../../tracks/index.js";
+import { coverTitle, tracksOfTask } from "../../tracks/index.js";
 import { readStored } from "../stored.js";
 import { refundsOnFailure } from "./credits.js";
 import { coverImages } from "./images.js";
@@ -74,8 +74,9 @@ export function createCoverFamily(services: Services): Family {
       signal,
       maxDurationS: config.limits.maxSourceSeconds,
     }).finally(() => input.release());
-    const title = track.title ?? titleFromFileName(source.file_name);
-    const images = await coverImages(services, fonts, features, title, signal);
+    const text = coverTitle(track, source.file_name);
+    const title = text.title;
+    const images = await coverImages(services, fonts, features, text, signal);
     const stored: {
       id: string;
       key: string;

@@ -20,8 +20,11 @@ export interface AudioFeatures {
   readonly envelope: readonly number[];
   /** Brightness over time: spectral centroid per segment, normalised to [0, 1] of the analysed band. */
   readonly brightnessCurve: readonly number[];
-  /** Estimated tempo in beats per minute (60–200), and how clearly the pulse stands out (0–1). */
-  readonly tempoBpm: number;
+  /**
+   * Estimated tempo in beats per minute (60–200), null when the audio has no beat (a steady tone, a drone, noise);
+   * and how clearly the pulse stands out (0–1).
+   */
+  readonly tempoBpm: number | null;
   readonly pulseClarity: number;
   /** Mean spectral centroid in Hz (energy-weighted), and the same as a fraction of the analysed band. */
   readonly centroidHz: number;
@@ -59,7 +62,7 @@ export function featureDigest(f: AudioFeatures): Buffer {
     r(f.dynamicRangeDb),
     f.envelope.map(r),
     f.brightnessCurve.map(r),
-    r(f.tempoBpm),
+    f.tempoBpm === null ? null : r(f.tempoBpm),
     r(f.pulseClarity),
     r(f.centroidHz),
     r(f.noisiness),

@@ -46,12 +46,3 @@ export function hex(color: Oklch): string {
       .padStart(2, "0");
   return `#${rgb.map(to255).join("")}`;
 }
-
-/** The colour with some fields changed; hue wraps around. */
-export function shift(color: Oklch, by: Partial<Oklch>): Oklch {
-  return {
-    l: clamp01(color.l + (by.l ?? 0)),
-    c: Math.max(0, color.c + (by.c ?? 0)),
-    h: (((color.h + (by.h ?? 0)) % 360) + 360) % 360,
-  };
-}

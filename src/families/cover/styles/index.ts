@@ -9,6 +9,6 @@ import type { CoverStyle } from "./style.js";
 
 export { type Palette, paletteOf } from "./palette.js";
 export { type Random, seededRandom } from "./random.js";
-export type { CoverStyle, StyleInput } from "./style.js";
+export type { CoverStyle, StyleInput, StyleLayout } from "./style.js";
 
 export const STYLES: readonly CoverStyle[] = [contours, poster];

@@ -6,22 +6,29 @@ import type { Random } from "./random.js";
 /** What a style composes a cover from. */
 export interface StyleInput {
   readonly features: AudioFeatures;
-  /** The title to set (upload title, else the file name without extension). */
+  /** The title to set: the track's tags, else its file name, else a fallback (see src/tracks/titles.ts). */
   readonly title: string;
+  /** The artist its tags name, for a second line where the style has room; null when none. */
+  readonly artist: string | null;
   readonly palette: Palette;
-  /** Seeded from the features and the style's name: the same track gives the same choices. */
+  /** Seeded from the features, the title and the style's name: the same track gives the same choices. */
   readonly random: Random;
   readonly fonts: FontCache;
 }
 
+/** A style's composition as plain values (counts, positions, angles, variants): what makes two covers differ. */
+export type StyleLayout = Readonly<Record<string, number | string>>;
+
 /**
- * A cover style: a name, a phrase that describes it to an image-generation service, and a function from the
- * track to an SVG document of 1000 × 1000 units (rasterised to the configured size). Adding a style means adding
- * a module that exports one of these and listing it in `styles/index.ts`.
+ * A cover style: a name, a phrase that describes it to an image-generation service, its composition for a track
+ * (made from the first draws of `random`, so that `compose` with a fresh generator of the same seed follows it),
+ * and a function from the track to an SVG document of 1000 × 1000 units (rasterised to the configured size).
+ * Adding a style means adding a module that exports one of these and listing it in `styles/index.ts`.
  */
 export interface CoverStyle {
   readonly name: string;
   readonly prompt: string;
+  layout(input: StyleInput): StyleLayout;
   compose(input: StyleInput): Promise<string>;
 }
 
