@@ -27,6 +27,7 @@ const SHIPPED = [
   "0014_console_sessions",
   "0015_task_views",
   "0016_attempt_headers",
+  "0017_stream_attempts",
 ];
 
 const FOLDER = fileURLToPath(new URL("../../src/store/migrations/", import.meta.url));
