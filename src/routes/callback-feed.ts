@@ -44,6 +44,9 @@ export function decodeCursor(text: string): StreamCursor {
 const isAfter = (a: StreamCursor, b: StreamCursor) =>
   a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
 
+/** The later of two places. */
+export const later = (a: StreamCursor, b: StreamCursor) => (isAfter(a, b) ? a : b);
+
 /**
  * A key's new callback messages, read from the database at each look (so that messages another process enqueued
  * are seen), each at most once, never one at or before `floor`.

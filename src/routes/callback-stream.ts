@@ -7,7 +7,14 @@ import { liveKeyById } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { boundedReplayStart, recordStreamAttempt } from "../outbox/index.js";
 import type { Services } from "../services/index.js";
-import { CallbackFeed, callbackEvent, decodeCursor, encodeCursor, MARGIN_MS } from "./callback-feed.js";
+import {
+  CallbackFeed,
+  callbackEvent,
+  decodeCursor,
+  encodeCursor,
+  later,
+  MARGIN_MS,
+} from "./callback-feed.js";
 import { nextLook, StreamGate } from "./stream-gate.js";
 
 /** Limits of the callback streams: each holds a connection and polls the database once a second. */
@@ -123,9 +130,12 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
             "cache-control": "no-cache, no-transform",
             "x-accel-buffering": "no",
           });
-          res.write("retry: 2000\n\n");
+          // The stream's place goes out from the start and with every ping, not only with messages: a client
+          // whose stream drops before any message came resumes from there, and misses nothing enqueued meanwhile.
+          let mark = floor;
+          res.write(`retry: 2000\nid: ${encodeCursor(mark)}\n\n`);
           if (cut) res.write(`event: gap\ndata: ${JSON.stringify({ reason: "replay_bounded" })}\n\n`);
-          ping = setInterval(() => res.write(": ping\n\n"), PING_MS);
+          ping = setInterval(() => res.write(`: ping\nid: ${encodeCursor(mark)}\n\n`), PING_MS);
           let first = true;
           while (!stop.signal.aborted) {
             // A resumed stream replays at once; then it looks once a second, sooner on a local wake-up.
@@ -139,12 +149,14 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
                 res.write(`event: end\ndata: ${JSON.stringify({ reason: "key_revoked" })}\n\n`);
                 break;
               }
+              // Everything enqueued before this look (less the margin a resumed stream re-reads) is sent by its end.
+              const lookAt = clock.now();
               for (const m of await feed.next()) {
+                mark = later(mark, feed.cursor);
                 const event = callbackEvent(m, live, clock.now(), extension);
-                res.write(
-                  `event: callback\nid: ${encodeCursor(feed.cursor)}\ndata: ${JSON.stringify(event)}\n\n`,
-                );
+                res.write(`event: callback\nid: ${encodeCursor(mark)}\ndata: ${JSON.stringify(event)}\n\n`);
               }
+              mark = later(mark, { createdAt: lookAt, id: "" });
             } catch (error) {
               // A failed look (the database restarting, say) is tried again at the next; the stream stays.
               request.log.warn({ err: error }, "callback stream: reading messages failed");

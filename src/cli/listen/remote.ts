@@ -207,10 +207,15 @@ export async function listenRemote(opts: RemoteOptions): Promise<number> {
         connected = true;
         for await (const item of readEvents(res.body)) {
           alive();
-          if (item.kind === "alive") continue;
+          if (item.kind === "alive") {
+            // The server's place while nothing comes: a stream that drops resumes from there.
+            if (item.id !== null) lastEventId = item.id;
+            continue;
+          }
           const e = item.value;
           if (e.event === "end") {
-            emit({ event: "ended", reason: e.data }, `The server ended the stream: ${e.data}`);
+            const reason = /"reason":"(\w+)"/.exec(e.data)?.[1] ?? e.data;
+            emit({ event: "ended", reason }, `The server ended the stream: ${reason.replace(/_/g, " ")}`);
             return 1;
           }
           if (e.event === "gap") {

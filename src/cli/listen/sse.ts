@@ -11,8 +11,13 @@ export interface SseEvent {
   readonly id: string | null;
 }
 
-/** What the reader yields: an event, or a sign of life (a comment or a retry line). */
-export type SseItem = { readonly kind: "event"; readonly value: SseEvent } | { readonly kind: "alive" };
+/**
+ * What the reader yields: an event, or a sign of life (a comment, a retry line, a frame without data) with the last
+ * event id so far (a frame of an `id` alone moves it, as EventSource's own does).
+ */
+export type SseItem =
+  | { readonly kind: "event"; readonly value: SseEvent }
+  | { readonly kind: "alive"; readonly id: string | null };
 
 /** Reads `body` to its end as an event stream. */
 export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<SseItem> {
@@ -31,14 +36,14 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
         const line = buffer.slice(0, m.index);
         buffer = buffer.slice(m.index + m[0].length);
         if (line === "") {
-          if (data.length > 0)
-            yield { kind: "event", value: { event: event || "message", data: data.join("\n"), id } };
+          if (data.length === 0) yield { kind: "alive", id };
+          else yield { kind: "event", value: { event: event || "message", data: data.join("\n"), id } };
           event = "";
           data = [];
           continue;
         }
         if (line.startsWith(":")) {
-          yield { kind: "alive" };
+          yield { kind: "alive", id };
           continue;
         }
         const colon = line.indexOf(":");
@@ -48,7 +53,7 @@ export async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenera
         if (field === "event") event = text;
         else if (field === "data") data.push(text);
         else if (field === "id" && !text.includes("\0")) id = text;
-        else if (field === "retry") yield { kind: "alive" };
+        else if (field === "retry") yield { kind: "alive", id };
       }
     }
   } finally {
