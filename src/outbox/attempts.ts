@@ -2,14 +2,12 @@ import type { Kysely } from "kysely";
 import { type Database, query, queryRows, rowsStatement, statement, type Tx } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
-/** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
-export type RoundTrigger = "auto" | "manual" | "duplicate";
-
 /**
- * What an attempt in the log was: one of a round (above), or `stream`: a copy forwarded through the callback
- * stream (`hookline listen --remote`), which moves no message.
+ * What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. The log also
+ * holds attempts of trigger `stream` (see {@link recordStreamAttempt}): copies forwarded through the callback
+ * stream, which belong to no round and move no message.
  */
-export type AttemptTrigger = RoundTrigger | "stream";
+export type RoundTrigger = "auto" | "manual" | "duplicate";
 
 /** What one attempt gave, as the sender records it with its retry decision. */
 export interface AttemptRecord {

@@ -6,7 +6,6 @@
  */
 export {
   type AttemptRecord,
-  type AttemptTrigger,
   type MovedTask,
   type RoundTrigger,
   recordStreamAttempt,

@@ -34,7 +34,7 @@ const RESULTS_PER_MESSAGE = 20;
 const STREAM_PATH = "/api/v1/hookline/callbacks/stream";
 
 /** What a forwarding client reports of one callback it forwarded. */
-export const StreamResult = Type.Object(
+const StreamResult = Type.Object(
   {
     messageId: Type.String({ minLength: 1, maxLength: 100 }),
     statusCode: Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Null()]),

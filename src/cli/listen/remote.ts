@@ -18,7 +18,7 @@ const SILENCE_MS = 45_000;
 const REMEMBERED = 10_000;
 
 /** What one forward gave, as printed and reported. */
-export interface Forwarded {
+interface Forwarded {
   readonly event: "callback";
   readonly time: string;
   readonly messageId: string;
