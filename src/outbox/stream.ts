@@ -43,12 +43,9 @@ export async function messagesOfOwnerAfter(
       "created_at",
     ])
     .where("owner_id", "=", ownerId)
-    .where((eb) =>
-      eb.or([
-        eb("created_at", ">", from.createdAt),
-        eb.and([eb("created_at", "=", from.createdAt), eb("id", ">", from.id)]),
-      ]),
-    )
+    // The plain bound lets the planners range-scan the index; the OR alone would scan all the key's messages.
+    .where("created_at", ">=", from.createdAt)
+    .where((eb) => eb.or([eb("created_at", ">", from.createdAt), eb("id", ">", from.id)]))
     .orderBy("created_at")
     .orderBy("id")
     .limit(limit)
@@ -74,12 +71,8 @@ export async function boundedReplayStart(
     .selectFrom("messages")
     .select(["id", "created_at"])
     .where("owner_id", "=", ownerId)
-    .where((eb) =>
-      eb.or([
-        eb("created_at", ">", start.createdAt),
-        eb.and([eb("created_at", "=", start.createdAt), eb("id", ">", start.id)]),
-      ]),
-    )
+    .where("created_at", ">=", start.createdAt)
+    .where((eb) => eb.or([eb("created_at", ">", start.createdAt), eb("id", ">", start.id)]))
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")
     .offset(most)
