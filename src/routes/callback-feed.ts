@@ -64,12 +64,12 @@ export class CallbackFeed {
     this.#last = floor;
   }
 
-  /** The stream's place: the newest message handed out (the floor before any). */
-  get cursor(): StreamCursor {
-    return this.#last;
+  /** Whether the last look read everything there was (a full batch leaves the rest for the next look). */
+  get caughtUp(): boolean {
+    return !this.#full;
   }
 
-  /** The messages enqueued since the last look, oldest first; `cursor` moves past each. */
+  /** The messages enqueued since the last look, oldest first. */
   async next(): Promise<StreamedMessage[]> {
     const margin = { createdAt: this.#last.createdAt - MARGIN_MS, id: "" };
     // After a full batch the rest is read on from where it ended, not from the margin again.

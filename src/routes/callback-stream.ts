@@ -90,7 +90,7 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
           summary:
             "The key's callbacks as they are enqueued (server-sent events: `callback` with messageId, taskId, event, signed headers, exact body)",
           description:
-            "A tee of the outbox: each message is still delivered to its callBackUrl. Resume with Last-Event-ID (up to 15 minutes / 1000 messages back; an `gap` event says when that bound cut the replay). A revoked key's stream ends with an `end` event.",
+            "A tee of the outbox: each message is still delivered to its callBackUrl. Resume with Last-Event-ID (up to 15 minutes / 1000 messages back; a `gap` event says when that bound cut the replay). A revoked key's stream ends with an `end` event.",
           tags: ["hookline"],
           headers: Type.Object({ "last-event-id": Type.Optional(Type.String({ maxLength: 200 })) }),
         },
@@ -149,14 +149,17 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
                 res.write(`event: end\ndata: ${JSON.stringify({ reason: "key_revoked" })}\n\n`);
                 break;
               }
-              // Everything enqueued before this look (less the margin a resumed stream re-reads) is sent by its end.
               const lookAt = clock.now();
+              // Each event's id is its own message's place (or the place before, for one that came late), so a
+              // client that drops in the middle of a batch resumes right after the last event it had.
               for (const m of await feed.next()) {
-                mark = later(mark, feed.cursor);
+                mark = later(mark, { createdAt: m.created_at, id: m.id });
                 const event = callbackEvent(m, live, clock.now(), extension);
                 res.write(`event: callback\nid: ${encodeCursor(mark)}\ndata: ${JSON.stringify(event)}\n\n`);
               }
-              mark = later(mark, { createdAt: lookAt, id: "" });
+              // Everything enqueued before a look that read all there was (less the margin a resumed stream
+              // re-reads) has been sent: the place moves up to it, messages or not.
+              if (feed.caughtUp) mark = later(mark, { createdAt: lookAt, id: "" });
             } catch (error) {
               // A failed look (the database restarting, say) is tried again at the next; the stream stays.
               request.log.warn({ err: error }, "callback stream: reading messages failed");
