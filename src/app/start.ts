@@ -15,6 +15,7 @@ import { createOutbound, observeRefusals } from "../net/index.js";
 import { createDiskGauge } from "../quota/index.js";
 import {
   adminRoutes,
+  callbackStreamRoutes,
   commonRoutes,
   consoleRoutes,
   hooklineRoutes,
@@ -223,6 +224,8 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
       trackRoutes,
       trackRegistrationRoute,
       hooklineRoutes,
+      // Signed as the sender signs, failure simulation included.
+      callbackStreamRoutes(simulationSender),
       testCallbackRoute,
       adminRoutes,
       metricsRoutes,

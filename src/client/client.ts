@@ -17,6 +17,7 @@ import type {
   MusicRecord,
   ReceiverSummary,
   SourceTrack,
+  StreamResult,
   TaskDetails,
   TaskKind,
   TaskPage,
@@ -232,6 +233,16 @@ export class HooklineClient {
       this.#t.call<typeof O.getVoice, Voice>(O.getVoice, { params: { voiceId }, ...opts }),
     delete: (voiceId: string, opts: Call = {}) =>
       this.#t.call<typeof O.deleteVoice, unknown>(O.deleteVoice, { params: { voiceId }, ...opts }),
+  };
+
+  /** The callback stream's delivery log (the stream itself is read by `hookline listen --remote`). */
+  readonly callbackStream = {
+    /** Logs what a callback forwarded from the stream got: an attempt with trigger `stream`, the message unmoved. */
+    reportResult: (result: StreamResult, opts: Call = {}) =>
+      this.#t.call<typeof O.reportStreamResult, { messageId: string; number: number }>(O.reportStreamResult, {
+        body: result,
+        ...opts,
+      }),
   };
 
   /** The key's callback receivers over the last 24 hours, the most recently tried first. */

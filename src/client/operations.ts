@@ -266,6 +266,24 @@ const TASK_VIEW_OPERATIONS = {
   listReceivers: op({ method: "GET", path: "/api/v1/hookline/receivers", envelope: true }),
   // A server-sent event stream, read with any EventSource client: described here, no method of the client.
   taskEvents: op({ method: "GET", path: "/api/v1/hookline/events", envelope: false }),
+  // The callback stream `hookline listen --remote` forwards from (server-sent events), and its delivery log.
+  callbackStream: op({ method: "GET", path: "/api/v1/hookline/callbacks/stream", envelope: false }),
+  reportStreamResult: op({
+    method: "POST",
+    path: "/api/v1/hookline/callbacks/stream/results",
+    envelope: true,
+    body: Type.Object({
+      messageId: Type.String({ minLength: 1, maxLength: 100 }),
+      statusCode: Type.Union([Type.Integer({ minimum: 100, maximum: 599 }), Type.Null()]),
+      latencyMs: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
+      error: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+      responseExcerpt: Type.String({ maxLength: 4096 }),
+      target: opt(Type.String({ maxLength: 2048 })),
+      headers: opt(
+        Type.Record(Type.String({ maxLength: 100 }), Type.String({ maxLength: 2048 }), { maxProperties: 32 }),
+      ),
+    }),
+  }),
   // The console's "send a test callback": the task's latest callback, signed, sent once to another URL.
   testCallback: op({
     method: "POST",

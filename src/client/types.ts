@@ -178,6 +178,7 @@ export interface Deliveries {
   attempts: {
     messageId: string;
     number: number;
+    /** `auto`, `manual` (a redelivery), `duplicate` (a simulated repetition) or `stream` (forwarded by `listen --remote`). */
     trigger: string;
     time: string | null;
     statusCode: number | null;
@@ -187,6 +188,11 @@ export interface Deliveries {
     responseExcerpt: string | null;
     outcome: string;
     nextAttemptTime: string | null;
+    /**
+     * Where the attempt went when not to the message's URL: a `stream` attempt (trigger) is a copy forwarded by
+     * `hookline listen --remote`, and this is its forward URL (null when the client did not say).
+     */
+    target: string | null;
     /** The headers the attempt sent (null for attempts recorded before Hookline kept them). */
     headers: Record<string, string> | null;
     /** How many Standard Webhooks signatures it carried (2 during a key rotation), and the resellers' or not. */
@@ -224,4 +230,31 @@ export interface ReceiverSummary {
   lastAttemptTime: string | null;
   lastStatusCode: number | null;
   lastError: string | null;
+}
+
+/**
+ * One `callback` event of the callback stream (`GET /api/v1/hookline/callbacks/stream`): a message of the key as it
+ * was enqueued, signed by the server as an attempt of that moment is. Forward `body` byte for byte with `headers`.
+ */
+export interface StreamedCallback {
+  readonly messageId: string;
+  readonly taskId: string;
+  readonly event: string;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** What a forwarding client reports of one streamed callback (`POST …/callbacks/stream/results`). */
+export interface StreamResult {
+  messageId: string;
+  /** The local app's HTTP status, or null when it could not be reached (then `error` says why). */
+  statusCode: number | null;
+  latencyMs: number;
+  error: string | null;
+  /** The start of the local app's answer (at most 4096 characters). */
+  responseExcerpt: string;
+  /** Where it was forwarded. */
+  target?: string;
+  /** The headers sent. */
+  headers?: Record<string, string>;
 }

@@ -17,6 +17,32 @@ function keysOf(row: SigningRow, now: number): SigningKeys {
   return { current: row.webhook_key, previous, hmacEnabled: row.hmac_enabled === 1 };
 }
 
+/**
+ * The headers an attempt of `message` sends at `at` (ms): content type, user agent and the signatures of the
+ * moment (none when the key is gone). The callback stream sends the same, so that a forwarded callback is signed
+ * exactly as a delivered one.
+ */
+export function attemptHeaders(
+  message: Pick<MessageRow, "id" | "sign_task_id" | "body">,
+  signing: SigningRow | undefined,
+  at: number,
+  userAgent = CALLBACK_USER_AGENT,
+): Record<string, string> {
+  return {
+    "content-type": "application/json",
+    "user-agent": userAgent,
+    ...(signing
+      ? signatureHeaders(
+          keysOf(signing, at),
+          message.id,
+          message.sign_task_id,
+          message.body,
+          Math.floor(at / 1000),
+        )
+      : {}),
+  };
+}
+
 /** What one attempt needs (the sender's options are a superset). */
 export interface AttemptOptions {
   readonly clock: Clock;
@@ -41,20 +67,7 @@ export async function attempt(
 ): Promise<AttemptRecord> {
   const { clock } = opts;
   const startedAt = clock.now();
-  const timestamp = Math.floor(startedAt / 1000);
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "user-agent": opts.userAgent ?? CALLBACK_USER_AGENT,
-    ...(signing
-      ? signatureHeaders(
-          keysOf(signing, startedAt),
-          message.id,
-          message.sign_task_id,
-          message.body,
-          timestamp,
-        )
-      : {}),
-  };
+  const headers = attemptHeaders(message, signing, startedAt, opts.userAgent);
   const result = await opts.outbound.post(message.url, message.body, headers, {
     timeoutMs: opts.timeoutMs,
     excerptBytes: opts.excerptBytes,

@@ -1,7 +1,12 @@
-import { queryRows, rowsStatement, type Tx } from "../store/index.js";
+import type { Kysely } from "kysely";
+import { type Database, query, queryRows, rowsStatement, statement, type Tx } from "../store/index.js";
 import type { MessageRow } from "./claims.js";
 
-/** What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. */
+/**
+ * What started a round of attempts (`messages.round_trigger`), logged with the round's first attempt. The log also
+ * holds attempts of trigger `stream` (see {@link recordStreamAttempt}): copies forwarded through the callback
+ * stream, which belong to no round and move no message.
+ */
 export type RoundTrigger = "auto" | "manual" | "duplicate";
 
 /** What one attempt gave, as the sender records it with its retry decision. */
@@ -115,4 +120,61 @@ export async function writeAttempts(
     moved.set(row.id, family === null || status === null ? null : { id: row.task_id, family, status });
   }
   return moved;
+}
+
+/** A callback forwarded through the stream, as the forwarding client reported it. */
+export interface StreamAttempt {
+  readonly messageId: string;
+  /** The key reporting: a message of another key is not found. */
+  readonly ownerId: string;
+  readonly startedAt: number;
+  readonly latencyMs: number;
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly excerpt: string;
+  readonly headers: Readonly<Record<string, string>> | null;
+  /** Where it was forwarded (the developer's own URL). */
+  readonly target: string | null;
+}
+
+// One statement: the message must be the key's, and hold fewer than `cap` stream attempts. The casts give
+// PostgreSQL the parameters' types, which an INSERT … SELECT does not infer.
+const INSERT_STREAM = statement<{
+  number: number;
+}>(`insert into attempts (message_id, task_id, number, trigger,
+    started_at, latency_ms, status_code, error_class, error_message, response_excerpt, outcome, next_at,
+    request_headers, target)
+  select m.id, m.task_id, s.n + 1, 'stream', cast(? as bigint), cast(? as bigint), cast(? as bigint),
+    cast(? as text), cast(? as text), cast(? as text), cast(? as text), null, cast(? as text), cast(? as text)
+  from messages as m, (select count(*) as n from attempts where message_id = ? and trigger = 'stream') as s
+  where m.id = ? and m.owner_id = ? and s.n < ?
+  returning number`);
+
+/**
+ * Logs a stream attempt (trigger `stream`) without moving its message: the stream is a tee, and the message's own
+ * delivery goes on. Answers the attempt's number among the message's stream attempts, `not_found` for a message
+ * that is not the key's, or `full` once the message holds `cap` stream attempts.
+ */
+export async function recordStreamAttempt(
+  db: Kysely<Database>,
+  a: StreamAttempt,
+  cap: number,
+): Promise<number | "not_found" | "full"> {
+  const delivered = a.status !== null && a.status >= 200 && a.status < 300;
+  const errorClass = a.status === null ? "forward_failed" : delivered ? null : "http_status";
+  const rows = await query(db, INSERT_STREAM, [
+    ...[a.startedAt, Math.max(0, Math.round(a.latencyMs)), a.status, errorClass, storable(a.error)],
+    ...[storable(a.excerpt), delivered ? "delivered" : "failed"],
+    ...[a.headers === null ? null : JSON.stringify(a.headers), a.target],
+    ...[a.messageId, a.messageId, a.ownerId, cap],
+  ]);
+  const row = rows[0];
+  if (row) return Number(row.number);
+  const mine = await db
+    .selectFrom("messages")
+    .select("id")
+    .where("id", "=", a.messageId)
+    .where("owner_id", "=", a.ownerId)
+    .executeTakeFirst();
+  return mine ? "full" : "not_found";
 }

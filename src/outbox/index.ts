@@ -4,7 +4,14 @@
  * requeues and removes.
  * @module
  */
-export { type AttemptRecord, type MovedTask, type RoundTrigger, writeAttempts } from "./attempts.js";
+export {
+  type AttemptRecord,
+  type MovedTask,
+  type RoundTrigger,
+  recordStreamAttempt,
+  type StreamAttempt,
+  writeAttempts,
+} from "./attempts.js";
 export {
   type ClaimedMessage,
   claimMessages,
@@ -18,6 +25,12 @@ export { latestMessage } from "./latest.js";
 export { listAttempts, listMessages, removeMessagesOfTask } from "./log.js";
 export { type ReceiverStats, receiverStats } from "./receivers.js";
 export { type Requeued, requeueDelivered, requeueLatest } from "./requeue.js";
+export {
+  boundedReplayStart,
+  messagesOfOwnerAfter,
+  type StreamCursor,
+  type StreamedMessage,
+} from "./stream.js";
 export {
   attemptsOfOwnerBetween,
   CALLBACK_STATES,

@@ -36,7 +36,9 @@ export async function receiverStats(
       .selectFrom("attempts as a")
       .innerJoin("messages as m", "m.id", "a.message_id")
       .where("a.started_at", ">=", since)
-      .where("m.owner_id", "=", ownerId);
+      .where("m.owner_id", "=", ownerId)
+      // A copy forwarded through the callback stream went to a developer's machine, not to this URL.
+      .where("a.trigger", "!=", "stream");
   const counts = await recent()
     .select((eb) => [
       "m.url",

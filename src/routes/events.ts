@@ -3,6 +3,7 @@ import { keyOf } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 import { TaskFeed } from "./event-feed.js";
+import { nextLook, StreamGate } from "./stream-gate.js";
 
 /** Limits of the live streams: each holds a connection and polls the database once a second. */
 const PER_KEY = 4;
@@ -12,37 +13,6 @@ const POLL_MS = 1_000;
 const PING_MS = 15_000;
 /** A client that reads slower than its events come is let go rather than buffered for. */
 const MAX_BUFFERED = 1 << 20;
-
-/** The open streams of one server, per key and in all; each can be stopped (the server is closing). */
-class StreamGate {
-  readonly #perKey = new Map<string, number>();
-  readonly #stops = new Set<AbortController>();
-
-  get open(): number {
-    return this.#stops.size;
-  }
-
-  /** A stop for a new stream of this key, or null when a limit is reached. */
-  enter(keyId: string): AbortController | null {
-    const mine = this.#perKey.get(keyId) ?? 0;
-    if (mine >= PER_KEY || this.#stops.size >= TOTAL) return null;
-    this.#perKey.set(keyId, mine + 1);
-    const stop = new AbortController();
-    this.#stops.add(stop);
-    return stop;
-  }
-
-  leave(keyId: string, stop: AbortController): void {
-    if (!this.#stops.delete(stop)) return;
-    const mine = (this.#perKey.get(keyId) ?? 1) - 1;
-    if (mine > 0) this.#perKey.set(keyId, mine);
-    else this.#perKey.delete(keyId);
-  }
-
-  stopAll(): void {
-    for (const stop of this.#stops) stop.abort();
-  }
-}
 
 const gates = new WeakMap<Services, StreamGate>();
 
@@ -58,23 +28,10 @@ export function openEventStreams(services: Services): number {
  * look come sooner.
  */
 export function eventRoutes(app: FastifyInstance, services: Services) {
-  const gate = new StreamGate();
+  const gate = new StreamGate(PER_KEY, TOTAL);
   gates.set(services, gate);
   // Open streams would hold the server's close until its grace period ran out.
   app.addHook("preClose", async () => gate.stopAll());
-
-  /** The next look's moment: a second on, sooner on a local wake-up, at once on a stop. */
-  const pause = async (stop: AbortSignal) => {
-    const round = new AbortController();
-    const end = () => round.abort();
-    stop.addEventListener("abort", end, { once: true });
-    await Promise.race([
-      services.tasks.wait(POLL_MS, round.signal),
-      services.messages.wait(POLL_MS, round.signal),
-    ]);
-    stop.removeEventListener("abort", end);
-    round.abort();
-  };
 
   app.get(
     "/api/v1/hookline/events",
@@ -111,7 +68,7 @@ export function eventRoutes(app: FastifyInstance, services: Services) {
         res.write("retry: 2000\n\n");
         ping = setInterval(() => res.write(": ping\n\n"), PING_MS);
         while (!stop.signal.aborted) {
-          await pause(stop.signal);
+          await nextLook([services.tasks, services.messages], POLL_MS, stop.signal);
           if (stop.signal.aborted) break;
           try {
             for (const event of await feed.next())

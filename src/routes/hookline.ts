@@ -90,6 +90,8 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
           responseExcerpt: a.response_excerpt,
           outcome: a.outcome,
           nextAttemptTime: iso(a.next_at),
+          // Where a `stream` attempt was forwarded; null for attempts to the message's own URL.
+          target: a.target,
           ...sentHeaders(a.request_headers),
         })),
       });

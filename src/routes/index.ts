@@ -4,6 +4,7 @@
  * @module
  */
 export { adminRoutes } from "./admin.js";
+export { callbackStreamRoutes } from "./callback-stream.js";
 export { commonRoutes } from "./common.js";
 export { consoleRoutes } from "./console.js";
 export { hooklineRoutes } from "./hookline.js";

@@ -183,6 +183,8 @@ export interface AttemptTable {
   next_at: number | null;
   /** The headers sent, as JSON (null for attempts recorded before they were kept). */
   request_headers: string | null;
+  /** Where a stream attempt went (the developer's forward URL); null for attempts to the message's own URL. */
+  target: string | null;
 }
 
 export interface SettingTable {

@@ -21,6 +21,7 @@ interface Schema {
   anyOf?: Schema[];
   const?: unknown;
   enum?: unknown[];
+  nullable?: boolean;
 }
 interface DocOperation {
   parameters?: { in: string; name: string; required?: boolean; schema?: Schema }[];
@@ -38,7 +39,10 @@ const shape = (path: string) => path.replace(/\{[^}]+\}/g, "{}");
  */
 function typeOf(s: Schema | undefined): string {
   if (!s) return "missing";
-  if (s.type) return s.type;
+  // OpenAPI 3.0 has no `null` type: the document writes TypeBox's `T | null` as `{type: T, nullable: true}`.
+  if (s.type) return s.nullable ? `${s.type} or null` : s.type;
+  const nonNull = s.anyOf?.filter((a) => a.type !== "null") ?? [];
+  if (s.anyOf?.length === 2 && nonNull.length === 1) return `${typeOf(nonNull[0])} or null`;
   const values = s.anyOf?.map((a) => (a.const !== undefined ? a.const : a.enum?.[0]));
   if (values && values.length > 0 && values.every((v) => v !== undefined && typeof v === typeof values[0])) {
     return `${typeof values[0]} one of ${JSON.stringify(values.map(String).sort())}`;

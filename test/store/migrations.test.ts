@@ -27,6 +27,7 @@ const SHIPPED = [
   "0014_console_sessions",
   "0015_task_views",
   "0016_attempt_headers",
+  "0017_stream_attempts",
   "0018_track_artist",
 ];
 

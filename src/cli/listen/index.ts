@@ -1,15 +1,18 @@
 /**
  * `hookline listen`: a local callback receiver that shows each callback as it arrives, optionally forwards it,
- * and with `--save` keeps what the callbacks point at (the receiver the callback docs describe, done right).
+ * and with `--save` keeps what the callbacks point at (the receiver the callback docs describe, done right). With
+ * `--remote` it receives nothing itself: it pulls the key's callbacks from a server's callback stream and forwards
+ * them (remote.ts).
  * @module
  */
 import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { CLIENT_OPTIONS, loadClientConfig, processEnv } from "../../config/index.js";
+import { CLIENT_OPTIONS, loadClientConfig, optionsTable, processEnv } from "../../config/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { Downloader } from "./downloader.js";
 import { receive, type Seen } from "./receive.js";
+import { listenRemote } from "./remote.js";
 import { SaveIndex } from "./save-index.js";
 
 /** Where `listen` receives, and how far a signing time may be from now (s), unless the flags say otherwise. */
@@ -26,7 +29,18 @@ prints each one: family, task, code, signature check, a voice's phrase or voiceI
                     each task once however often it is delivered; voiceIds recorded with their task;
                     DIR/hookline-index.json lists it all; a restart resumes unfinished downloads
   --tolerance S     accepted distance of the signing time from now, seconds (default ${DEFAULTS.toleranceS})
-  --json            one JSON line per event instead of text`;
+  --json            one JSON line per event instead of text
+
+Usage: hookline listen --remote --forward-to URL [--url SERVER] [--api-key hk_…] [--json]
+Pulls the key's callbacks from a Hookline server (shared or remote: no inbound port needed) over one outbound
+connection and POSTs each to URL with the exact body and the headers the server signed (verify them with the
+key's webhook key as usual); prints family, task, your app's status and latency, and reports each result to the
+server's delivery log (trigger "stream"). The callbacks' own delivery to their callBackUrl goes on unchanged.
+Reconnects by itself, resuming where it left off (up to 15 minutes / 1000 callbacks back).
+${optionsTable("Connection (flag, environment variable, meaning):", { url: CLIENT_OPTIONS.url, apiKey: CLIENT_OPTIONS.apiKey })}`;
+
+/** The flags of the local receiver, which `--remote` does not take. */
+const LOCAL_ONLY = ["port", "host", "secret", "save", "tolerance"] as const;
 
 function line(s: Seen): string {
   const verify =
@@ -60,6 +74,9 @@ export async function listen(args: string[]): Promise<number> {
       save: { type: "string" },
       tolerance: { type: "string" },
       json: { type: "boolean" },
+      remote: { type: "boolean" },
+      [CLIENT_OPTIONS.url.flag]: { type: "string" },
+      [CLIENT_OPTIONS.apiKey.flag]: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -71,6 +88,12 @@ export async function listen(args: string[]): Promise<number> {
   const json = values.json === true;
   const emit = (event: Record<string, unknown>, text: string) =>
     process.stdout.write(json ? `${JSON.stringify(event)}\n` : `${text}\n`);
+  if (values.remote) return remote(values, emit);
+  if (values.url !== undefined || values["api-key"] !== undefined)
+    throw new HooklineError(
+      "bad_request",
+      "--url and --api-key are for --remote (see hookline listen --help)",
+    );
   const port = Number(values.port ?? DEFAULTS.port);
   if (!Number.isInteger(port) || port < 0) throw new HooklineError("bad_request", "--port N");
   const { webhookKeys } = loadClientConfig(processEnv(), { secrets: values.secret ?? [] });
@@ -175,4 +198,50 @@ export async function listen(args: string[]): Promise<number> {
     process.once("SIGTERM", stop);
   });
   return 0;
+}
+
+/** `hookline listen --remote …`: checks the flags, then forwards from the server's stream until Ctrl+C. */
+async function remote(
+  values: Readonly<Record<string, unknown>>,
+  emit: (event: Record<string, unknown>, text: string) => void,
+): Promise<number> {
+  const local = LOCAL_ONLY.filter((f) => values[f] !== undefined);
+  if (local.length > 0)
+    throw new HooklineError(
+      "bad_request",
+      `--remote does not take --${local.join(", --")} (flags of the local receiver)`,
+    );
+  const forwardTo = values["forward-to"];
+  if (typeof forwardTo !== "string" || !/^https?:\/\//.test(forwardTo))
+    throw new HooklineError(
+      "bad_request",
+      "--remote needs --forward-to with an http(s) URL (your local app)",
+    );
+  const url = values[CLIENT_OPTIONS.url.flag];
+  const apiKey = values[CLIENT_OPTIONS.apiKey.flag];
+  const config = loadClientConfig(processEnv(), {
+    ...(typeof url === "string" ? { url } : {}),
+    ...(typeof apiKey === "string" ? { apiKey } : {}),
+  });
+  if (!config.apiKey)
+    throw new HooklineError(
+      "unauthorized",
+      `--remote needs the key whose callbacks to forward: set ${CLIENT_OPTIONS.apiKey.env} or --${CLIENT_OPTIONS.apiKey.flag}`,
+    );
+  const stop = new AbortController();
+  const end = () => stop.abort();
+  process.once("SIGINT", end);
+  process.once("SIGTERM", end);
+  try {
+    return await listenRemote({
+      url: config.url,
+      apiKey: config.apiKey,
+      forwardTo,
+      emit,
+      signal: stop.signal,
+    });
+  } finally {
+    process.off("SIGINT", end);
+    process.off("SIGTERM", end);
+  }
 }

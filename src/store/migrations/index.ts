@@ -16,6 +16,7 @@ import { messageTargetHost } from "./0013_message_target_host.js";
 import { consoleSessions } from "./0014_console_sessions.js";
 import { taskViews } from "./0015_task_views.js";
 import { attemptHeaders } from "./0016_attempt_headers.js";
+import { streamAttempts } from "./0017_stream_attempts.js";
 import { trackArtist } from "./0018_track_artist.js";
 import type { SchemaMigration } from "./migration.js";
 
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly SchemaMigration[] = [
   consoleSessions,
   taskViews,
   attemptHeaders,
+  streamAttempts,
   trackArtist,
 ];
 
