@@ -8,20 +8,22 @@ import { type Database, type MessageTable, padToPowerOfTwo, query, statement } f
  * again with the same id.
  */
 
+/** The columns of a message the sender needs to send it (a test send and the callback stream read the same). */
+export const MESSAGE_COLUMNS = [
+  "id",
+  "task_id",
+  "owner_id",
+  "url",
+  "body",
+  "sign_task_id",
+  "round_attempts",
+  "total_attempts",
+  "simulate",
+  "round_trigger",
+] as const;
+
 /** What the sender needs of a claimed message. */
-export type MessageRow = Pick<
-  Selectable<MessageTable>,
-  | "id"
-  | "task_id"
-  | "owner_id"
-  | "url"
-  | "body"
-  | "sign_task_id"
-  | "round_attempts"
-  | "total_attempts"
-  | "simulate"
-  | "round_trigger"
->;
+export type MessageRow = Pick<Selectable<MessageTable>, (typeof MESSAGE_COLUMNS)[number]>;
 
 // A literal 'pending', so that the planners use the partial index on pending messages. SQLite finds the rows by
 // rowid rather than through the index on the text id (measured: 5.0 → 3.3 µs per claimed row with the narrow

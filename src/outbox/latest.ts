@@ -1,23 +1,12 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../store/index.js";
-import type { MessageRow } from "./claims.js";
+import { MESSAGE_COLUMNS, type MessageRow } from "./claims.js";
 
 /** A task's newest callback message, as the sender reads one (a test send to another URL starts from it). */
 export async function latestMessage(db: Kysely<Database>, taskId: string): Promise<MessageRow | undefined> {
   return db
     .selectFrom("messages")
-    .select([
-      "id",
-      "task_id",
-      "owner_id",
-      "url",
-      "body",
-      "sign_task_id",
-      "round_attempts",
-      "total_attempts",
-      "simulate",
-      "round_trigger",
-    ])
+    .select(MESSAGE_COLUMNS)
     .where("task_id", "=", taskId)
     .orderBy("created_at", "desc")
     .orderBy("id", "desc")

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../store/index.js";
-import type { MessageRow } from "./claims.js";
+import { MESSAGE_COLUMNS, type MessageRow } from "./claims.js";
 
 /**
  * What the callback stream reads of the outbox: a key's messages in the order they were enqueued, by
@@ -28,20 +28,7 @@ export async function messagesOfOwnerAfter(
 ): Promise<StreamedMessage[]> {
   const rows = await db
     .selectFrom("messages")
-    .select([
-      "id",
-      "task_id",
-      "owner_id",
-      "url",
-      "body",
-      "sign_task_id",
-      "round_attempts",
-      "total_attempts",
-      "simulate",
-      "round_trigger",
-      "event",
-      "created_at",
-    ])
+    .select([...MESSAGE_COLUMNS, "event", "created_at"])
     .where("owner_id", "=", ownerId)
     // The plain bound lets the planners range-scan the index; the OR alone would scan all the key's messages.
     .where("created_at", ">=", from.createdAt)
