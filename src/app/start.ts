@@ -202,18 +202,22 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.api) {
-    app = await buildApp(services, [
-      commonRoutes,
-      uploadRoutes,
-      trackRoutes,
-      trackRegistrationRoute,
-      hooklineRoutes,
-      testCallbackRoute,
-      adminRoutes,
-      metricsRoutes,
-      consoleRoutes,
-      ...modules.map((m) => m.routes),
-    ]);
+    app = await buildApp(
+      services,
+      [
+        commonRoutes,
+        uploadRoutes,
+        trackRoutes,
+        trackRegistrationRoute,
+        hooklineRoutes,
+        testCallbackRoute,
+        adminRoutes,
+        metricsRoutes,
+        consoleRoutes,
+        ...modules.map((m) => m.routes),
+      ],
+      Object.assign({}, ...modules.map((m) => m.webhooks)),
+    );
     url = await app.listen({ host: config.host, port: config.port });
     const bound = app.server.address();
     // Asked for port 0, the server learns its port only now: links name that port, not 0.

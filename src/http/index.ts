@@ -17,4 +17,14 @@ export {
   taskIdOf,
   taskIdQuery,
 } from "./fields.js";
+export {
+  type AnswerOptions,
+  answers,
+  Data,
+  ErrorAnswer,
+  Nullable,
+  simulateHeader,
+  type TagName,
+} from "./reference.js";
 export { simulationOf } from "./simulation.js";
+export { callbackBody, callbackWebhook, type WebhookDoc } from "./webhooks.js";

@@ -5,6 +5,7 @@
  */
 import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
+import { generateWebhook, validateWebhook } from "./payload.js";
 import { createVoiceFamily } from "./processor.js";
 import { voiceRoutes } from "./routes.js";
 
@@ -17,4 +18,5 @@ export { inspectSource, inspectVerification, MIN_VOICED_S, SEGMENT } from "./rec
 export const voiceModule = (services: Services): FamilyModule => ({
   family: createVoiceFamily(services),
   routes: voiceRoutes,
+  webhooks: { voiceValidateCallback: validateWebhook, voiceGenerateCallback: generateWebhook },
 });
