@@ -100,7 +100,7 @@ export async function buildApp(
         title: "Hookline API",
         version: "0.1.0",
         description:
-          "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice).",
+          "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice). Every answer is the envelope `{code, msg, data}` (HTTP 200 unless HOOKLINE_HTTP_STATUS_MIRRORS_CODE is on); the callbacks are under `webhooks`. The contract (fields, codes, the choices where the resellers' docs disagree) is docs/api.md in the repository.",
       },
       components: { securitySchemes: SECURITY_SCHEMES },
       security: [{ bearer: [] }],

@@ -206,4 +206,43 @@ describe("the OpenAPI reference", () => {
     const lying = { ...JSON.parse(callback.body), code: 200 };
     expect(check(hookSchema, lying)).not.toEqual([]);
   });
+  it("documents the cover and voice-validate records and callbacks as Hookline sends them (simulated failures)", async () => {
+    const wavPath = await makeAudio(dir.path, { format: "wav", seconds: 12, name: "voice-src.wav" });
+    const upload = await h.call("/api/file-base64-upload", {
+      method: "POST",
+      json: { base64Data: (await readFile(wavPath)).toString("base64"), uploadPath: "ref2" },
+    });
+    expect(upload.code).toBe(200);
+    const simulate = { "Hookline-Simulate": "fail=400" };
+    const cb = `${receiver.origin}/families`;
+    const cover = await h.call("/api/v1/suno/cover/generate", {
+      method: "POST",
+      headers: simulate,
+      json: { taskId: upload.data.taskId, callBackUrl: cb },
+    });
+    const voice = await h.call("/api/v1/voice/validate", {
+      method: "POST",
+      headers: simulate,
+      json: { voiceUrl: upload.data.downloadUrl, vocalStartS: 0, vocalEndS: 10, callBackUrl: cb },
+    });
+    expect(check(jsonSchemaOf("/api/v1/suno/cover/generate", "post"), cover)).toEqual([]);
+    expect(check(jsonSchemaOf("/api/v1/voice/validate", "post"), voice)).toEqual([]);
+
+    const cases: [string, string, string][] = [
+      [cover.data.taskId, "/api/v1/suno/cover/record-info", "coverCallback"],
+      [voice.data.taskId, "/api/v1/voice/validate-info", "voiceValidateCallback"],
+    ];
+    for (const [taskId, recordPath, hook] of cases) {
+      const sent = await waitFor(`the ${hook}`, () =>
+        receiver.requests.find((r) => r.url === "/families" && JSON.parse(r.body).taskId === taskId),
+      );
+      const body = JSON.parse(sent.body);
+      expect(body.code).toBe(400);
+      const schema = doc.webhooks?.[hook]?.post?.requestBody?.content?.["application/json"]?.schema;
+      expect(check(schema, body), hook).toEqual([]);
+      const record = await h.call(`${recordPath}?taskId=${taskId}`);
+      expect(record.code).toBe(200);
+      expect(check(jsonSchemaOf(recordPath, "get"), record), recordPath).toEqual([]);
+    }
+  });
 });
