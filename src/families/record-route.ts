@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { type TSchema, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { answers, keyOf, Nullable, queryTaskId, sendOk, taskIdQuery } from "../http/index.js";
+import { answers, keyOf, Nullable, queryTaskId, sendOk, type TagName, taskIdQuery } from "../http/index.js";
 import type { Services } from "../services/index.js";
 import { getOwnedTask, type Task } from "../tasks/index.js";
 
@@ -11,7 +11,7 @@ export interface RecordRoute {
   readonly summary: string;
   readonly family: string;
   /** The reference's tag of the route. */
-  readonly tag: string;
+  readonly tag: TagName;
   /** What `view` answers, for the reference. */
   readonly data: TSchema;
   /** The record's `data`, from the caller's own task of this family. */

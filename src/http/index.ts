@@ -20,7 +20,6 @@ export {
 export {
   type AnswerOptions,
   answers,
-  Data,
   ErrorAnswer,
   Nullable,
   simulateHeader,

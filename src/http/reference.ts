@@ -1,4 +1,4 @@
-import { type TObject, type TProperties, type TSchema, Type } from "@sinclair/typebox";
+import { type TSchema, Type } from "@sinclair/typebox";
 import type { RouteOptions } from "fastify";
 import { SIMULATE_HEADER, SIMULATED_CODES } from "../simulation/index.js";
 
@@ -130,10 +130,6 @@ export function answers(data: TSchema, description: string, opts: AnswerOptions 
   }
   return response;
 }
-
-/** A plain object of data with these fields; other fields may be added later (additive changes). */
-export const Data = <P extends TProperties>(properties: P, description?: string): TObject<P> =>
-  Type.Object(properties, description === undefined ? {} : { description });
 
 /** The `Hookline-Simulate` request header of the task-creating routes (README "Failure simulation"). */
 export const simulateHeader = Type.Object({

@@ -1,5 +1,6 @@
 import type { OpenAPIV3_2 } from "@fastify/swagger";
 import { type TSchema, Type } from "@sinclair/typebox";
+import type { TagName } from "./reference.js";
 
 /**
  * The callbacks as OpenAPI 3.1 `webhooks`: each family describes its body; the signature headers and what a
@@ -48,7 +49,7 @@ const SIGNATURE_HEADERS = [
  * const wavWebhook = callbackWebhook("WAV", "WAV conversion finished", WavCallbackBody);
  */
 export function callbackWebhook(
-  tag: string,
+  tag: TagName,
   summary: string,
   description: string,
   body: TSchema,
