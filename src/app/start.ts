@@ -218,20 +218,24 @@ export async function startHookline(opts: StartOptions): Promise<Running> {
   let app: FastifyInstance | null = null;
   let url: string | null = null;
   if (roles.api) {
-    app = await buildApp(services, [
-      commonRoutes,
-      uploadRoutes,
-      trackRoutes,
-      trackRegistrationRoute,
-      hooklineRoutes,
-      // Signed as the sender signs, failure simulation included.
-      callbackStreamRoutes(simulationSender),
-      testCallbackRoute,
-      adminRoutes,
-      metricsRoutes,
-      consoleRoutes,
-      ...modules.map((m) => m.routes),
-    ]);
+    app = await buildApp(
+      services,
+      [
+        commonRoutes,
+        uploadRoutes,
+        trackRoutes,
+        trackRegistrationRoute,
+        hooklineRoutes,
+        // Signed as the sender signs, failure simulation included.
+        callbackStreamRoutes(simulationSender),
+        testCallbackRoute,
+        adminRoutes,
+        metricsRoutes,
+        consoleRoutes,
+        ...modules.map((m) => m.routes),
+      ],
+      Object.assign({}, ...modules.map((m) => m.webhooks)),
+    );
     try {
       url = await app.listen({ host: config.host, port: config.port });
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { RouteModule } from "../http/index.js";
+import type { RouteModule, WebhookDoc } from "../http/index.js";
 import type { Services } from "../services/index.js";
 import type { Family } from "../tasks/index.js";
 
@@ -6,6 +6,8 @@ import type { Family } from "../tasks/index.js";
 export interface FamilyModule {
   readonly family: Family;
   readonly routes: RouteModule;
+  /** Its callbacks, as the reference's OpenAPI `webhooks` (keyed by their name there). */
+  readonly webhooks: Readonly<Record<string, WebhookDoc>>;
 }
 
 export type FamilyFactory = (services: Services) => FamilyModule;

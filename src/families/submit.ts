@@ -1,3 +1,4 @@
+import { Type } from "@sinclair/typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { chargeCredits, chargedInput } from "../credits/index.js";
 import { callbackUrlOf, keyOf, sendOk, simulationOf } from "../http/index.js";
@@ -7,6 +8,9 @@ import type { Services } from "../services/index.js";
 import { simulationInput } from "../simulation/index.js";
 import type { ApiKeyTable, Tx } from "../store/index.js";
 import { insertOnlyOnce, insertTask, type NewTask, type OnlyOnceRule } from "../tasks/index.js";
+
+/** The answer of the task-creating routes in the reference: the new task's id (spec 1.3). */
+export const TaskCreated = Type.Object({ taskId: Type.String({ description: "32 hex" }) });
 
 /** What a family's submission decides about its new task, inside the submission's transaction. */
 export interface TaskSpec {

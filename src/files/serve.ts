@@ -33,6 +33,36 @@ interface FileRoute {
   Querystring: Record<string, string | string[] | undefined>;
 }
 
+const text = (description: string) => ({
+  description,
+  content: { "text/plain": { schema: { type: "string" } } },
+});
+
+/** The file route in the reference: real HTTP statuses, the file's bytes or a short text (spec 13). */
+const FILE_ROUTE_SCHEMA = {
+  summary: "Download a file by its signed link",
+  description:
+    "The links Hookline hands out (uploads, WAVs, covers, download-url) point here: `/files/{fileId}/{name}?expires=<unix s>&signature=<hmac>`. No key: the signature is the auth. Supports Range, If-Range and If-None-Match.",
+  tags: ["Files"],
+  response: {
+    200: {
+      description: "The file (its stored MIME type; Content-Disposition names it)",
+      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+    },
+    206: {
+      description: "The requested range",
+      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+    },
+    304: { description: "Not modified (If-None-Match)", type: "null" },
+    307: { description: "Redirect to the bucket (S3 with presigned downloads on)", type: "null" },
+    403: text("Bad or missing signature"),
+    404: text("Unknown or deleted file"),
+    410: text("The link or the file has expired"),
+    416: text("Range not satisfiable"),
+    500: text("Storage error"),
+  },
+};
+
 /**
  * Registers GET and HEAD on `/files/:fileId/<fileName>`. There is no auth: the signature is the auth.
  * Answers real HTTP statuses with short text bodies (spec 13): 403 bad or missing signature, 410 URL
@@ -47,6 +77,7 @@ export function registerFileRoutes(app: FastifyInstance, deps: FileRouteDeps): v
     // The name is a wildcard, not a parameter: Fastify refuses parameters over 100 characters, and
     // an encoded non-ASCII name passes that easily. The name is not used, so its shape does not matter.
     url: "/files/:fileId/*",
+    schema: FILE_ROUTE_SCHEMA,
     handler: async (request, reply) => {
       const { fileId } = request.params;
       const now = deps.clock.now();

@@ -15,8 +15,10 @@ import { BodyWatch } from "./body-watch.js";
 import { type EnvelopeOptions, sendError } from "./envelope.js";
 import { registerRequestLimits, serverLimits } from "./limits.js";
 import { registerRateLimit } from "./rate-limit.js";
+import { documentAccess, SECURITY_SCHEMES, SHARED_SCHEMAS, TAGS } from "./reference.js";
 import { RouteRegistry } from "./routes-registry.js";
 import { registerUploadCap } from "./upload-cap.js";
+import type { WebhookDoc } from "./webhooks.js";
 
 /** A group of routes: the common ones and each family's. */
 export type RouteModule = (app: FastifyInstance, services: Services) => void | Promise<void>;
@@ -54,10 +56,12 @@ export function fromFastifyError(error: FastifyError): HooklineError {
 /**
  * Builds the HTTP server: request limits, envelope and error mapping, auth, OpenAPI, and the given route modules.
  * Request bodies are validated without type coercion; query strings are plain strings parsed by the routes.
+ * `webhooks`: the families' callbacks, for the reference's OpenAPI 3.1 `webhooks`.
  */
 export async function buildApp(
   services: Services,
   modules: readonly RouteModule[],
+  webhooks: Readonly<Record<string, WebhookDoc>> = {},
 ): Promise<FastifyInstance> {
   const { config } = services;
   const envelope: EnvelopeOptions = { dialect: config.codeDialect, mirror: config.httpStatusMirrorsCode };
@@ -78,18 +82,35 @@ export async function buildApp(
   });
   registerRequestLimits(app, config.http, watch);
   const routes = new RouteRegistry();
-  app.addHook("onRoute", (route) => routes.add(route.url));
+  app.addHook("onRoute", (route) => {
+    routes.add(route.url);
+    documentAccess(route);
+  });
+  // Response schemas document the answers; they do not serialize. By default an error is sent with HTTP 200 too,
+  // and fast-json-stringify, picking the schema by status, would drop its fields (test/api/openapi-reference
+  // checks real answers against the schemas instead).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
 
   await app.register(swagger, {
     openapi: {
+      // 3.1: the callbacks are described as `webhooks`, which 3.0 does not have.
+      openapi: "3.1.0",
       info: {
         title: "Hookline API",
         version: "0.1.0",
         description:
-          "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice).",
+          "Self-hosted, wire-compatible task-and-callback API (WAV conversion, cover art, custom voice). Every answer is the envelope `{code, msg, data}` (HTTP 200 unless HOOKLINE_HTTP_STATUS_MIRRORS_CODE is on); the callbacks are under `webhooks`. The contract (fields, codes, the choices where the resellers' docs disagree) is docs/api.md in the repository.",
       },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      components: { securitySchemes: SECURITY_SCHEMES },
       security: [{ bearer: [] }],
+      tags: TAGS.map((t) => ({ ...t })),
+      webhooks,
+    },
+    // Shared schemas keep their names under components.schemas (instead of def-0, def-1, …).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === "string" ? json.$id : `def-${i}`,
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });

@@ -17,4 +17,13 @@ export {
   taskIdOf,
   taskIdQuery,
 } from "./fields.js";
+export {
+  type AnswerOptions,
+  answers,
+  ErrorAnswer,
+  Nullable,
+  simulateHeader,
+  type TagName,
+} from "./reference.js";
 export { simulationOf } from "./simulation.js";
+export { callbackBody, callbackWebhook, type WebhookDoc } from "./webhooks.js";

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { endSessionsOfKey } from "../console/index.js";
-import { sendOk } from "../http/index.js";
+import { answers, Nullable, sendOk } from "../http/index.js";
 import {
   createKey,
   getKey,
@@ -24,7 +24,29 @@ const keyIdParams = Type.Object({ keyId: Type.String() });
 const name = Type.String({ minLength: 1, maxLength: MAX_NAME_LENGTH });
 const credits = Type.Integer({ minimum: 0 });
 const admin = { admin: true } as const;
-const tags = ["admin"];
+const tags = ["Admin"];
+
+/** A key as the admin API shows it (keyView). */
+const KeyView = Type.Object({
+  keyId: Type.String(),
+  name: Type.String(),
+  hint: Type.String({ description: "the API key's last characters" }),
+  createTime: Type.String(),
+  revokeTime: Nullable(Type.String()),
+  hmacEnabled: Type.Boolean({ description: "whether callbacks carry the reseller X-Webhook-* headers" }),
+  credits: Nullable(Type.Integer({ description: "null: unlimited" })),
+  simulate: Nullable(Type.String({ description: "the key's standing failure simulation" })),
+  rateLimit: Nullable(
+    Type.Integer({ description: "requests per minute; null: the server's default; 0: none" }),
+  ),
+  webhookKeyRotatedUntil: Nullable(
+    Type.String({ description: "until when the previous webhook key also signs" }),
+  ),
+});
+const OneKey = Type.Object({ key: KeyView });
+const Secrets = {
+  webhookHmacKey: Type.String({ description: "whsec_…: verifies the callbacks; shown only in this answer" }),
+};
 
 /** A key as the operator's console shows it: never a secret. */
 function keyView(key: KeyInfo, now: number) {
@@ -51,7 +73,14 @@ export function adminRoutes(fastify: FastifyInstance, services: Services) {
 
   app.get(
     "/api/v1/hookline/admin/keys",
-    { config: admin, schema: { summary: "Every API key, newest first (no secrets)", tags } },
+    {
+      config: admin,
+      schema: {
+        summary: "Every API key, newest first (no secrets)",
+        tags,
+        response: answers(Type.Object({ keys: Type.Array(KeyView) }), "The keys"),
+      },
+    },
     async (_request, reply) => {
       const keys = await listKeys(store);
       return sendOk(reply, { keys: keys.reverse().map(view) });
@@ -70,6 +99,15 @@ export function adminRoutes(fastify: FastifyInstance, services: Services) {
           credits: Type.Optional(credits),
           hmacEnabled: Type.Optional(Type.Boolean()),
         }),
+        response: answers(
+          Type.Object({
+            key: KeyView,
+            apiKey: Type.String({ description: "hk_…: shown only in this answer" }),
+            ...Secrets,
+          }),
+          "The new key and its secrets",
+          { errors: [409] },
+        ),
       },
     },
     async (request, reply) => {
@@ -96,6 +134,7 @@ export function adminRoutes(fastify: FastifyInstance, services: Services) {
           simulate: Type.Optional(Type.Union([Type.String(), Type.Null()])),
           rateLimit: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
         }),
+        response: answers(OneKey, "The key as changed", { errors: [404, 409] }),
       },
     },
     async (request, reply) => {
@@ -118,7 +157,12 @@ export function adminRoutes(fastify: FastifyInstance, services: Services) {
     "/api/v1/hookline/admin/keys/:keyId/revoke",
     {
       config: admin,
-      schema: { summary: "Revoke a key: refused from the next request on", tags, params: keyIdParams },
+      schema: {
+        summary: "Revoke a key: refused from the next request on",
+        tags,
+        params: keyIdParams,
+        response: answers(OneKey, "The revoked key", { errors: [404] }),
+      },
     },
     async (request, reply) => {
       const key = await revokeKey(store, clock, { id: request.params.keyId });
@@ -136,6 +180,9 @@ export function adminRoutes(fastify: FastifyInstance, services: Services) {
         summary: "A new webhook key; the old one also signs callbacks for the rotation grace period",
         tags,
         params: keyIdParams,
+        response: answers(Type.Object({ key: KeyView, ...Secrets }), "The new webhook key", {
+          errors: [404],
+        }),
       },
     },
     async (request, reply) => {

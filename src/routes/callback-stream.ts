@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { SenderExtension } from "../delivery/index.js";
-import { keyOf, type RouteModule, sendOk } from "../http/index.js";
+import { answers, ErrorAnswer, keyOf, type RouteModule, sendOk } from "../http/index.js";
 import { liveKeyById } from "../keys/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { boundedReplayStart, recordStreamAttempt } from "../outbox/index.js";
@@ -55,12 +55,6 @@ const Recorded = Type.Object({
   number: Type.Integer({ description: "the attempt's number among the message's stream attempts" }),
 });
 
-const Envelope = Type.Object({
-  code: Type.Integer(),
-  msg: Type.String(),
-  data: Type.Union([Recorded, Type.Null()]),
-});
-
 const gates = new WeakMap<Services, StreamGate>();
 
 /** How many callback streams the server of these services has open (tests). */
@@ -91,8 +85,18 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
             "The key's callbacks as they are enqueued (server-sent events: `callback` with messageId, taskId, event, signed headers, exact body)",
           description:
             "A tee of the outbox: each message is still delivered to its callBackUrl. Resume with Last-Event-ID (up to 15 minutes / 1000 messages back; a `gap` event says when that bound cut the replay). A revoked key's stream ends with an `end` event.",
-          tags: ["hookline"],
+          tags: ["Tasks & deliveries (Hookline)"],
           headers: Type.Object({ "last-event-id": Type.Optional(Type.String({ maxLength: 200 })) }),
+          response: {
+            200: {
+              description:
+                "A server-sent event stream: `event: callback` with `data: {messageId, taskId, event, headers, body}` per message, each with its own `id` (send the last as `Last-Event-ID` to resume; the stream also gives its position as a bare `id:` at the start and with each `: ping`), `event: gap` when a resumed replay was cut, `event: end` when the key is revoked. Refused (too many streams of the key) with the error envelope, code 429 (kie) or 430 (sunoapi).",
+              content: {
+                "text/event-stream": { schema: { type: "string" } },
+                "application/json": { schema: ErrorAnswer },
+              },
+            },
+          },
         },
       },
       async (request, reply) => {
@@ -181,9 +185,9 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
         schema: {
           summary:
             "Log what a callback forwarded from the stream got (an attempt with trigger `stream`; the message does not move)",
-          tags: ["hookline"],
+          tags: ["Tasks & deliveries (Hookline)"],
           body: StreamResult,
-          response: { 200: Envelope },
+          response: answers(Recorded, "The attempt is in the delivery log", { errors: [404] }),
         },
       },
       async (request, reply) => {

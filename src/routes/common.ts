@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { sql } from "kysely";
 import { creditBalance } from "../credits/index.js";
 import { fileMeta, getFile, isLive, registerFileRoutes } from "../files/index.js";
-import { keyOf, sendOk } from "../http/index.js";
+import { answers, keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 
@@ -16,16 +16,47 @@ export function commonRoutes(fastify: FastifyInstance, services: Services) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store, clock } = services;
 
-  app.get("/healthz", { config: { public: true }, schema: { summary: "Liveness" } }, async () => ({
-    status: "ok",
-  }));
+  app.get(
+    "/healthz",
+    {
+      config: { public: true },
+      schema: {
+        summary: "Liveness",
+        tags: ["Health"],
+        response: {
+          200: Type.Object({ status: Type.Literal("ok") }, { description: "The process answers" }),
+        },
+      },
+    },
+    async () => ({ status: "ok" as const }),
+  );
   app.get(
     "/readyz",
-    { config: { public: true }, schema: { summary: "Readiness: database reachable, ffmpeg found" } },
+    {
+      config: { public: true },
+      schema: {
+        summary: "Readiness: database reachable, ffmpeg found",
+        tags: ["Health"],
+        response: {
+          200: Type.Object(
+            {
+              status: Type.Literal("ready"),
+              database: Type.String({ description: "sqlite or postgres" }),
+              ffmpeg: Type.String({ description: "the ffmpeg version found" }),
+            },
+            { description: "Ready to serve" },
+          ),
+          503: Type.Object(
+            { status: Type.Literal("unavailable"), error: Type.String() },
+            { description: "The database does not answer" },
+          ),
+        },
+      },
+    },
     async (_req, reply) => {
       try {
         await sql`select 1`.execute(store.db);
-        return { status: "ready", database: store.dialect, ffmpeg: services.ffmpeg.version };
+        return { status: "ready" as const, database: store.dialect, ffmpeg: services.ffmpeg.version };
       } catch (error) {
         return reply.code(503).send({ status: "unavailable", error: (error as Error).message });
       }
@@ -33,7 +64,15 @@ export function commonRoutes(fastify: FastifyInstance, services: Services) {
   );
 
   for (const path of ["/api/v1/generate/credit", "/api/v1/chat/credit"]) {
-    app.get(path, { schema: { summary: "Remaining credits" } }, async (request, reply) => {
+    const schema = {
+      summary: "Remaining credits",
+      tags: ["Credits"],
+      response: answers(
+        Type.Integer({ description: `the key's balance; ${UNLIMITED} when it has none set (unlimited)` }),
+        "The balance",
+      ),
+    };
+    app.get(path, { schema }, async (request, reply) => {
       // Read fresh, not from the authenticated key: submissions debit the balance after it was read.
       const balance = await creditBalance(store.db, keyOf(request).id);
       return sendOk(reply, balance === null ? UNLIMITED : balance);
@@ -45,7 +84,16 @@ export function commonRoutes(fastify: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "A temporary download link for a URL Hookline produced",
+        tags: ["Files"],
         body: Type.Object({ url: Type.String({ maxLength: 4096 }) }),
+        response: answers(
+          Type.String({
+            description:
+              "a signed download URL, valid HOOKLINE_DOWNLOAD_URL_MINUTES at most (and never past the file's expiry)",
+          }),
+          "The link",
+          { errors: [404] },
+        ),
       },
     },
     async (request, reply) => {

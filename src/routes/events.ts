@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import { keyOf } from "../http/index.js";
+import { ErrorAnswer, keyOf } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 import { TaskFeed } from "./event-feed.js";
@@ -39,7 +39,17 @@ export function eventRoutes(app: FastifyInstance, services: Services) {
       schema: {
         summary:
           "Live changes of the key's tasks (server-sent events: `task` with taskId, status, callbackState)",
-        tags: ["hookline"],
+        tags: ["Tasks & deliveries (Hookline)"],
+        response: {
+          200: {
+            description:
+              "A server-sent event stream: `event: task` with `data: {taskId, status, callbackState}` per change, `: ping` comments to keep it open. Refused (too many streams of the key) with the error envelope, code 429 (kie) or 430 (sunoapi).",
+            content: {
+              "text/event-stream": { schema: { type: "string" } },
+              "application/json": { schema: ErrorAnswer },
+            },
+          },
+        },
       },
     },
     async (request, reply) => {

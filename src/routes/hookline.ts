@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { removeAtPath, removeUnder } from "../files/index.js";
-import { keyOf, sendOk } from "../http/index.js";
+import { answers, keyOf, Nullable, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { listAttempts, listMessages, removeMessagesOfTask, requeueLatest } from "../outbox/index.js";
@@ -16,7 +16,47 @@ import { receiverRoutes } from "./receivers.js";
 import { taskViewRoutes } from "./task-views.js";
 
 const taskIdParams = Type.Object({ taskId: Type.String() });
+const tags = ["Tasks & deliveries (Hookline)"];
+const time = Nullable(Type.String({ description: "ISO 8601" }));
 
+/** The delivery log's `data` (messages: one per callback; attempts: every POST of them). */
+const Deliveries = Type.Object({
+  taskId: Type.String(),
+  messages: Type.Array(
+    Type.Object({
+      messageId: Type.String({ description: "the webhook-id of the callback" }),
+      event: Type.String(),
+      url: Type.String(),
+      state: Type.String({ description: "pending, delivered or failed" }),
+      attempts: Type.Integer(),
+      nextAttemptTime: time,
+      createTime: time,
+      deliveredTime: time,
+    }),
+  ),
+  attempts: Type.Array(
+    Type.Object({
+      messageId: Type.String(),
+      number: Type.Integer(),
+      trigger: Type.String({ description: "auto, manual (redelivery) or duplicate (simulation)" }),
+      time,
+      statusCode: Nullable(Type.Integer()),
+      latencyMs: Nullable(Type.Integer()),
+      errorClass: Nullable(Type.String()),
+      error: Nullable(Type.String()),
+      responseExcerpt: Nullable(Type.String()),
+      outcome: Type.String(),
+      nextAttemptTime: time,
+      headers: Nullable(Type.Record(Type.String(), Type.String(), { description: "the headers sent" })),
+      signatures: Nullable(
+        Type.Object({
+          standardWebhooks: Type.Integer({ description: "how many v1 signatures webhook-signature carried" }),
+          reseller: Type.Boolean({ description: "whether X-Webhook-Signature was sent" }),
+        }),
+      ),
+    }),
+  ),
+});
 /**
  * What an attempt sent, as recorded (null before headers were kept), and which signatures it carried: how many
  * Standard Webhooks `v1` signatures (two while a rotated webhook key still signs) and whether the resellers'
@@ -59,7 +99,14 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
 
   app.get(
     "/api/v1/hookline/tasks/:taskId/deliveries",
-    { schema: { summary: "Callback messages and attempts of a task", params: taskIdParams } },
+    {
+      schema: {
+        summary: "Callback messages and attempts of a task",
+        tags,
+        params: taskIdParams,
+        response: answers(Deliveries, "The task's delivery log", { errors: [404] }),
+      },
+    },
     async (request, reply) => {
       const task = await ownTask(request, request.params.taskId);
       const [messages, attempts] = await Promise.all([
@@ -100,7 +147,18 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/hookline/tasks/:taskId/redeliver",
-    { schema: { summary: "Send the task's last callback again (same message id)", params: taskIdParams } },
+    {
+      schema: {
+        summary: "Send the task's last callback again (same message id)",
+        tags,
+        params: taskIdParams,
+        response: answers(
+          Type.Object({ taskId: Type.String(), messageId: Type.String() }),
+          "The callback is queued again",
+          { errors: [404] },
+        ),
+      },
+    },
     async (request, reply) => {
       const key = keyOf(request);
       const task = await ownTask(request, request.params.taskId);
@@ -139,7 +197,18 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
 
   app.delete(
     "/api/v1/hookline/tasks/:taskId",
-    { schema: { summary: "Delete a task and its files", params: taskIdParams } },
+    {
+      schema: {
+        summary: "Delete a task and its files",
+        tags,
+        params: taskIdParams,
+        response: answers(
+          Type.Object({ taskId: Type.String(), deleted: Type.Literal(true), filesDeleted: Type.Integer() }),
+          "The task is deleted",
+          { errors: [404] },
+        ),
+      },
+    },
     async (request, reply) => {
       const key = keyOf(request);
       const task = await ownTask(request, request.params.taskId);
@@ -162,7 +231,13 @@ export function hooklineRoutes(fastify: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "Delete an uploaded file by its filePath",
+        tags: ["Files"],
         params: Type.Object({ "*": Type.String() }),
+        response: answers(
+          Type.Object({ filePath: Type.String(), deleted: Type.Literal(true) }),
+          "The file is deleted",
+          { errors: [404] },
+        ),
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { keyOf, sendOk } from "../http/index.js";
+import { answers, keyOf, Nullable, sendOk } from "../http/index.js";
 import { isoTime } from "../lib/time.js";
 import { receiverStats } from "../outbox/index.js";
 import type { Services } from "../services/index.js";
@@ -26,7 +27,27 @@ export function receiverRoutes(fastify: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "The key's callback receivers over the last 24 hours, most recently tried first",
-        tags: ["hookline"],
+        tags: ["Tasks & deliveries (Hookline)"],
+        response: answers(
+          Type.Object({
+            receivers: Type.Array(
+              Type.Object({
+                url: Type.String(),
+                host: Type.String(),
+                attempts: Type.Integer(),
+                delivered: Type.Integer(),
+                failedAttempts: Type.Integer(),
+                successRate: Type.Number({ minimum: 0, maximum: 1 }),
+                p50LatencyMs: Nullable(Type.Number()),
+                p95LatencyMs: Nullable(Type.Number()),
+                lastAttemptTime: Nullable(Type.String()),
+                lastStatusCode: Nullable(Type.Integer()),
+                lastError: Nullable(Type.String()),
+              }),
+            ),
+          }),
+          "The receivers",
+        ),
       },
     },
     async (request, reply) => {

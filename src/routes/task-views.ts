@@ -8,7 +8,7 @@ import {
   TASK_FAMILIES,
   TASK_STATUSES,
 } from "../families/index.js";
-import { keyOf, sendOk } from "../http/index.js";
+import { answers, keyOf, Nullable, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { isoTime } from "../lib/time.js";
 import { CALLBACK_STATES, type CallbackState, callbackStates, listAttempts } from "../outbox/index.js";
@@ -49,6 +49,51 @@ function taskFields(task: Task, callbackState: CallbackState, source: string | n
   };
 }
 
+const time = Nullable(Type.String({ description: "ISO 8601" }));
+const Open = Type.Object({}, { additionalProperties: true });
+
+/** A task as the list and the details show it. */
+const TaskFields = {
+  taskId: Type.String(),
+  family: Type.String({ description: TASK_FAMILIES.join(" | ") }),
+  status: Type.String(),
+  callbackUrl: Nullable(Type.String()),
+  callbackState: Type.String({ description: CALLBACK_STATES.join(" | ") }),
+  source: Nullable(
+    Type.String({ description: "what the task was made from (a file name, an audioId, a URL)" }),
+  ),
+  errorCode: Nullable(Type.Integer()),
+  errorMessage: Nullable(Type.String()),
+  createTime: time,
+  updateTime: time,
+  completeTime: time,
+};
+
+const TaskDetails = Type.Object({
+  ...TaskFields,
+  request: Type.Object({}, { additionalProperties: true, description: "the task's stored input" }),
+  result: Nullable(Open),
+  runs: Type.Integer(),
+  timeline: Type.Array(
+    Type.Object({
+      time: Type.String(),
+      event: Type.Union(["submitted", "started", "finished", "callback"].map((e) => Type.Literal(e))),
+      detail: Type.String(),
+    }),
+  ),
+  files: Type.Array(
+    Type.Object({
+      kind: Type.Union(["wav", "image", "source"].map((k) => Type.Literal(k))),
+      name: Type.String(),
+      url: Type.String(),
+    }),
+  ),
+  record: Nullable(
+    Type.Object({}, { additionalProperties: true, description: "as the family's record-info answers it" }),
+  ),
+});
+const tags = ["Tasks & deliveries (Hookline)"];
+
 /** The console's views of a key's tasks: the list (filters, search) and one task in full. */
 export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -65,7 +110,7 @@ export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "The key's tasks, newest first",
-        tags: ["hookline"],
+        tags,
         querystring: Type.Object({
           family: Type.Optional(Type.String({ description: TASK_FAMILIES.join(" | ") })),
           status: Type.Optional(
@@ -78,6 +123,13 @@ export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
           limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
           cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,16}\\.[0-9A-Za-z_-]{1,128}$" })),
         }),
+        response: answers(
+          Type.Object({
+            tasks: Type.Array(Type.Object(TaskFields)),
+            nextCursor: Nullable(Type.String({ description: "pass as cursor for the next page" })),
+          }),
+          "A page of tasks",
+        ),
       },
     },
     async (request, reply) => {
@@ -124,8 +176,9 @@ export function taskViewRoutes(fastify: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "A task in full: its request, result, timeline, files and family record",
-        tags: ["hookline"],
+        tags,
         params: Type.Object({ taskId: Type.String({ maxLength: 128 }) }),
+        response: answers(TaskDetails, "The task", { errors: [404] }),
       },
     },
     async (request, reply) => {

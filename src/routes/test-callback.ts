@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { sendTest } from "../delivery/index.js";
-import { keyOf, sendOk } from "../http/index.js";
+import { answers, keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { latestMessage } from "../outbox/index.js";
 import { hitRate } from "../rates/index.js";
@@ -35,12 +35,13 @@ export function testCallbackRoute(fastify: FastifyInstance, services: Services) 
     {
       schema: {
         summary: "Send the task's latest callback once to another URL (a test: not retried, not logged)",
-        tags: ["hookline"],
+        tags: ["Tasks & deliveries (Hookline)"],
         params: Type.Object({ taskId: Type.String() }),
         body: Type.Object(
           { url: Type.String({ minLength: 1, maxLength: 2048 }) },
           { additionalProperties: false },
         ),
+        response: answers(TestSendAnswer, "What the receiver answered", { errors: [404] }),
       },
     },
     async (request, reply) => {

@@ -1,8 +1,42 @@
+import { Type } from "@sinclair/typebox";
 import type { UrlSigner } from "../files/index.js";
 import { type FileRecord, isLive } from "../files/index.js";
+import { Nullable } from "../http/index.js";
 import { wireTime } from "../lib/time.js";
 import type { Task } from "../tasks/index.js";
 import type { Track } from "./tracks.js";
+
+/** The music record as the reference documents it (spec 3, 12.1). */
+export const MusicRecord = Type.Object({
+  taskId: Type.String(),
+  parentMusicId: Type.String(),
+  param: Type.String({ description: "the upload's request, as JSON text" }),
+  response: Type.Object({
+    taskId: Type.String(),
+    sunoData: Type.Array(
+      Type.Object({
+        id: Type.String({ description: "the audioId of the track (UUID)" }),
+        audioUrl: Nullable(
+          Type.String({ description: "signed URL of the uploaded file; null once it expired" }),
+        ),
+        streamAudioUrl: Nullable(Type.String()),
+        imageUrl: Type.Null(),
+        prompt: Type.String(),
+        modelName: Type.Literal("upload"),
+        title: Type.String(),
+        tags: Type.String(),
+        createTime: Nullable(Type.String({ description: "YYYY-MM-DD HH:mm:ss, UTC" })),
+        duration: Type.Number({ description: "seconds" }),
+      }),
+    ),
+  }),
+  status: Type.String(),
+  type: Type.Literal("UPLOAD"),
+  operationType: Type.Literal("upload"),
+  errorCode: Type.Null(),
+  errorMessage: Type.Null(),
+  createTime: Nullable(Type.String()),
+});
 
 /**
  * The music-record shape (spec 3) of an uploaded source track, for `GET /api/v1/generate/record-info`.

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { getFile } from "../files/index.js";
-import { keyOf, queryTaskId, sendOk, taskIdQuery } from "../http/index.js";
+import { answers, keyOf, queryTaskId, sendOk, taskIdQuery } from "../http/index.js";
 import type { Services } from "../services/index.js";
 import { getOwnedTask } from "../tasks/index.js";
-import { musicRecord } from "./record.js";
+import { MusicRecord, musicRecord } from "./record.js";
 import { tracksOfTask } from "./tracks.js";
 
 /** `GET /api/v1/generate/record-info` for source tracks (spec 12.1). */
@@ -13,7 +13,12 @@ export function trackRoutes(app: FastifyInstance, services: Services) {
   app.get(
     "/api/v1/generate/record-info",
     {
-      schema: { summary: "Music task record (source tracks registered by upload)", querystring: taskIdQuery },
+      schema: {
+        summary: "Music task record (source tracks registered by upload)",
+        tags: ["Music/Tracks"],
+        querystring: taskIdQuery,
+        response: answers(MusicRecord, "The music task's record", { errors: [404] }),
+      },
     },
     async (request, reply) => {
       const key = keyOf(request);

@@ -2,7 +2,7 @@ import multipart from "@fastify/multipart";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyError, FastifyInstance, FastifyRequest } from "fastify";
-import { answerWanted, fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
+import { answers, answerWanted, fromFastifyError, keyOf, sendError, settleAbort } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkDisk, checkQuota } from "../quota/index.js";
 import type { Services } from "../services/index.js";
@@ -14,9 +14,25 @@ import { storeFromBase64, storeFromUrl } from "./sources.js";
 /** Where an uploaded file goes: its folder and, optionally, its name. */
 const target = { uploadPath: Type.String(), fileName: Type.Optional(Type.String()) };
 
-const response = {
-  200: Type.Object({ success: Type.Boolean(), code: Type.Integer(), msg: Type.String(), data: Type.Any() }),
-};
+/** The upload answer's `data` (spec 7.1, 11 #19, 13). */
+const Uploaded = Type.Object({
+  fileName: Type.String(),
+  filePath: Type.String({
+    description: "uploadPath/fileName: names the file in DELETE /api/v1/hookline/files/{filePath}",
+  }),
+  downloadUrl: Type.String({ description: "signed download URL, valid until the file expires (3 days)" }),
+  fileUrl: Type.String({ description: "alias of downloadUrl" }),
+  fileSize: Type.Integer({ description: "bytes" }),
+  mimeType: Type.String(),
+  uploadedAt: Type.String({ description: "ISO 8601" }),
+  taskId: Type.Optional(Type.String({ description: "audio only: the music task of its source track" })),
+  audioId: Type.Optional(
+    Type.String({ description: "audio only: the source track's id, for WAV and cover" }),
+  ),
+});
+
+const response = answers(Uploaded, "The file is stored", { upload: true, errors: [404, 413, 451] });
+const tags = ["Uploads"];
 
 /**
  * Refuses an upload before a byte of it is stored when the disk is at its floor or the key has no room for the
@@ -72,6 +88,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
             fileUrl: Type.String({ maxLength: 4096 }),
             ...target,
           }),
+          tags,
           response,
         },
       },
@@ -90,6 +107,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
             base64Data: Type.String(),
             ...target,
           }),
+          tags,
           response,
         },
       },
@@ -105,6 +123,7 @@ export function uploadRoutes(root: FastifyInstance, services: Services) {
         config: { upload: true },
         schema: {
           summary: "Upload a file as multipart/form-data (fields: file, uploadPath, fileName?)",
+          tags,
           response,
         },
       },

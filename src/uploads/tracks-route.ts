@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { findFileByPath, isLive } from "../files/index.js";
-import { answerWanted, keyOf, sendOk } from "../http/index.js";
+import { answers, answerWanted, keyOf, sendOk } from "../http/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { checkSourceShape, probeAudio } from "../media/index.js";
 import type { Services } from "../services/index.js";
@@ -28,6 +28,15 @@ export function trackRegistrationRoute(fastify: FastifyInstance, services: Servi
           filePath: Type.Optional(Type.String({ maxLength: 512 })),
           title: Type.Optional(Type.String({ maxLength: 300 })),
         }),
+        tags: ["Music/Tracks"],
+        response: answers(
+          Type.Object({
+            taskId: Type.String({ description: "the music task of the track" }),
+            audioId: Type.String({ description: "the source track's id" }),
+          }),
+          "The track is registered",
+          { errors: [404, 413, 451] },
+        ),
       },
     },
     async (request, reply) => {

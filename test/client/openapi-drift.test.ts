@@ -35,14 +35,16 @@ const shape = (path: string) => path.replace(/\{[^}]+\}/g, "{}");
 /**
  * A schema's JSON type; a union of constants counts as the constants' type with their values, so that a value one
  * side allows and the other does not is a drift too. The document may spell a constant `{const}` or, as OpenAPI
- * 3.0 has no `const`, `{enum: [value]}`.
+ * 3.0 has no `const`, `{enum: [value]}`. A value that may be null is "T or null" whether it is spelled as OpenAPI 3.0
+ * does (`{type, nullable: true}`, the SDK's spelling) or as 3.1 does (`anyOf: [{type}, {type: "null"}]`, the
+ * document's since it became 3.1).
  */
 function typeOf(s: Schema | undefined): string {
   if (!s) return "missing";
-  // OpenAPI 3.0 has no `null` type: the document writes TypeBox's `T | null` as `{type: T, nullable: true}`.
   if (s.type) return s.nullable ? `${s.type} or null` : s.type;
-  const nonNull = s.anyOf?.filter((a) => a.type !== "null") ?? [];
-  if (s.anyOf?.length === 2 && nonNull.length === 1) return `${typeOf(nonNull[0])} or null`;
+  const other = s.anyOf?.filter((a) => a.type !== "null");
+  if (s.anyOf && other && other.length === 1 && other.length < s.anyOf.length)
+    return `${typeOf(other[0])} or null`;
   const values = s.anyOf?.map((a) => (a.const !== undefined ? a.const : a.enum?.[0]));
   if (values && values.length > 0 && values.every((v) => v !== undefined && typeof v === typeof values[0])) {
     return `${typeof values[0]} one of ${JSON.stringify(values.map(String).sort())}`;
@@ -155,6 +157,11 @@ describe("SDK ↔ OpenAPI document", () => {
     expect(differences("y", typed as unknown as Operation, d)).toEqual([
       "y: body field url is number in the SDK, string in the document",
       "y: the document requires body field url",
+    ]);
+    const update = find(doc, OPERATIONS.adminUpdateKey)!;
+    const notNull = { ...OPERATIONS.adminUpdateKey, body: { properties: { credits: { type: "integer" } } } };
+    expect(differences("z", notNull as unknown as Operation, update)).toEqual([
+      "z: body field credits is integer in the SDK, integer or null in the document",
     ]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
+import { coverWebhook } from "./payload.js";
 import { createCoverFamily } from "./processor.js";
 import { coverRoutes } from "./routes.js";
 
@@ -18,4 +19,5 @@ export { STYLES } from "./styles/index.js";
 export const coverModule = (services: Services): FamilyModule => ({
   family: createCoverFamily(services),
   routes: coverRoutes,
+  webhooks: { coverCallback: coverWebhook },
 });

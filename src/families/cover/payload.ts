@@ -1,3 +1,5 @@
+import { Type } from "@sinclair/typebox";
+import { callbackBody, callbackWebhook } from "../../http/index.js";
 import type { ErrorCode, HooklineError } from "../../lib/errors.js";
 import { callbackFailureCodes, failureCode } from "../failure-code.js";
 
@@ -48,3 +50,21 @@ const COVER_CODES = {
 
 /** Every code a failed cover callback carries (spec 5.3): 400, 408, 500, 501, 531. */
 export const COVER_FAILURE_CODES = callbackFailureCodes(COVER_CODES, 500, 531);
+
+const coverData = (images: "urls" | "null") =>
+  Type.Object({
+    taskId: Type.String(),
+    task_id: Type.String({ description: "alias of taskId (spec 11 #15)" }),
+    images:
+      images === "urls"
+        ? Type.Array(Type.String(), { description: "signed URLs of the two PNG covers", minItems: 1 })
+        : Type.Null(),
+  });
+
+/** The cover callback in the reference (spec 5.3, 11 #15). */
+export const coverWebhook = callbackWebhook(
+  "Cover",
+  "Cover images ready (or failed)",
+  "Sent once the covers are made or the task failed: 400 unusable input, 408 the image service timed out, 500 internal, 501 generation failed, 531 failed and credits refunded. `data.images` is null on failure. The task id is at the top and as `data.taskId` and `data.task_id`.",
+  callbackBody({ data: coverData("urls") }, { data: coverData("null") }, COVER_FAILURE_CODES),
+);

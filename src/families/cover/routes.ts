@@ -1,16 +1,36 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { callbackFields, required, taskIdFields, taskIdOf } from "../../http/index.js";
+import {
+  answers,
+  callbackFields,
+  Nullable,
+  required,
+  simulateHeader,
+  taskIdFields,
+  taskIdOf,
+} from "../../http/index.js";
 import type { Services } from "../../services/index.js";
 import type { Tx } from "../../store/index.js";
 import { getOwnedTask, type Task } from "../../tasks/index.js";
-import { recordRoute } from "../record-route.js";
-import { submitTask } from "../submit.js";
+import { recordRoute, taskRecordSchema } from "../record-route.js";
+import { submitTask, TaskCreated } from "../submit.js";
 import { COVER_STATUS } from "./payload.js";
 import { coverImageUrls, coverRecord } from "./record.js";
 
 const generateBody = Type.Object({ ...taskIdFields, ...callbackFields });
+
+/** The cover record (spec 5.2, 11 #7). */
+const CoverRecord = Type.Object({
+  ...taskRecordSchema("ISO 8601"),
+  parentTaskId: Nullable(Type.String({ description: "the music task" })),
+  response: Nullable(Type.Object({ images: Type.Array(Type.String(), { description: "signed PNG URLs" }) })),
+  successFlag: Type.Integer({
+    minimum: 0,
+    maximum: 3,
+    description: "0 pending, 1 success, 2 generating, 3 failed",
+  }),
+});
 
 /** The cover endpoints (spec 5.1, 5.2, 11 #7 #8 #21, 13). */
 export function coverRoutes(fastify: FastifyInstance, services: Services) {
@@ -21,7 +41,17 @@ export function coverRoutes(fastify: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/suno/cover/generate",
-    { schema: { summary: "Generate two covers for a music task", body: generateBody } },
+    {
+      schema: {
+        summary: "Generate two covers for a music task",
+        description:
+          "Queues the covers; the result arrives by the `coverCallback` callback, or by record-info. A second request for the same music task answers 400 with the existing `taskId` in `data` (spec 11 #8).",
+        tags: ["Cover"],
+        headers: simulateHeader,
+        body: generateBody,
+        response: answers(TaskCreated, "The task is queued", { errors: [402, 404, 413, 455] }),
+      },
+    },
     async (request, reply) => {
       const musicTaskId = required(taskIdOf(request.body), "taskId");
       return submitTask(services, request, reply, {
@@ -55,6 +85,8 @@ export function coverRoutes(fastify: FastifyInstance, services: Services) {
     path: "/api/v1/suno/cover/record-info",
     summary: "Cover generation record",
     family: "cover",
+    tag: "Cover",
+    data: CoverRecord,
     view: (task) => coverRecord(services, task),
   });
 }

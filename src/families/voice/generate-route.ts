@@ -1,11 +1,11 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { callbackFields, keyOf } from "../../http/index.js";
+import { answers, callbackFields, keyOf, simulateHeader } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
 import { setStatus, type Task } from "../../tasks/index.js";
-import { submitTask } from "../submit.js";
+import { submitTask, TaskCreated } from "../submit.js";
 import { isOwnFileUrl } from "./fetch.js";
 import { type GenerationInput, VOICE_STATUS } from "./payload.js";
 
@@ -45,7 +45,17 @@ export function generateRoute(
   const { clock } = services;
   app.post(
     "/api/v1/voice/generate",
-    { schema: { summary: "Verify the recording of the phrase and create the voice", body: generateBody } },
+    {
+      schema: {
+        summary: "Verify the recording of the phrase and create the voice",
+        description:
+          "Queues generate task B; the voice arrives by the `voiceGenerateCallback` callback, or by record-info.",
+        tags: ["Voice"],
+        headers: simulateHeader,
+        body: generateBody,
+        response: answers(TaskCreated, "The task is queued", { errors: [402, 404, 455] }),
+      },
+    },
     async (request, reply) => {
       const body = request.body;
       const validation = await validationTask(keyOf(request).id, body);

@@ -5,6 +5,7 @@
  */
 import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
+import { generateWebhook, validateWebhook } from "./payload.js";
 import { createVoiceFamily } from "./processor.js";
 import { voiceRoutes } from "./routes.js";
 
@@ -23,4 +24,5 @@ export { newVoiceId } from "./voices.js";
 export const voiceModule = (services: Services): FamilyModule => ({
   family: createVoiceFamily(services),
   routes: voiceRoutes,
+  webhooks: { voiceValidateCallback: validateWebhook, voiceGenerateCallback: generateWebhook },
 });

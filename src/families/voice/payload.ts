@@ -1,4 +1,5 @@
-import { type Static, Type } from "@sinclair/typebox";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { callbackBody, callbackWebhook } from "../../http/index.js";
 import type { ErrorCode, HooklineError } from "../../lib/errors.js";
 import { callbackFailureCodes, failureCode } from "../failure-code.js";
 import { PHRASE_LANGUAGES } from "./phrases/index.js";
@@ -107,3 +108,55 @@ const VOICE_CODES = { internal: 500, conversion_failed: 500, unavailable: 500 } 
 
 /** Every code a failed voice callback (validate or generate) carries (spec 11 #11): 400, 500. */
 export const VOICE_FAILURE_CODES = callbackFailureCodes(VOICE_CODES, 400);
+
+/** A voice callback's `data` (spec 6.9): `extra` is the phrase (validate) or the voice id (generate). */
+const voiceData = (statuses: readonly string[], extra: Record<string, TSchema>, failed: boolean) =>
+  Type.Object({
+    taskId: Type.String(),
+    task_id: Type.String({ description: "alias of taskId (spec 11 #15)" }),
+    ...extra,
+    status: Type.Union(statuses.map((s) => Type.Literal(s))),
+    errorCode: failed
+      ? Type.Integer({ minimum: 400, description: "400 input-related, 500 internal (spec 11 #11)" })
+      : Type.Literal(0, { description: "0 on success (kie's docs show null; Hookline sends 0)" }),
+    errorMessage: Type.String({ description: failed ? "why it failed" : '"" on success' }),
+  });
+
+const DISAGREE =
+  "The resellers' docs disagree: the failure code (400 in sunoapi's examples, 500 in kie's; Hookline: 400 for anything about the input, 500 internal) and `errorCode` on success (0 or null; Hookline: 0). The task id is at the top and as `data.taskId` and `data.task_id`.";
+
+/** The validate / regenerate callback in the reference (spec 6.9). */
+export const validateWebhook = callbackWebhook(
+  "Voice",
+  "Voice validation: phrase ready (or failed)",
+  `Sent by a validate or regenerate task when its phrase is ready (\`wait_validating\`, phrase in \`validateInfo\`) or when validation failed (\`processing_validate_fail\`). ${DISAGREE}`,
+  callbackBody(
+    {
+      data: voiceData(
+        [VOICE_STATUS.waiting],
+        { validateInfo: Type.String({ description: "the phrase to sing" }) },
+        false,
+      ),
+    },
+    { data: voiceData([VOICE_STATUS.validateFailed], { validateInfo: Type.String() }, true) },
+    VOICE_FAILURE_CODES,
+  ),
+);
+
+/** The generate callback in the reference (spec 6.9). */
+export const generateWebhook = callbackWebhook(
+  "Voice",
+  "Voice generation: voice created (or failed)",
+  `Sent by a generate task when the voice exists (\`success\`, \`voiceId\` usable) or generation failed (\`fail\`, \`voiceId\` ""). ${DISAGREE}`,
+  callbackBody(
+    {
+      data: voiceData(
+        [VOICE_STATUS.success],
+        { voiceId: Type.String({ description: "voice_ + 32 hex", pattern: "^voice_[0-9a-f]{32}$" }) },
+        false,
+      ),
+    },
+    { data: voiceData([VOICE_STATUS.failed], { voiceId: Type.Literal("") }, true) },
+    VOICE_FAILURE_CODES,
+  ),
+);

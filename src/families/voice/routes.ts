@@ -1,12 +1,21 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { callbackFields, callbackUrlOf, keyOf, required, sendOk, taskIdOf } from "../../http/index.js";
+import {
+  answers,
+  callbackFields,
+  callbackUrlOf,
+  keyOf,
+  required,
+  sendOk,
+  simulateHeader,
+  taskIdOf,
+} from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import type { Services } from "../../services/index.js";
 import { getOwnedTask, queueAction } from "../../tasks/index.js";
 import { recordRoute } from "../record-route.js";
-import { submitTask } from "../submit.js";
+import { submitTask, TaskCreated } from "../submit.js";
 import { generateRoute, url, vetUrl } from "./generate-route.js";
 import { PhraseLanguageSchema, type ValidationInput, VOICE_STATUS } from "./payload.js";
 import { voiceTaskRecord } from "./record.js";
@@ -29,6 +38,19 @@ const regenerateBody = Type.Object({
   task_id: Type.Optional(Type.String({ maxLength: 128 })),
   ...callbackFields,
 });
+
+const tags = ["Voice"];
+const STATUS_HELP = Object.values(VOICE_STATUS).join(" | ");
+
+/** A voice task's record (spec 6.3, 6.6): `extra` is the phrase (validate-info) or the voice id (record-info). */
+const voiceRecordSchema = (extra: Record<string, ReturnType<typeof Type.String>>) =>
+  Type.Object({
+    taskId: Type.String(),
+    ...extra,
+    status: Type.String({ description: STATUS_HELP }),
+    errorCode: Type.Integer({ description: "0 unless failed (spec 11 #11)" }),
+    errorMessage: Type.String(),
+  });
 
 /** The range checks that need no audio (spec 13): answered at once, no task made. */
 function checkSegment(start: number, end: number) {
@@ -66,7 +88,17 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/voice/validate",
-    { schema: { summary: "Validate a source recording and get a phrase", body: validateBody } },
+    {
+      schema: {
+        summary: "Validate a source recording and get a phrase",
+        description:
+          "Queues validation task A; the phrase arrives by the `voiceValidateCallback` callback, or by validate-info.",
+        tags,
+        headers: simulateHeader,
+        body: validateBody,
+        response: answers(TaskCreated, "The task is queued", { errors: [402, 455] }),
+      },
+    },
     async (request, reply) => {
       const body = request.body;
       checkSegment(body.vocalStartS, body.vocalEndS);
@@ -87,12 +119,22 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
   );
 
   // Either task of the flow answers both; each record leaves out the other's field.
-  for (const [path, summary, hidden] of [
-    ["/api/v1/voice/validate-info", "Validation task: status and phrase", "voiceId"],
-    ["/api/v1/voice/record-info", "Generate task: status and voiceId", "validateInfo"],
+  for (const [path, summary, hidden, data] of [
+    [
+      "/api/v1/voice/validate-info",
+      "Validation task: status and phrase",
+      "voiceId",
+      voiceRecordSchema({ validateInfo: Type.String({ description: 'the phrase; "" until it is ready' }) }),
+    ],
+    [
+      "/api/v1/voice/record-info",
+      "Generate task: status and voiceId",
+      "validateInfo",
+      voiceRecordSchema({ voiceId: Type.String({ description: 'voice_…; "" until made, or on failure' }) }),
+    ],
   ] as const) {
     recordRoute(fastify, services, {
-      ...{ path, summary, family: "voice" },
+      ...{ path, summary, family: "voice", tag: "Voice", data },
       view: (task) => {
         const { [hidden]: _hidden, ...shown } = voiceTaskRecord(task);
         return shown;
@@ -102,7 +144,15 @@ export function voiceRoutes(fastify: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/voice/regenerate",
-    { schema: { summary: "A new phrase for a validation task", body: regenerateBody } },
+    {
+      schema: {
+        summary: "A new phrase for a validation task",
+        description: "The new phrase arrives by the `voiceValidateCallback` callback, or by validate-info.",
+        tags,
+        body: regenerateBody,
+        response: answers(TaskCreated, "A new phrase is on its way", { errors: [404] }),
+      },
+    },
     async (request, reply) => {
       const task = await validationTask(keyOf(request).id, request.body);
       const callbackUrl = callbackUrlOf(request.body);

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { keyOf, sendOk, taskIdOf } from "../../http/index.js";
+import { answers, keyOf, sendOk, taskIdOf } from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { isoTime } from "../../lib/time.js";
 import type { Services } from "../../services/index.js";
@@ -9,6 +9,19 @@ import { getOwnedTask } from "../../tasks/index.js";
 import { deleteVoice, getVoice, listVoices, voiceOfTask, voiceView } from "./voices.js";
 
 const VOICE_ID = /^voice_[0-9a-f]{32}$/;
+const tags = ["Voices (Hookline)"];
+
+/** A voice as the list and the single view show it (voiceView). */
+const VoiceView = Type.Object({
+  voiceId: Type.String(),
+  voiceName: Type.String(),
+  description: Type.String(),
+  style: Type.String(),
+  singerSkillLevel: Type.String(),
+  validationTaskId: Type.String(),
+  taskId: Type.String({ description: "the generate task that made it" }),
+  createTime: Type.Union([Type.String(), Type.Null()]),
+});
 
 /**
  * `POST /api/v1/voice/check-voice` (spec 6.7, 11 #14): `task_id` or `taskId` (either task of the flow), or
@@ -29,6 +42,10 @@ export function checkVoiceRoute(fastify: FastifyInstance, services: Services) {
           voiceId: Type.Optional(
             Type.String({ maxLength: 64, description: "or the voice itself (Hookline)" }),
           ),
+        }),
+        tags: ["Voice"],
+        response: answers(Type.Object({ isAvailable: Type.Boolean() }), "Whether the voice exists", {
+          errors: [404],
         }),
       },
     },
@@ -69,6 +86,14 @@ export function voicesRoutes(fastify: FastifyInstance, services: Services) {
           limit: Type.Optional(Type.String({ pattern: "^[0-9]{1,4}$" })),
           cursor: Type.Optional(Type.String({ pattern: "^[0-9]{1,16}$" })),
         }),
+        tags,
+        response: answers(
+          Type.Object({
+            voices: Type.Array(VoiceView),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          "A page of voices",
+        ),
       },
     },
     async (request, reply) => {
@@ -87,7 +112,14 @@ export function voicesRoutes(fastify: FastifyInstance, services: Services) {
 
   app.get(
     "/api/v1/hookline/voices/:voiceId",
-    { schema: { summary: "One voice of the key", params: Type.Object({ voiceId: Type.String() }) } },
+    {
+      schema: {
+        summary: "One voice of the key",
+        tags,
+        params: Type.Object({ voiceId: Type.String() }),
+        response: answers(VoiceView, "The voice", { errors: [404] }),
+      },
+    },
     async (request, reply) => {
       const key = keyOf(request);
       const { voiceId } = request.params;
@@ -102,7 +134,13 @@ export function voicesRoutes(fastify: FastifyInstance, services: Services) {
     {
       schema: {
         summary: "Delete a voice (its embedding is erased)",
+        tags,
         params: Type.Object({ voiceId: Type.String() }),
+        response: answers(
+          Type.Object({ voiceId: Type.String(), deleted: Type.Literal(true) }),
+          "The voice is deleted",
+          { errors: [404] },
+        ),
       },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@
  */
 import type { Services } from "../../services/index.js";
 import type { FamilyModule } from "../module.js";
+import { wavWebhook } from "./payload.js";
 import { createWavFamily } from "./processor.js";
 import { wavRoutes } from "./routes.js";
 
@@ -13,4 +14,5 @@ export { wavRecord } from "./record.js";
 export const wavModule = (services: Services): FamilyModule => ({
   family: createWavFamily(services),
   routes: wavRoutes,
+  webhooks: { wavCallback: wavWebhook },
 });

@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { callbackBody, callbackWebhook } from "../../http/index.js";
 import type { ErrorCode, HooklineError } from "../../lib/errors.js";
 import { callbackFailureCodes, failureCode } from "../failure-code.js";
 
@@ -55,3 +56,24 @@ export function wavFailureCode(error: HooklineError): number {
 
 /** Every code a failed WAV callback carries (spec 11 #2): 400, 451, 500, 501. */
 export const WAV_FAILURE_CODES = callbackFailureCodes(WAV_CODES, 500);
+
+const wavData = (url: "string" | "null") => {
+  const value =
+    url === "string" ? Type.String({ description: "signed download URL of the WAV" }) : Type.Null();
+  return Type.Object({
+    task_id: Type.String({ description: "the resellers' spelling (spec 4.3)" }),
+    taskId: Type.String({ description: "the spelling of every other callback" }),
+    audioWavUrl: value,
+    audio_wav_url: Type.Union([value], {
+      description: "the same value (the resellers' docs use both spellings)",
+    }),
+  });
+};
+
+/** The WAV callback in the reference (spec 4.3, 11 #1 #2 #15). */
+export const wavWebhook = callbackWebhook(
+  "WAV",
+  "WAV conversion finished (or failed)",
+  "Sent once the conversion ends. The resellers' docs disagree on the spellings: Hookline sends both `audioWavUrl` and `audio_wav_url` (null on failure), and the task id as `taskId` at the top and as `data.task_id` and `data.taskId`. Failure codes are the union of the docs' versions: 400 bad input or format, 451 source download failed, 500 internal, 501 conversion failed.",
+  callbackBody({ data: wavData("string") }, { data: wavData("null") }, WAV_FAILURE_CODES),
+);

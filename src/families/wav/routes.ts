@@ -1,15 +1,23 @@
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { audioIdOf, callbackFields, required, taskIdOf } from "../../http/index.js";
+import {
+  answers,
+  audioIdOf,
+  callbackFields,
+  Nullable,
+  required,
+  simulateHeader,
+  taskIdOf,
+} from "../../http/index.js";
 import { HooklineError } from "../../lib/errors.js";
 import { checkSourceShape, formatBytes, predictWavBytes } from "../../media/index.js";
 import type { Services } from "../../services/index.js";
 import type { Tx } from "../../store/index.js";
 import type { Task } from "../../tasks/index.js";
 import { shapeOfTrack, type TrackShape } from "../../tracks/index.js";
-import { recordRoute } from "../record-route.js";
-import { submitTask } from "../submit.js";
+import { recordRoute, taskRecordSchema } from "../record-route.js";
+import { submitTask, TaskCreated } from "../submit.js";
 import { WAV_STATUS, type WavInput } from "./payload.js";
 import { wavRecord, wavResultUrl } from "./record.js";
 
@@ -21,6 +29,20 @@ const generateBody = Type.Object({
   audioId: Type.Optional(Type.String({ maxLength: 128, description: "track id (required)" })),
   audio_id: Type.Optional(Type.String({ maxLength: 128 })),
   ...callbackFields,
+});
+
+/** The WAV record (spec 4.2, 11 #3 #4 #6). */
+const WavRecord = Type.Object({
+  ...taskRecordSchema("YYYY-MM-DD HH:mm:ss, UTC"),
+  musicId: Type.String({ description: "the audioId converted" }),
+  musicIndex: Type.Integer(),
+  response: Nullable(
+    Type.Object(
+      { audio_wav_url: Type.String(), audioWavUrl: Type.String() },
+      { description: "both spellings of the docs, the same signed URL" },
+    ),
+  ),
+  successFlag: Type.String({ description: "the status again (the docs name it either way)" }),
 });
 
 /**
@@ -59,7 +81,17 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
 
   app.post(
     "/api/v1/wav/generate",
-    { schema: { summary: "Convert a track to WAV", body: generateBody } },
+    {
+      schema: {
+        summary: "Convert a track to WAV",
+        description:
+          "Queues the conversion; the result arrives by the `wavCallback` callback, or by record-info.",
+        tags: ["WAV"],
+        headers: simulateHeader,
+        body: generateBody,
+        response: answers(TaskCreated, "The task is queued", { errors: [402, 404, 409, 413, 455] }),
+      },
+    },
     async (request, reply) => {
       const audioId = required(audioIdOf(request.body), "audioId");
       const musicTaskId = taskIdOf(request.body);
@@ -98,6 +130,8 @@ export function wavRoutes(fastify: FastifyInstance, services: Services) {
     path: "/api/v1/wav/record-info",
     summary: "WAV conversion record",
     family: "wav",
+    tag: "WAV",
+    data: WavRecord,
     view: (task) => wavRecord(services, task),
   });
 }
