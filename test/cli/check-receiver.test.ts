@@ -1,5 +1,6 @@
 /**
- * `hookline check-receiver` as a child process: each receiver of `examples/` passes every check; receivers that are
+ * `hookline check-receiver` as a child process: each receiver of `examples/` passes every check (and accepts every
+ * sample `hookline trigger` sends); receivers that are
  * wrong on purpose fail exactly the checks about what they do wrong (accepting everything, answering slowly, failing
  * on a duplicate). What the checks send is itself checked with the `standardwebhooks` package.
  */
@@ -108,7 +109,7 @@ describe("hookline check-receiver", () => {
   });
 
   for (const example of EXAMPLES) {
-    it(`examples/${example.name}: every check passes`, async () => {
+    it(`examples/${example.name}: every check passes, and every sample trigger sends is accepted`, async () => {
       const ex = await startExample(example.name, example.path);
       children.push(ex.child);
       const { code, report } = await check(ex.url);
@@ -118,6 +119,22 @@ describe("hookline check-receiver", () => {
       );
       expect(report.summary).toMatchObject({ total: ALL.length, passed: ALL.length, failed: 0, ok: true });
       expect(code).toBe(0);
+      // `hookline trigger`: every sample event, in both spellings, is accepted by the example.
+      const list = await runCli(["trigger", "--list", "--json"], {});
+      const events = (JSON.parse(list.stdout) as { name: string }[]).map((e) => e.name);
+      expect(events.length).toBeGreaterThanOrEqual(18);
+      for (const spelling of ["camel", "snake"]) {
+        const sent = await runCli(
+          ["trigger", ...events, "--to", ex.url, "--secret", KEY, "--spelling", spelling, "--json"],
+          {},
+        );
+        const answers = sent.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as { event: string; status: number | null });
+        expect(answers.map((a) => [a.event, a.status])).toEqual(events.map((e) => [e, 200]));
+        expect(sent.code).toBe(0);
+      }
     });
   }
 
