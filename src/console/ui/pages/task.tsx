@@ -29,6 +29,8 @@ interface Attempt {
   readonly messageId: string;
   readonly number: number;
   readonly trigger?: string;
+  /** Where a `stream` attempt went (the forward URL `listen --remote` reported); null: the message's own URL. */
+  readonly target?: string | null;
   readonly time: string | null;
   readonly statusCode: number | null;
   readonly latencyMs: number | null;
@@ -286,7 +288,8 @@ export function TaskPage(props: { taskId: string }) {
               </thead>
               <tbody>
                 {attempts.map((a) => (
-                  <tr key={`${a.messageId}-${a.number}`}>
+                  // Stream attempts are numbered among themselves, beside the message's own attempts.
+                  <tr key={`${a.messageId}-${a.trigger ?? "auto"}-${a.number}`}>
                     <td>
                       {a.number}
                       {a.trigger && a.trigger !== "auto" ? ` (${a.trigger})` : ""}
@@ -294,7 +297,7 @@ export function TaskPage(props: { taskId: string }) {
                     <td>
                       <time dateTime={a.time ?? ""}>{when(a.time)}</time>
                     </td>
-                    <td class="url">{urls.get(a.messageId) ?? ""}</td>
+                    <td class="url">{a.target ?? urls.get(a.messageId) ?? ""}</td>
                     <td>{a.statusCode ?? "—"}</td>
                     <td>{a.latencyMs === null ? "—" : `${a.latencyMs} ms`}</td>
                     <td>{a.outcome}</td>
