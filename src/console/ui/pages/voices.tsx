@@ -37,6 +37,8 @@ export function VoicesPage() {
   const remove = async (id: string) => {
     try {
       await api("DELETE", `/api/v1/hookline/voices/${encodeURIComponent(id)}`);
+      // Gone from the list in the same render that says so; the list is read again after.
+      voices.value = voices.value.filter((v) => v.voiceId !== id);
       notice.value = `Voice ${id} deleted.`;
       confirming.value = null;
       await load();
