@@ -73,7 +73,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   listen: {
     synopsis: "listen",
-    about: "a local callback receiver: shows, verifies, forwards, saves; --remote: a server's callbacks to your app (--help)",
+    about:
+      "a local callback receiver: shows, verifies, forwards, saves; --remote: a server's callbacks to your app (--help)",
     run: async (args) => (await import("./listen/index.js")).listen(args),
   },
   trigger: {
