@@ -15,16 +15,8 @@ import {
   later,
   MARGIN_MS,
 } from "./callback-feed.js";
-import { nextLook, StreamGate } from "./stream-gate.js";
+import { nextLook, SSE_HEADERS, STREAM, StreamGate } from "./stream-gate.js";
 
-/** Limits of the callback streams: each holds a connection and polls the database once a second. */
-const PER_KEY = 4;
-const TOTAL = 200;
-const POLL_MS = 1_000;
-/** A comment line this often keeps proxies, which close idle connections, from closing the stream. */
-const PING_MS = 15_000;
-/** A client that reads slower than its events come is let go rather than buffered for. */
-const MAX_BUFFERED = 1 << 20;
 /** What a resumed stream replays at most: messages of the last 15 minutes, the newest 1000 of them. */
 const REPLAY_MS = 15 * 60_000;
 const REPLAY_MAX = 1_000;
@@ -72,7 +64,7 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
   return (fastify: FastifyInstance, services: Services) => {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const { store, clock } = services;
-    const gate = new StreamGate(PER_KEY, TOTAL);
+    const gate = new StreamGate("callback streams");
     gates.set(services, gate);
     // Open streams would hold the server's close until its grace period ran out.
     fastify.addHook("preClose", async () => gate.stopAll());
@@ -116,12 +108,7 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
             REPLAY_MAX,
           ));
         }
-        const stop = gate.enter(key.id);
-        if (stop === null)
-          throw new HooklineError(
-            "rate_limited",
-            `At most ${PER_KEY} callback streams per key (${TOTAL} in all) may be open at once`,
-          );
+        const stop = gate.admit(key.id);
         const res = reply.raw;
         let ping: NodeJS.Timeout | undefined;
         const close = () => stop.abort();
@@ -129,21 +116,17 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
         try {
           const feed = new CallbackFeed(store.db, key.id, floor);
           reply.hijack();
-          res.writeHead(200, {
-            "content-type": "text/event-stream; charset=utf-8",
-            "cache-control": "no-cache, no-transform",
-            "x-accel-buffering": "no",
-          });
+          res.writeHead(200, SSE_HEADERS);
           // The stream's place goes out from the start and with every ping, not only with messages: a client
           // whose stream drops before any message came resumes from there, and misses nothing enqueued meanwhile.
           let mark = floor;
           res.write(`retry: 2000\nid: ${encodeCursor(mark)}\n\n`);
           if (cut) res.write(`event: gap\ndata: ${JSON.stringify({ reason: "replay_bounded" })}\n\n`);
-          ping = setInterval(() => res.write(`: ping\nid: ${encodeCursor(mark)}\n\n`), PING_MS);
+          ping = setInterval(() => res.write(`: ping\nid: ${encodeCursor(mark)}\n\n`), STREAM.pingMs);
           let first = true;
           while (!stop.signal.aborted) {
             // A resumed stream replays at once; then it looks once a second, sooner on a local wake-up.
-            if (!first) await nextLook([services.messages], POLL_MS, stop.signal);
+            if (!first) await nextLook([services.messages], STREAM.pollMs, stop.signal);
             first = false;
             if (stop.signal.aborted) break;
             try {
@@ -168,7 +151,7 @@ export function callbackStreamRoutes(extension?: Pick<SenderExtension, "signingF
               // A failed look (the database restarting, say) is tried again at the next; the stream stays.
               request.log.warn({ err: error }, "callback stream: reading messages failed");
             }
-            if (res.writableLength > MAX_BUFFERED) break;
+            if (res.writableLength > STREAM.maxBuffered) break;
           }
         } finally {
           clearInterval(ping);

@@ -1,18 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { ErrorAnswer, keyOf } from "../http/index.js";
-import { HooklineError } from "../lib/errors.js";
 import type { Services } from "../services/index.js";
 import { TaskFeed } from "./event-feed.js";
-import { nextLook, StreamGate } from "./stream-gate.js";
-
-/** Limits of the live streams: each holds a connection and polls the database once a second. */
-const PER_KEY = 4;
-const TOTAL = 200;
-const POLL_MS = 1_000;
-/** A comment line this often keeps proxies, which close idle connections, from closing the stream. */
-const PING_MS = 15_000;
-/** A client that reads slower than its events come is let go rather than buffered for. */
-const MAX_BUFFERED = 1 << 20;
+import { nextLook, SSE_HEADERS, STREAM, StreamGate } from "./stream-gate.js";
 
 const gates = new WeakMap<Services, StreamGate>();
 
@@ -28,7 +18,7 @@ export function openEventStreams(services: Services): number {
  * look come sooner.
  */
 export function eventRoutes(app: FastifyInstance, services: Services) {
-  const gate = new StreamGate(PER_KEY, TOTAL);
+  const gate = new StreamGate("event streams");
   gates.set(services, gate);
   // Open streams would hold the server's close until its grace period ran out.
   app.addHook("preClose", async () => gate.stopAll());
@@ -54,12 +44,7 @@ export function eventRoutes(app: FastifyInstance, services: Services) {
     },
     async (request, reply) => {
       const key = keyOf(request);
-      const stop = gate.enter(key.id);
-      if (stop === null)
-        throw new HooklineError(
-          "rate_limited",
-          `At most ${PER_KEY} event streams per key (${TOTAL} in all) may be open at once`,
-        );
+      const stop = gate.admit(key.id);
       const res = reply.raw;
       let ping: NodeJS.Timeout | undefined;
       let streaming = false;
@@ -70,15 +55,11 @@ export function eventRoutes(app: FastifyInstance, services: Services) {
         await feed.prime();
         reply.hijack();
         streaming = true;
-        res.writeHead(200, {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-cache, no-transform",
-          "x-accel-buffering": "no",
-        });
+        res.writeHead(200, SSE_HEADERS);
         res.write("retry: 2000\n\n");
-        ping = setInterval(() => res.write(": ping\n\n"), PING_MS);
+        ping = setInterval(() => res.write(": ping\n\n"), STREAM.pingMs);
         while (!stop.signal.aborted) {
-          await nextLook([services.tasks, services.messages], POLL_MS, stop.signal);
+          await nextLook([services.tasks, services.messages], STREAM.pollMs, stop.signal);
           if (stop.signal.aborted) break;
           try {
             for (const event of await feed.next())
@@ -87,7 +68,7 @@ export function eventRoutes(app: FastifyInstance, services: Services) {
             // A failed look (the database restarting, say) is tried again at the next; the stream stays.
             request.log.warn({ err: error }, "event stream: reading changes failed");
           }
-          if (res.writableLength > MAX_BUFFERED) break;
+          if (res.writableLength > STREAM.maxBuffered) break;
         }
       } finally {
         clearInterval(ping);

@@ -1,4 +1,23 @@
+import { HooklineError } from "../lib/errors.js";
 import type { Notifier } from "../tasks/index.js";
+
+/** What each server-sent event stream may hold: each keeps a connection and polls the database once a second. */
+export const STREAM = {
+  perKey: 4,
+  total: 200,
+  pollMs: 1_000,
+  /** A comment line this often keeps proxies, which close idle connections, from closing the stream. */
+  pingMs: 15_000,
+  /** A client that reads slower than its events come is let go rather than buffered for. */
+  maxBuffered: 1 << 20,
+} as const;
+
+/** The head of every event stream's answer (no proxy buffering or transforming it). */
+export const SSE_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache, no-transform",
+  "x-accel-buffering": "no",
+} as const;
 
 /**
  * What the server-sent event streams share (the task events and the callback stream): limits on how many are
@@ -8,9 +27,11 @@ export class StreamGate {
   readonly #perKey = new Map<string, number>();
   readonly #stops = new Set<AbortController>();
 
+  /** `what`: the streams' name in the refusal ("event streams"). */
   constructor(
-    readonly perKeyLimit: number,
-    readonly totalLimit: number,
+    readonly what: string,
+    readonly perKeyLimit: number = STREAM.perKey,
+    readonly totalLimit: number = STREAM.total,
   ) {}
 
   get open(): number {
@@ -24,6 +45,17 @@ export class StreamGate {
     this.#perKey.set(keyId, mine + 1);
     const stop = new AbortController();
     this.#stops.add(stop);
+    return stop;
+  }
+
+  /** A stop for a new stream of this key; past a limit, refused (`rate_limited`). */
+  admit(keyId: string): AbortController {
+    const stop = this.enter(keyId);
+    if (stop === null)
+      throw new HooklineError(
+        "rate_limited",
+        `At most ${this.perKeyLimit} ${this.what} per key (${this.totalLimit} in all) may be open at once`,
+      );
     return stop;
   }
 
