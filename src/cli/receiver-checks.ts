@@ -2,10 +2,11 @@
  * The checks of `hookline check-receiver`: what each sends, what it expects, and the verdict rules. Each check is
  * one signed sample callback (or two, for the duplicate) built like `hookline trigger`'s.
  */
+import { CALLBACK_HEADERS } from "../delivery/index.js";
 import { newWebhookKey } from "../lib/ids.js";
 import type { PostResult } from "../net/index.js";
 import { SAMPLE_EVENTS, type SampleFamily, type Spelling, sampleCallback } from "./samples.js";
-import { PLAIN_HEADERS, type ReceiverClient, signedHeaders } from "./send.js";
+import { type ReceiverClient, signedHeaders } from "./send.js";
 
 export type Verdict = "pass" | "warn" | "fail";
 
@@ -171,7 +172,7 @@ const unsigned: Check = {
     return refused(
       ctx,
       "unsigned",
-      await ctx.client.post(s.body, { ...PLAIN_HEADERS }),
+      await ctx.client.post(s.body, { ...CALLBACK_HEADERS }),
       "an unsigned callback",
     );
   },

@@ -3,7 +3,7 @@
  * same headers, `signatureHeaders`, and the same outbound client (no redirects followed, the answer's excerpt kept).
  */
 import { CLIENT_OPTIONS, loadClientConfig, processEnv } from "../config/index.js";
-import { CALLBACK_USER_AGENT, signatureHeaders } from "../delivery/index.js";
+import { CALLBACK_HEADERS, signatureHeaders } from "../delivery/index.js";
 import { HooklineError } from "../lib/errors.js";
 import { newMessageId, newWebhookKey } from "../lib/ids.js";
 import { createOutbound, type PostResult } from "../net/index.js";
@@ -31,7 +31,7 @@ export function signedHeaders(
   return {
     messageId,
     headers: {
-      ...PLAIN_HEADERS,
+      ...CALLBACK_HEADERS,
       ...signatureHeaders(
         { current: as.key, previous: null, hmacEnabled: as.hmac },
         messageId,
@@ -42,12 +42,6 @@ export function signedHeaders(
     },
   };
 }
-
-/** The headers every callback carries, signed or not (as the sender's attempt sends them). */
-export const PLAIN_HEADERS: Readonly<Record<string, string>> = {
-  "content-type": "application/json",
-  "user-agent": CALLBACK_USER_AGENT,
-};
 
 /** POSTs callbacks to one receiver; close it when done. */
 export interface ReceiverClient {

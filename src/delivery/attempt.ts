@@ -5,8 +5,11 @@ import type { AttemptRecord, MessageRow, RoundTrigger } from "../outbox/index.js
 import { decide, type RetryPolicy } from "./policy.js";
 import { type SigningKeys, signatureHeaders } from "./signing.js";
 
-/** The user agent callbacks are sent with (a sample sent by the CLI says the same). */
-export const CALLBACK_USER_AGENT = "Hookline-Webhooks/0.1";
+/** The headers every callback carries, signed or not (a sample the CLI sends carries the same). */
+export const CALLBACK_HEADERS: Readonly<Record<string, string>> = {
+  "content-type": "application/json",
+  "user-agent": "Hookline-Webhooks/0.1",
+};
 
 /** The keys that sign now: the previous webhook key only while its grace period lasts. */
 function keysOf(row: SigningRow, now: number): SigningKeys {
@@ -26,11 +29,11 @@ export function attemptHeaders(
   message: Pick<MessageRow, "id" | "sign_task_id" | "body">,
   signing: SigningRow | undefined,
   at: number,
-  userAgent = CALLBACK_USER_AGENT,
+  userAgent?: string,
 ): Record<string, string> {
   return {
-    "content-type": "application/json",
-    "user-agent": userAgent,
+    ...CALLBACK_HEADERS,
+    ...(userAgent === undefined ? {} : { "user-agent": userAgent }),
     ...(signing
       ? signatureHeaders(
           keysOf(signing, at),

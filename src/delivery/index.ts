@@ -3,7 +3,7 @@
  * @module
  */
 
-export { type AttemptOptions, attemptHeaders, CALLBACK_USER_AGENT } from "./attempt.js";
+export { type AttemptOptions, attemptHeaders, CALLBACK_HEADERS } from "./attempt.js";
 export { type Decision, decide, type RetryPolicy } from "./policy.js";
 export { createSender, type Sender, type SenderExtension, type SenderOptions } from "./sender.js";
 export { resellerSignature, signatureHeaders, standardSignature, webhookSecretBytes } from "./signing.js";
